@@ -1,0 +1,202 @@
+"""Plain, picklable facts and results.
+
+Data flows one way: readers fill the *Facts* classes from bytes, checks turn
+facts into :class:`Finding` objects, reports render them. Nothing here judges;
+nothing here reads files. Every class is a frozen-free ``dataclass`` with
+``slots`` so a process pool can ship it cheaply.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import IntEnum
+
+
+class Severity(IntEnum):
+    """Ordered so that ``--fail-on`` can compare with ``>=``."""
+
+    INFO = 0
+    LOW = 1
+    MEDIUM = 2
+    HIGH = 3
+    CRITICAL = 4
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        try:
+            return cls[text.strip().upper()]
+        except KeyError:
+            names = ", ".join(s.name.lower() for s in cls)
+            raise ValueError(f"unknown severity {text!r} (expected one of: {names})") from None
+
+    def __str__(self) -> str:
+        return self.name.lower()
+
+
+# ---------------------------------------------------------------------------
+# ELF facts (readers/elf.py)
+
+
+@dataclass(slots=True)
+class Segment:
+    """One program header, raw values."""
+
+    p_type: int
+    flags: int  # PF_X=1, PF_W=2, PF_R=4
+    offset: int
+    vaddr: int
+    filesz: int
+    memsz: int
+
+
+@dataclass(slots=True)
+class Section:
+    """One section header with its resolved name."""
+
+    name: str
+    sh_type: int
+    flags: int
+    addr: int
+    offset: int
+    size: int
+
+
+@dataclass(slots=True)
+class DynamicFacts:
+    """What the PT_DYNAMIC table says, undecoded beyond names."""
+
+    needed: list[str] = field(default_factory=list)
+    soname: str | None = None
+    rpath: list[str] | None = None  # DT_RPATH split on ':'; None when absent
+    runpath: list[str] | None = None  # DT_RUNPATH split on ':'
+    flags: int = 0  # DT_FLAGS (0 when absent)
+    flags_1: int = 0  # DT_FLAGS_1 (0 when absent)
+    has_bind_now_tag: bool = False  # the legacy DT_BIND_NOW entry
+    has_textrel_tag: bool = False  # the legacy DT_TEXTREL entry
+    has_debug_tag: bool = False  # DT_DEBUG (set up by the linker for executables)
+    has_symbolic_tag: bool = False  # legacy DT_SYMBOLIC
+    init_array_size: int | None = None  # DT_INIT_ARRAYSZ in bytes
+
+
+@dataclass(slots=True)
+class GnuProperties:
+    """GNU_PROPERTY_* bits from .note.gnu.property (x86 and AArch64)."""
+
+    x86_feature_1_and: int | None = None  # bit0 IBT, bit1 SHSTK
+    aarch64_feature_1_and: int | None = None  # bit0 BTI, bit1 PAC
+
+
+@dataclass(slots=True)
+class ElfFacts:
+    """Everything the ELF reader learned about one ELF image."""
+
+    elf_class: int  # 32 or 64
+    little_endian: bool
+    e_type: str  # "NONE" | "REL" | "EXEC" | "DYN" | "CORE" | "0x...."
+    e_machine: int
+    machine: str  # "x86-64", "aarch64", "i386", ... or "EM_<n>"
+    entry: int
+    interpreter: str | None
+    segments: list[Segment]
+    section_names: list[str]  # empty when the file has no section headers
+    dynamic: DynamicFacts | None  # None when there is no PT_DYNAMIC
+    exports: list[str]  # defined dynamic symbols, version suffix removed
+    imports: list[str]  # undefined dynamic symbols (weak included)
+    has_symtab: bool
+    has_debug_info: bool  # .debug_info / .zdebug_info present
+    build_id: str | None  # hex of NT_GNU_BUILD_ID
+    go_build_id: str | None  # text of the Go build-id note
+    properties: GnuProperties
+    comment: list[str]  # NUL-separated strings of .comment
+    # Symbol names from .symtab; only filled when the reader was asked for
+    # them (Go files, static files, relocatable objects), else None.
+    static_symbols: list[str] | None = None
+    static_undefined: list[str] | None = None
+
+
+# ---------------------------------------------------------------------------
+# Go facts (readers/gobuildinfo.py, readers/cgo.py)
+
+
+@dataclass(slots=True)
+class GoModule:
+    path: str
+    version: str = ""
+    sum: str = ""
+    replace: GoModule | None = None
+
+
+@dataclass(slots=True)
+class GoBuildInfo:
+    """The decoded ``\\xff Go buildinf:`` blob."""
+
+    version: str  # "go1.27.3" (experiment suffix removed)
+    experiments: list[str]  # from the "-X:a,b" / " X:a,b" suffix
+    raw_version: str  # exactly as embedded
+    path: str  # "path" line: the main package
+    main: GoModule | None
+    deps: list[GoModule]
+    settings: dict[str, str]  # build key=value, in file order
+    pointer_format: bool  # True for the pre-1.18 pointer format
+
+
+@dataclass(slots=True)
+class CgoFacts:
+    """Classification of symbol names left by cgo (no judgement)."""
+
+    go_exports: list[str]  # the //export API, from _cgoexp_<hash>_<Name>
+    runtime_exports: list[str]  # exported Go/cgo runtime internals
+    c_calls: list[str]  # C functions called from Go: _cgo_<hash>_Cfunc_<f>
+    cgo_packages: int  # distinct <hash> prefixes of user cgo packages
+    has_user_c: bool  # C compiled from user packages (not runtime/cgo only)
+
+
+@dataclass(slots=True)
+class GoFacts:
+    """Go-ness of an image: set whenever any Go marker is found."""
+
+    markers: list[str]  # which of .gopclntab, .go.buildinfo, .note.go.buildid, ... were seen
+    buildinfo: GoBuildInfo | None
+    buildinfo_error: str | None  # why build info could not be decoded, if a marker said it should exist
+    cgo: CgoFacts
+    boringcrypto_signature: str | None  # "BoringCrypto" | "FIPSOnly" | None
+
+
+# ---------------------------------------------------------------------------
+# Artifacts, findings, report
+
+
+@dataclass(slots=True)
+class Finding:
+    check_id: str
+    severity: Severity
+    title: str
+    message: str  # what was seen in this artifact, with the evidence
+    fix: str
+
+
+@dataclass(slots=True)
+class Artifact:
+    """One scanned file or archive member. ``path`` is the display path
+    (``libx.a!go.o`` for members)."""
+
+    path: str
+    size: int = 0
+    sha256: str | None = None
+    error: str | None = None  # a sentence for the user, or None
+    is_archive: bool = False
+    elf: ElfFacts | None = None
+    go: GoFacts | None = None
+    members: list[Artifact] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class ScanSummary:
+    files_seen: int = 0
+    artifacts: int = 0  # ELF files and archives scanned (members not counted)
+    members: int = 0
+    skipped_not_elf: int = 0
+    skipped_duplicates: int = 0
+    errors: int = 0
+    seconds: float = 0.0
