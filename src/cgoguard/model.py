@@ -112,6 +112,8 @@ class ElfFacts:
     # them (Go files, static files, relocatable objects), else None.
     static_symbols: list[str] | None = None
     static_undefined: list[str] | None = None
+    # ET_REL only: sh_flags of .note.GNU-stack (None when the section is absent).
+    gnu_stack_section_flags: int | None = None
 
 
 # ---------------------------------------------------------------------------
