@@ -47,6 +47,7 @@ class Segment:
     vaddr: int
     filesz: int
     memsz: int
+    align: int = 0  # p_align (note segments use it for their padding)
 
 
 @dataclass(slots=True)
@@ -59,6 +60,10 @@ class Section:
     addr: int
     offset: int
     size: int
+    link: int = 0  # sh_link: e.g. the string table of a symbol table
+    info: int = 0  # sh_info
+    entsize: int = 0  # sh_entsize: size of one entry of a table section
+    addralign: int = 0  # sh_addralign (note sections use it for their padding)
 
 
 @dataclass(slots=True)
@@ -112,6 +117,10 @@ class ElfFacts:
     # them (Go files, static files, relocatable objects), else None.
     static_symbols: list[str] | None = None
     static_undefined: list[str] | None = None
+    # sh_flags of the .note.GNU-stack section (SHF_EXECINSTR=0x4 asks for an
+    # executable stack); None when the file has no such section. This is how
+    # ET_REL objects (c-archive members), which have no PT_GNU_STACK, say it.
+    gnu_stack_section_flags: int | None = None
     # ET_REL only: sh_flags of .note.GNU-stack (None when the section is absent).
     gnu_stack_section_flags: int | None = None
 
