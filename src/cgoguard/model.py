@@ -117,10 +117,6 @@ class ElfFacts:
     # them (Go files, static files, relocatable objects), else None.
     static_symbols: list[str] | None = None
     static_undefined: list[str] | None = None
-    # sh_flags of the .note.GNU-stack section (SHF_EXECINSTR=0x4 asks for an
-    # executable stack); None when the file has no such section. This is how
-    # ET_REL objects (c-archive members), which have no PT_GNU_STACK, say it.
-    gnu_stack_section_flags: int | None = None
     # ET_REL only: sh_flags of .note.GNU-stack (None when the section is absent).
     gnu_stack_section_flags: int | None = None
 

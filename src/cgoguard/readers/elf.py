@@ -157,9 +157,7 @@ class _Layout:
         self.u32 = struct.Struct(order + "I")
 
 
-_LAYOUTS = {
-    (is64, little): _Layout(is64, little) for is64 in (False, True) for little in (False, True)
-}
+_LAYOUTS = {(is64, little): _Layout(is64, little) for is64 in (False, True) for little in (False, True)}
 
 
 class ElfImage:
@@ -291,9 +289,18 @@ class ElfImage:
         names = self._section_name_table(raw, shstrndx)
         file_size = len(view)
         sections = []
-        for index, (name_offset, sh_type, flags, addr, offset, size, link, info, addralign, entsize) in (
-            enumerate(raw)
-        ):
+        for index, (
+            name_offset,
+            sh_type,
+            flags,
+            addr,
+            offset,
+            size,
+            link,
+            info,
+            addralign,
+            entsize,
+        ) in enumerate(raw):
             if names is None:
                 name = ""
             else:
