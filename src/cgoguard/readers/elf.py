@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import mmap
 import struct
+from collections.abc import Iterator
 from types import TracebackType
 
-from cgoguard.model import Section, Segment
+from cgoguard.model import DynamicFacts, ElfFacts, GnuProperties, Section, Segment
 
 ELF_MAGIC = b"\x7fELF"
 
@@ -406,3 +407,362 @@ class ElfImage:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.close()
+
+
+# -- facts -----------------------------------------------------------------------------------
+
+
+def read_elf_facts(image: ElfImage, *, static_symbols: bool = False) -> ElfFacts:
+    """Read every :class:`ElfFacts` field from ``image``.
+
+    With ``static_symbols`` the (possibly large) ``.symtab`` is walked too.
+    Raises :class:`MalformedElf` when a table the facts depend on is broken.
+    """
+    interpreter = _read_interpreter(image)
+    dynamic_segment = next((s for s in image.segments if s.p_type == PT_DYNAMIC), None)
+    dynamic: DynamicFacts | None = None
+    exports: list[str] = []
+    imports: list[str] = []
+    if dynamic_segment is not None:
+        tags = _read_dynamic_tags(image, dynamic_segment)
+        dynamic_strings = _dynamic_string_table(image, tags)
+        dynamic = _dynamic_facts(tags, dynamic_strings)
+    else:
+        tags, dynamic_strings = [], None
+    dynsym = next((s for s in image.sections if s.sh_type == SHT_DYNSYM), None)
+    if dynsym is not None:
+        exports, imports = _split_symbols(image, dynsym)
+    elif dynamic_segment is not None:
+        exports, imports = _dynamic_symbols_without_sections(image, tags, dynamic_strings)
+
+    build_id, go_build_id, properties = _read_notes(image)
+    has_symtab = False
+    has_debug_info = False
+    gnu_stack_flags = None
+    for section in image.sections:
+        if section.sh_type == SHT_SYMTAB:
+            has_symtab = True
+        elif section.name in (".debug_info", ".zdebug_info") and section.sh_type != SHT_NOBITS:
+            has_debug_info = True
+        elif section.name == ".note.GNU-stack" and image.e_type == 1 and gnu_stack_flags is None:
+            gnu_stack_flags = section.flags
+    facts = ElfFacts(
+        elf_class=image.elf_class,
+        little_endian=image.little_endian,
+        e_type=E_TYPE_NAMES.get(image.e_type, f"{image.e_type:#06x}"),
+        e_machine=image.e_machine,
+        machine=machine_name(image.e_machine, image.elf_class),
+        entry=image.entry,
+        interpreter=interpreter,
+        segments=list(image.segments),
+        section_names=[s.name for s in image.sections[1:]],
+        dynamic=dynamic,
+        exports=exports,
+        imports=imports,
+        has_symtab=has_symtab,
+        has_debug_info=has_debug_info,
+        build_id=build_id,
+        go_build_id=go_build_id,
+        properties=properties,
+        comment=_read_comment(image),
+        gnu_stack_section_flags=gnu_stack_flags,
+    )
+    if static_symbols:
+        defined: list[str] = []
+        undefined: list[str] = []
+        for section in image.sections:
+            if section.sh_type == SHT_SYMTAB:
+                section_defined, section_undefined = _split_symbols(image, section)
+                defined += section_defined
+                undefined += section_undefined
+        facts.static_symbols = defined
+        facts.static_undefined = undefined
+    return facts
+
+
+def _read_interpreter(image: ElfImage) -> str | None:
+    for segment in image.segments:
+        if segment.p_type == PT_INTERP:
+            raw = bytes(image.segment_data(segment))
+            return raw.split(b"\0", 1)[0].decode("utf-8", "backslashreplace")
+    return None
+
+
+def _read_dynamic_tags(image: ElfImage, segment: Segment) -> list[tuple[int, int]]:
+    """(d_tag, d_val) pairs up to DT_NULL, read through the segment (section headers may be gone)."""
+    layout = image._layout
+    table = image.segment_data(segment)
+    usable = len(table) - len(table) % layout.dyn_size
+    tags = []
+    for tag, value in layout.dyn.iter_unpack(table[:usable]):
+        if tag == DT_NULL:
+            break
+        tags.append((tag, value))
+    return tags
+
+
+def _dynamic_string_table(image: ElfImage, tags: list[tuple[int, int]]) -> bytes | None:
+    """The DT_STRTAB bytes, mapped through PT_LOAD; falls back to the .dynstr section.
+
+    Returns None when the table has no string table at all; raises MalformedElf when it names
+    one that cannot be found in the file.
+    """
+    address = size = None
+    for tag, value in tags:
+        if tag == DT_STRTAB:
+            address = value
+        elif tag == DT_STRSZ:
+            size = value
+    if address is None:
+        return None
+    view = image.vaddr_view(address)
+    if view is not None:
+        return bytes(view if size is None or size > len(view) else view[:size])
+    dynstr = image.section(".dynstr")
+    if dynstr is not None and dynstr.sh_type != SHT_NOBITS:
+        return bytes(image.section_data(dynstr))
+    raise MalformedElf(
+        f"the dynamic string table address {address:#x} (DT_STRTAB) is not inside any loaded segment"
+    )
+
+
+def _dynamic_facts(tags: list[tuple[int, int]], strings: bytes | None) -> DynamicFacts:
+    facts = DynamicFacts()
+
+    def text(tag: int, offset: int) -> str:
+        if strings is None or offset >= len(strings):
+            raise MalformedElf(
+                f"dynamic entry {tag} points at string offset {offset:#x}, outside the dynamic "
+                f"string table ({0 if strings is None else len(strings):#x} bytes)"
+            )
+        return _c_string(strings, offset)
+
+    for tag, value in tags:
+        if tag == DT_NEEDED:
+            facts.needed.append(text(tag, value))
+        elif tag == DT_SONAME:
+            facts.soname = text(tag, value)
+        elif tag == DT_RPATH:
+            # Several entries are legal and searched in order; empty entries mean the current directory.
+            facts.rpath = (facts.rpath or []) + text(tag, value).split(":")
+        elif tag == DT_RUNPATH:
+            facts.runpath = (facts.runpath or []) + text(tag, value).split(":")
+        elif tag == DT_FLAGS:
+            facts.flags |= value
+        elif tag == DT_FLAGS_1:
+            facts.flags_1 |= value
+        elif tag == DT_BIND_NOW:
+            facts.has_bind_now_tag = True
+        elif tag == DT_TEXTREL:
+            facts.has_textrel_tag = True
+        elif tag == DT_DEBUG:
+            facts.has_debug_tag = True
+        elif tag == DT_SYMBOLIC:
+            facts.has_symbolic_tag = True
+        elif tag == DT_INIT_ARRAYSZ:
+            facts.init_array_size = value
+    return facts
+
+
+def _symbol_names(
+    image: ElfImage, table: memoryview, entsize: int, strings: bytes
+) -> tuple[list[str], list[str]]:
+    """Split a symbol table into (defined, undefined) names.
+
+    Skips the null symbol, section and file symbols and nameless entries; removes the
+    ``@VERSION`` / ``@@VERSION`` suffix that .symtab names carry for versioned symbols.
+    """
+    layout = image._layout
+    if entsize < layout.sym.size:
+        raise MalformedElf(
+            f"the symbol entry size is {entsize} bytes, smaller than the {layout.sym.size} bytes "
+            f"a {image.elf_class}-bit ELF file needs"
+        )
+    count = len(table) // entsize
+    if entsize == layout.sym.size:
+        entries = layout.sym.iter_unpack(table[: count * entsize])
+    else:
+        unpack = layout.sym.unpack_from
+        entries = (unpack(table, index * entsize) for index in range(count))
+    ascii_only = strings.isascii()
+    # For an ASCII table, str offsets equal byte offsets: decode once, slice per symbol.
+    text = strings.decode("ascii") if ascii_only else ""
+    versioned = b"@" in strings
+    limit = len(strings)
+    defined: list[str] = []
+    undefined: list[str] = []
+    for name_offset, info, shndx in entries:
+        if name_offset == 0 or (info & 0xF) in (STT_SECTION, STT_FILE):
+            continue
+        if name_offset >= limit:
+            raise MalformedElf(
+                f"a symbol name starts at offset {name_offset:#x}, past the end of its string table "
+                f"({limit:#x} bytes)"
+            )
+        if ascii_only:
+            end = text.find("\0", name_offset)
+            name = text[name_offset:end] if end >= 0 else text[name_offset:]
+        else:
+            name = _c_string(strings, name_offset)
+        if versioned and "@" in name:
+            name = name.split("@", 1)[0]
+        if not name:
+            continue
+        (undefined if shndx == SHN_UNDEF else defined).append(name)
+    return defined, undefined
+
+
+def _split_symbols(image: ElfImage, section: Section) -> tuple[list[str], list[str]]:
+    """(defined, undefined) names of a SHT_SYMTAB/SHT_DYNSYM section."""
+    if section.sh_type == SHT_NOBITS or section.size == 0:
+        return [], []
+    if section.link >= len(image.sections):
+        raise MalformedElf(
+            f"symbol table {section.name or 'unnamed'} links to string table section {section.link}, "
+            f"which does not exist (the file has {len(image.sections)} sections)"
+        )
+    strings = bytes(image.section_data(image.sections[section.link]))
+    entsize = section.entsize or image._layout.sym.size
+    return _symbol_names(image, image.section_data(section), entsize, strings)
+
+
+def _dynamic_symbols_without_sections(
+    image: ElfImage, tags: list[tuple[int, int]], strings: bytes | None
+) -> tuple[list[str], list[str]]:
+    """Dynamic symbols of a file without section headers: DT_SYMTAB, counted via the hash tables."""
+    values = dict(tags)
+    address = values.get(DT_SYMTAB)
+    if address is None:
+        return [], []
+    if strings is None:
+        raise MalformedElf("the dynamic table has a symbol table (DT_SYMTAB) but no string table (DT_STRTAB)")
+    entsize = values.get(DT_SYMENT) or image._layout.sym.size
+    if DT_GNU_HASH in values:
+        count = _gnu_hash_symbol_count(image, values[DT_GNU_HASH])
+    elif DT_HASH in values:
+        header = image.read_vaddr(values[DT_HASH], 8)
+        if header is None:
+            raise MalformedElf(f"the DT_HASH address {values[DT_HASH]:#x} is not inside any loaded segment")
+        count = image._layout.u32.unpack_from(header, 4)[0]
+    else:
+        # Without a hash table nothing says how long the table is.
+        return [], []
+    table = image.vaddr_view(address, count * entsize)
+    if table is None:
+        raise MalformedElf(
+            f"the dynamic symbol table ({count} entries at {address:#x}, DT_SYMTAB) is not inside "
+            "any loaded segment"
+        )
+    return _symbol_names(image, table, entsize, strings)
+
+
+def _gnu_hash_symbol_count(image: ElfImage, address: int) -> int:
+    """Number of .dynsym entries implied by a GNU hash table: the end of the longest chain."""
+    u32 = image._layout.u32
+    word_size = 8 if image.elf_class == 64 else 4
+    table = image.vaddr_view(address)
+    if table is None or len(table) < 16:
+        raise MalformedElf(f"the DT_GNU_HASH address {address:#x} is not inside any loaded segment")
+    bucket_count: int
+    symbol_offset: int
+    bloom_words: int
+    bucket_count, symbol_offset, bloom_words, _shift = struct.unpack_from(
+        "<4I" if image.little_endian else ">4I", table
+    )
+    buckets_at = 16 + bloom_words * word_size
+    chains_at = buckets_at + 4 * bucket_count
+    if chains_at > len(table):
+        raise MalformedElf(f"the GNU hash table at {address:#x} extends past its segment")
+    order = "<" if image.little_endian else ">"
+    buckets = struct.unpack_from(f"{order}{bucket_count}I", table, buckets_at)
+    last = max(buckets, default=0)
+    if last < symbol_offset:
+        return symbol_offset
+    index = last
+    while True:
+        position = chains_at + 4 * (index - symbol_offset)
+        if position + 4 > len(table):
+            raise MalformedElf(f"a chain of the GNU hash table at {address:#x} runs past its segment")
+        if u32.unpack_from(table, position)[0] & 1:
+            return index + 1
+        index += 1
+
+
+def _note_areas(image: ElfImage) -> Iterator[tuple[memoryview, int]]:
+    """(bytes, alignment) of every PT_NOTE segment, then of every SHT_NOTE section."""
+    for segment in image.segments:
+        if segment.p_type == PT_NOTE and segment.filesz:
+            yield image.segment_data(segment), segment.align
+    for section in image.sections:
+        if section.sh_type == SHT_NOTE:
+            yield image.section_data(section), section.addralign
+
+
+def _read_notes(image: ElfImage) -> tuple[str | None, str | None, GnuProperties]:
+    """GNU build-id (hex), Go build-id (text) and GNU property bits; the first of each wins."""
+    build_id: str | None = None
+    go_build_id: str | None = None
+    properties = GnuProperties()
+    header = image._layout.note
+    for area, alignment in _note_areas(image):
+        # Notes are 4-aligned except in 8-aligned areas (.note.gnu.property on 64-bit).
+        padding = 8 if alignment == 8 else 4
+        position = 0
+        while position + 12 <= len(area):
+            name_size, desc_size, note_type = header.unpack_from(area, position)
+            desc_at = _align_up(position + 12 + name_size, padding)
+            desc_end = desc_at + desc_size
+            if desc_end > len(area):
+                raise MalformedElf(
+                    f"a note (name size {name_size}, description size {desc_size}) runs past the end "
+                    f"of its {len(area)}-byte note area"
+                )
+            name = bytes(area[position + 12 : position + 12 + name_size]).rstrip(b"\0")
+            if name == b"GNU":
+                if note_type == NT_GNU_BUILD_ID and build_id is None:
+                    build_id = area[desc_at:desc_end].hex()
+                elif note_type == NT_GNU_PROPERTY_TYPE_0:
+                    _read_gnu_properties(image, area[desc_at:desc_end], properties)
+            elif name == b"Go" and note_type == NT_GO_BUILD_ID and go_build_id is None:
+                raw = bytes(area[desc_at:desc_end]).rstrip(b"\0")
+                go_build_id = raw.decode("utf-8", "backslashreplace")
+            position = _align_up(desc_end, padding)
+    return build_id, go_build_id, properties
+
+
+def _read_gnu_properties(image: ElfImage, desc: memoryview, properties: GnuProperties) -> None:
+    """Fill the FEATURE_1_AND bits of an NT_GNU_PROPERTY_TYPE_0 description (first value wins)."""
+    u32 = image._layout.u32
+    padding = 8 if image.elf_class == 64 else 4
+    position = 0
+    while position + 8 <= len(desc):
+        pr_type, data_size = u32.unpack_from(desc, position)[0], u32.unpack_from(desc, position + 4)[0]
+        data_at = position + 8
+        if data_at + data_size > len(desc):
+            raise MalformedElf(
+                f"a GNU property (type {pr_type:#x}, {data_size} bytes) runs past the end of its note"
+            )
+        if data_size >= 4:
+            value = u32.unpack_from(desc, data_at)[0]
+            # Processor-specific types: the same number means different things per machine.
+            if (
+                pr_type == GNU_PROPERTY_X86_FEATURE_1_AND
+                and image.e_machine in (EM_386, EM_X86_64)
+                and properties.x86_feature_1_and is None
+            ):
+                properties.x86_feature_1_and = value
+            elif (
+                pr_type == GNU_PROPERTY_AARCH64_FEATURE_1_AND
+                and image.e_machine == EM_AARCH64
+                and properties.aarch64_feature_1_and is None
+            ):
+                properties.aarch64_feature_1_and = value
+        position = _align_up(data_at + data_size, padding)
+
+
+def _read_comment(image: ElfImage) -> list[str]:
+    section = image.section(".comment")
+    if section is None:
+        return []
+    raw = bytes(image.section_data(section))
+    return [part.decode("utf-8", "backslashreplace") for part in raw.split(b"\0") if part]
