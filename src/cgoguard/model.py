@@ -156,6 +156,10 @@ class CgoFacts:
     c_calls: list[str]  # C functions called from Go: _cgo_<hash>_Cfunc_<f>
     cgo_packages: int  # distinct <hash> prefixes of user cgo packages
     has_user_c: bool  # C compiled from user packages (not runtime/cgo only)
+    # Standard-library packages seen using cgo ("net", "os/user",
+    # "crypto/internal/boring", ...): named by .symtab, else inferred from
+    # the C functions they call. Their wrappers are not counted as user C.
+    stdlib_cgo_packages: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -167,6 +171,9 @@ class GoFacts:
     buildinfo_error: str | None  # why build info could not be decoded, if a marker said it should exist
     cgo: CgoFacts
     boringcrypto_signature: str | None  # "BoringCrypto" | "FIPSOnly" | None
+    # Standard-library crypto packages whose functions are in .gopclntab
+    # (e.g. "crypto/sha256"); None when the table could not be read.
+    crypto_packages: list[str] | None = None
 
 
 # ---------------------------------------------------------------------------

@@ -1,0 +1,382 @@
+"""Derived properties: the hardening summary every check and report shares.
+
+This is the one place where raw facts become the familiar checksec words
+(PIE, RELRO, NX, canary, FORTIFY ...). It is still not policy: it says what
+*is* (or that a property does not apply, and why), never whether that is bad.
+Checks decide that. The definitions below are the product's definitions; the
+readelf-based truth in ``tests/truth.py`` implements the same ones
+independently.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from cgoguard.model import ElfFacts, GoFacts
+
+# ELF constants used here (from the System V gABI / glibc elf.h).
+PT_LOAD = 1
+PT_GNU_STACK = 0x6474E551
+PT_GNU_RELRO = 0x6474E552
+PF_X, PF_W, PF_R = 1, 2, 4
+DF_SYMBOLIC = 0x2
+DF_TEXTREL = 0x4
+DF_BIND_NOW = 0x8
+DF_STATIC_TLS = 0x10
+DF_1_NOW = 0x1
+DF_1_NODELETE = 0x8
+DF_1_PIE = 0x08000000
+SHF_EXECINSTR = 0x4
+EM_X86_64 = 62
+EM_386 = 3
+EM_AARCH64 = 183
+
+CANARY_SYMBOLS = frozenset(
+    {"__stack_chk_fail", "__stack_chk_fail_local", "__stack_chk_guard", "__intel_security_cookie"}
+)
+
+# glibc's checked variants emitted by _FORTIFY_SOURCE (glibc debug/ and the
+# *_2 open wrappers). Kept as data here rather than read from the host's libc:
+# the scanned file may come from another machine, and checks never read files.
+_CHK_FUNCTIONS = """
+asprintf confstr dprintf explicit_bzero fdelt fgets fgets_unlocked fgetws fgetws_unlocked fprintf fread
+fread_unlocked fwprintf getcwd getdomainname getgroups gethostname getlogin_r gets getwd longjmp mbsnrtowcs
+mbsrtowcs mbstowcs memcpy memmove mempcpy memset obstack_printf obstack_vprintf poll ppoll pread pread64
+printf ptsname_r read readlink readlinkat realpath recv recvfrom snprintf sprintf stpcpy stpncpy strcat
+strcpy strlcat strlcpy strncat strncpy swprintf syslog ttyname_r vasprintf vdprintf vfprintf vfwprintf
+vprintf vsnprintf vsprintf vswprintf vsyslog vwprintf wcpcpy wcpncpy wcrtomb wcscat wcscpy wcslcat wcslcpy
+wcsncat wcsncpy wcsnrtombs wcsrtombs wcstombs wctomb wmemcpy wmemmove wmempcpy wmemset wprintf
+""".split()
+FORTIFIED_SYMBOLS = frozenset(f"__{name}_chk" for name in _CHK_FUNCTIONS) | frozenset(
+    {"__open_2", "__open64_2", "__openat_2", "__openat64_2", "__mq_open_2"}
+)
+# The plain functions a fortified build would have replaced (fdelt and
+# longjmp are reached through macros, so their plain names prove nothing).
+FORTIFIABLE_SYMBOLS = frozenset(n for n in _CHK_FUNCTIONS if n not in {"fdelt", "longjmp"}) | frozenset(
+    {"open", "open64", "openat", "openat64", "mq_open"}
+)
+
+_WORLD_WRITABLE_DIRS = ("/tmp", "/var/tmp", "/dev/shm")
+
+
+@dataclass(slots=True)
+class SearchPathEntry:
+    """One RPATH/RUNPATH entry with its classification."""
+
+    value: str
+    risk: str  # "empty" | "relative" | "world-writable" | "origin" | "absolute"
+
+
+@dataclass(slots=True)
+class Hardening:
+    kind: str
+    pie: bool | None
+    relro: str | None  # "none" | "partial" | "full"; None for relocatable objects
+    bind_now: bool | None
+    nx: bool | None
+    nx_detail: str
+    rwx_segments: list[int]
+    textrel: bool
+    rpath: list[str] | None
+    runpath: list[str] | None
+    search_paths: list[SearchPathEntry]
+    language: str  # "go" | "c" | "rust" | "unknown"
+    c_code: str  # "none" | "runtime-cgo-only" | "user" | "all" (a C/C++ image) | "unknown"
+    canary: bool | None
+    canary_detail: str
+    fortify: bool | None
+    fortify_detail: str
+    fortified: list[str] = field(default_factory=list)
+    fortifiable: list[str] = field(default_factory=list)
+    stripped: bool = False
+    has_debug_info: bool = False
+    build_id: str | None = None
+    ibt: bool | None = None
+    shstk: bool | None = None
+    go_build_mode: str | None = None
+    static: bool = False
+
+
+def elf_kind(elf: ElfFacts) -> str:
+    if elf.e_type == "EXEC":
+        return "executable"
+    if elf.e_type == "DYN":
+        dyn = elf.dynamic
+        if dyn is not None and dyn.flags_1 & DF_1_PIE:
+            return "pie-executable"
+        # Linkers that predate DF_1_PIE: an interpreter plus DT_DEBUG marks a PIE.
+        if dyn is not None and elf.interpreter is not None and dyn.has_debug_tag:
+            return "pie-executable"
+        return "shared-library"
+    if elf.e_type == "REL":
+        return "relocatable"
+    if elf.e_type == "CORE":
+        return "core"
+    return "other"
+
+
+def bind_now_marker(elf: ElfFacts) -> bool:
+    dyn = elf.dynamic
+    if dyn is None:
+        return False
+    return dyn.has_bind_now_tag or bool(dyn.flags & DF_BIND_NOW) or bool(dyn.flags_1 & DF_1_NOW)
+
+
+def _nx(elf: ElfFacts) -> tuple[bool | None, str]:
+    if elf.e_type == "REL":
+        flags = elf.gnu_stack_section_flags
+        if flags is None:
+            return False, "no .note.GNU-stack section: the linker assumes this object needs an executable stack"
+        if flags & SHF_EXECINSTR:
+            return False, ".note.GNU-stack is marked executable"
+        return True, ".note.GNU-stack is not executable"
+    stacks = [s for s in elf.segments if s.p_type == PT_GNU_STACK]
+    if not stacks:
+        if elf.e_type == "CORE" or not elf.segments:
+            return None, "no program headers"
+        return False, "PT_GNU_STACK is missing: the stack is executable on 32-bit x86 and on older kernels"
+    if stacks[0].flags & PF_X:
+        return False, "PT_GNU_STACK is RWX: the stack is executable"
+    return True, "PT_GNU_STACK is not executable"
+
+
+def classify_search_path(entry: str, extra_writable: frozenset[str] = frozenset()) -> str:
+    if entry == "":
+        return "empty"
+    if entry.startswith(("$ORIGIN", "${ORIGIN}")):
+        return "origin"
+    if not entry.startswith("/"):
+        return "relative"
+    norm = entry.rstrip("/") or "/"
+    if norm in extra_writable or any(norm == d or norm.startswith(d + "/") for d in _WORLD_WRITABLE_DIRS):
+        return "world-writable"
+    return "absolute"
+
+
+def _language(elf: ElfFacts, go: GoFacts | None) -> str:
+    if go is not None:
+        return "go"
+    if any("rustc" in c for c in elf.comment):
+        return "rust"
+    return "c"
+
+
+def _symbol_pool(elf: ElfFacts) -> set[str]:
+    pool = set(elf.imports)
+    pool.update(elf.exports)
+    if elf.static_symbols:
+        pool.update(elf.static_symbols)
+    if elf.static_undefined:
+        pool.update(elf.static_undefined)
+    return pool
+
+
+_CGO_HASH_SYMBOL = re.compile(r"^_cgo(?:exp)?_[0-9a-f]{12}_")
+
+
+def _c_code(elf: ElfFacts, go: GoFacts | None, language: str, go_archive_member: bool) -> str:
+    if language == "rust":
+        return "unknown"
+    if go is not None:
+        if go.cgo.has_user_c:
+            return "user"
+        # cgo-linked without user C: only runtime/cgo glue, which the Go
+        # toolchain always compiles with -fno-stack-protector.
+        pool = _symbol_pool(elf)
+        if "x_cgo_init" in pool or "crosscall2" in pool or any(c.startswith("GCC:") for c in elf.comment):
+            return "runtime-cgo-only"
+        return "none"
+    if go_archive_member:
+        defined = set(elf.static_symbols or ())
+        if any(_CGO_HASH_SYMBOL.match(s) for s in defined):
+            return "user"
+        if defined and all(is_runtime_cgo_symbol(s) for s in defined):
+            return "runtime-cgo-only"
+        return "user"
+    return "all"
+
+
+# Symbols defined by runtime/cgo's C files (gcc_*.c) and the cgo glue the Go
+# toolchain always adds. Objects defining only these are not user code.
+_RUNTIME_CGO_PREFIXES = ("x_cgo_", "_cgo_", "x_crosscall")
+_RUNTIME_CGO_NAMES = frozenset(
+    {"crosscall1", "crosscall2", "crosscall_amd64", "crosscall_arm64", "fatalf", "threadentry",
+     "_cgo_topofstack", "__cgo_topofstack"}
+)
+
+
+def is_runtime_cgo_symbol(name: str) -> bool:
+    if _CGO_HASH_SYMBOL.match(name):
+        return False
+    return name in _RUNTIME_CGO_NAMES or name.startswith(_RUNTIME_CGO_PREFIXES) or name.startswith(".")
+
+
+def _canary(elf: ElfFacts, c_code: str, static: bool) -> tuple[bool | None, str]:
+    if c_code == "none":
+        return None, "pure Go code: Go checks stack bounds in every function prologue and needs no canary"
+    if c_code == "runtime-cgo-only":
+        return None, "only runtime/cgo glue is C, and Go always builds it with -fno-stack-protector"
+    if c_code == "unknown":
+        return None, "not C code (Rust): stack canaries are not the toolchain's protection model"
+    pool = _symbol_pool(elf)
+    found = sorted(pool & CANARY_SYMBOLS)
+    if found:
+        return True, "references " + ", ".join(found)
+    if static and not elf.has_symtab:
+        return None, "statically linked and stripped: no symbol left to tell"
+    return False, "no __stack_chk_fail/__stack_chk_guard reference: C code built without -fstack-protector"
+
+
+def _fortify(elf: ElfFacts, c_code: str, static: bool) -> tuple[bool | None, str, list[str], list[str]]:
+    if c_code == "none":
+        return None, "pure Go code does not call libc string and memory functions", [], []
+    if c_code == "runtime-cgo-only":
+        return None, "only runtime/cgo glue is C", [], []
+    if c_code == "unknown":
+        return None, "not C code (Rust)", [], []
+    if static:
+        # A static image contains libc itself, which defines both plain and
+        # checked variants: symbols cannot show what the program's code calls.
+        return None, "statically linked: libc is inside the image, symbols cannot tell", [], []
+    undefined = set(elf.imports)
+    if elf.static_undefined:
+        undefined.update(elf.static_undefined)
+    fortified = sorted(undefined & FORTIFIED_SYMBOLS)
+    fortifiable = sorted(undefined & FORTIFIABLE_SYMBOLS)
+    if fortified:
+        return True, f"{len(fortified)} checked libc call(s), {len(fortifiable)} unchecked", fortified, fortifiable
+    if fortifiable:
+        return False, "calls " + ", ".join(fortifiable[:6]) + (" ..." if len(fortifiable) > 6 else "") + \
+            " with no __*_chk variant: built without -D_FORTIFY_SOURCE", fortified, fortifiable
+    return None, "no libc function that FORTIFY_SOURCE can check is called", [], []
+
+
+def go_build_mode(elf: ElfFacts, go: GoFacts | None) -> str | None:
+    """The Go build mode from build info, else from ELF evidence."""
+    if go is None:
+        return None
+    if go.buildinfo is not None:
+        mode = go.buildinfo.settings.get("-buildmode")
+        if mode:
+            return mode
+    kind = elf_kind(elf)
+    if kind == "executable":
+        return "exe"
+    if kind == "pie-executable":
+        return "pie"
+    if kind == "relocatable":
+        return "c-archive"
+    if kind == "shared-library":
+        dyn = elf.dynamic
+        if dyn is not None and dyn.flags_1 & DF_1_NODELETE:
+            return "c-shared"
+        return "plugin" if len(elf.exports) > 1000 else "c-shared"
+    return None
+
+
+def summarize(elf: ElfFacts, go: GoFacts | None, *, go_archive_member: bool = False,
+              writable_dirs: frozenset[str] = frozenset()) -> Hardening:
+    kind = elf_kind(elf)
+    relocatable = kind == "relocatable"
+    has_relro = any(s.p_type == PT_GNU_RELRO for s in elf.segments)
+    bind_now = bind_now_marker(elf)
+    if relocatable:
+        relro: str | None = None
+    elif not has_relro:
+        relro = "none"
+    else:
+        relro = "full" if bind_now else "partial"
+    nx, nx_detail = _nx(elf)
+    rwx = [i for i, s in enumerate(elf.segments) if s.p_type == PT_LOAD and s.flags & PF_W and s.flags & PF_X]
+    dyn = elf.dynamic
+    textrel = dyn is not None and (dyn.has_textrel_tag or bool(dyn.flags & DF_TEXTREL))
+    rpath = dyn.rpath if dyn else None
+    runpath = dyn.runpath if dyn else None
+    search = [SearchPathEntry(e, classify_search_path(e, writable_dirs)) for e in (rpath or []) + (runpath or [])]
+    static = not relocatable and dyn is None and elf.interpreter is None
+    language = _language(elf, go)
+    c_code = _c_code(elf, go, language, go_archive_member)
+    canary, canary_detail = _canary(elf, c_code, static)
+    fortify, fortify_detail, fortified, fortifiable = _fortify(elf, c_code, static)
+    ibt = shstk = None
+    if elf.e_machine in (EM_X86_64, EM_386):
+        bits = elf.properties.x86_feature_1_and or 0
+        ibt, shstk = bool(bits & 1), bool(bits & 2)
+    elif elf.e_machine == EM_AARCH64:
+        bits = elf.properties.aarch64_feature_1_and or 0
+        ibt, shstk = bool(bits & 1), bool(bits & 2)  # BTI, PAC
+    return Hardening(
+        kind=kind,
+        pie={"executable": False, "pie-executable": True}.get(kind),
+        relro=relro,
+        bind_now=None if relocatable else bind_now,
+        nx=nx,
+        nx_detail=nx_detail,
+        rwx_segments=rwx,
+        textrel=textrel,
+        rpath=rpath,
+        runpath=runpath,
+        search_paths=search,
+        language=language,
+        c_code=c_code,
+        canary=canary,
+        canary_detail=canary_detail,
+        fortify=fortify,
+        fortify_detail=fortify_detail,
+        fortified=fortified,
+        fortifiable=fortifiable,
+        stripped=not elf.has_symtab,
+        has_debug_info=elf.has_debug_info,
+        build_id=elf.build_id,
+        ibt=ibt,
+        shstk=shstk,
+        go_build_mode=go_build_mode(elf, go),
+        static=static,
+    )
+
+
+@dataclass(slots=True)
+class FipsStatus:
+    """What the build says about FIPS 140-3; never a compliance verdict."""
+
+    provider: str  # "go-native" | "boringcrypto" | "systemcrypto" | "none"
+    module: str | None  # GOFIPS140 value, e.g. "v1.0.0-c2097c7c"
+    validated_module: bool  # built against the frozen module that went through CMVP (v1.0.0)
+    default_mode: str  # "on" | "only" | "off" | "environment" (decided by GODEBUG at run time)
+    crypto_linked: bool | None
+    evidence: list[str]
+
+
+def fips_status(go: GoFacts) -> FipsStatus:
+    settings = go.buildinfo.settings if go.buildinfo else {}
+    experiments = set(go.buildinfo.experiments) if go.buildinfo else set()
+    experiments.update(x for x in settings.get("GOEXPERIMENT", "").split(",") if x)
+    evidence: list[str] = []
+    module = settings.get("GOFIPS140") or None
+    if module == "off":
+        module = None
+    godebug = settings.get("DefaultGODEBUG", "")
+    mode = "environment"
+    for item in godebug.split(","):
+        key, _, value = item.partition("=")
+        if key.strip() == "fips140" and value in ("on", "only", "off", "debug"):
+            mode = "on" if value == "debug" else value
+            evidence.append(f"DefaultGODEBUG fips140={value}")
+    if module:
+        evidence.append(f"GOFIPS140={module}")
+    if "boringcrypto" in experiments or go.boringcrypto_signature:
+        provider = "boringcrypto"
+        if "boringcrypto" in experiments:
+            evidence.append("GOEXPERIMENT=boringcrypto")
+        if go.boringcrypto_signature:
+            evidence.append(f"crypto/internal/boring/sig {go.boringcrypto_signature} marker")
+    elif "systemcrypto" in experiments:
+        provider = "systemcrypto"
+        evidence.append("GOEXPERIMENT=systemcrypto (Microsoft build of Go)")
+    elif module or mode in ("on", "only"):
+        provider = "go-native"
+    else:
+        provider = "none"
+    crypto = None if go.crypto_packages is None else bool(go.crypto_packages)
+    return FipsStatus(provider, module, bool(module and module.startswith("v1.0.0")), mode, crypto, evidence)

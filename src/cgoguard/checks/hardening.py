@@ -1,0 +1,341 @@
+"""ELF hardening checks, made exact for what each Go build mode can do."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from cgoguard.assess import EM_386, EM_X86_64
+from cgoguard.checks import CheckResult, Subject, check
+from cgoguard.model import Severity
+
+_IMAGE_KINDS = ("executable", "pie-executable", "shared-library")
+
+
+@check(
+    id="CG101",
+    name="executable-not-pie",
+    title="Executable is not position-independent (no ASLR for the image)",
+    severity=Severity.HIGH,
+    applies_to="executables (ELF type EXEC); Go build modes exe, and C programs",
+    fix="""
+        Go: build with -buildmode=pie (pure Go links internally, no C toolchain needed):
+            go build -buildmode=pie ./cmd/app
+        C (or the final link of a c-archive): compile with -fPIE and link with -pie.
+    """,
+    references=(
+        "https://pkg.go.dev/cmd/go#hdr-Build_modes",
+        "https://best.openssf.org/Compiler-Hardening-Guides/Compiler-Options-Hardening-Guide-for-C-and-C++",
+    ),
+)
+def executable_not_pie(subject: Subject) -> Iterator[CheckResult]:
+    """An ET_EXEC image is always mapped at the address it was linked for, so
+    the kernel cannot randomise where its code and data live: an attacker who
+    finds a memory corruption bug knows every gadget address in advance.
+
+    Go's Linux default build mode `exe` is not PIE (only Android, iOS, Windows
+    and macOS default to PIE), so most Go programs ship this way unless the
+    build asks for `-buildmode=pie`. Shared libraries and relocatable objects
+    are always position-independent and are not judged here."""
+    if subject.hardening.kind == "executable":
+        how = "statically linked" if subject.hardening.static else "dynamically linked"
+        yield f"ELF type is EXEC ({how}): the image loads at a fixed address."
+
+
+@check(
+    id="CG102",
+    name="no-relro",
+    title="No RELRO: relocation tables stay writable",
+    severity=Severity.HIGH,
+    applies_to="dynamically linked executables and shared libraries",
+    fix="""
+        Go: link with full RELRO and immediate binding:
+            go build -buildmode=pie -ldflags=-bindnow ./cmd/app
+        or, with the external linker: -ldflags='-extldflags=-Wl,-z,relro,-z,now'.
+        C: link with -Wl,-z,relro,-z,now.
+    """,
+    references=("https://github.com/golang/go/issues/58869",),
+)
+def no_relro(subject: Subject) -> Iterator[CheckResult]:
+    """Without a PT_GNU_RELRO segment the dynamic loader leaves the GOT,
+    .dynamic and the init/fini arrays writable for the whole life of the
+    process, so a single arbitrary write can redirect control flow.
+
+    A statically linked image without a dynamic section has nothing for the
+    loader to protect and is not reported (its missing PIE is the real gap);
+    Go's internal linker produces such files for `exe`."""
+    h = subject.hardening
+    if h.relro == "none" and subject.elf.dynamic is not None and h.kind in _IMAGE_KINDS:
+        yield "no PT_GNU_RELRO program header."
+
+
+@check(
+    id="CG103",
+    name="partial-relro",
+    title="Partial RELRO: lazy binding keeps the PLT GOT writable",
+    severity=Severity.MEDIUM,
+    applies_to="dynamically linked executables and shared libraries",
+    fix="""
+        Go (internal or external linking, Go >= 1.22):
+            go build -ldflags=-bindnow ...
+        or with the external linker: -ldflags='-extldflags=-Wl,-z,now'.
+        C: add -Wl,-z,now to the link.
+    """,
+    references=("https://github.com/golang/go/issues/58869", "https://github.com/microsoft/go/issues/851"),
+)
+def partial_relro(subject: Subject) -> Iterator[CheckResult]:
+    """With PT_GNU_RELRO but no BIND_NOW, symbols are resolved lazily and the
+    part of the GOT used by the PLT must stay writable. Full RELRO resolves
+    everything at load time and makes it read-only.
+
+    Go adds `-z relro` for pie, c-shared and plugin but binds lazily unless
+    asked; plugins get full RELRO by default. For c-shared libraries this is
+    the most common gap."""
+    h = subject.hardening
+    if h.relro == "partial" and h.kind in _IMAGE_KINDS:
+        yield "PT_GNU_RELRO is present but no BIND_NOW marker (DT_BIND_NOW, DF_BIND_NOW or DF_1_NOW)."
+
+
+@check(
+    id="CG104",
+    name="executable-stack",
+    title="Executable stack",
+    severity=Severity.HIGH,
+    applies_to="all ELF images and objects",
+    fix="""
+        Go never asks for an executable stack; the cause is C or assembly code linked in.
+        Find the object without a non-executable .note.GNU-stack, or link with
+            -ldflags='-extldflags=-Wl,-z,noexecstack'
+        C: -Wl,-z,noexecstack, and add .section .note.GNU-stack,"",@progbits to assembly files.
+    """,
+    references=("https://www.gnu.org/software/binutils/",),
+)
+def executable_stack(subject: Subject) -> Iterator[CheckResult]:
+    """An executable stack turns any stack buffer overflow into direct code
+    execution. Modern toolchains mark the stack non-executable through
+    PT_GNU_STACK (images) or the `.note.GNU-stack` section (objects); one
+    object without that note makes the linker fall back to an executable
+    stack for the whole image."""
+    if subject.hardening.nx is False:
+        yield subject.hardening.nx_detail + "."
+
+
+@check(
+    id="CG105",
+    name="rwx-segment",
+    title="Writable and executable LOAD segment",
+    severity=Severity.HIGH,
+    applies_to="executables and shared libraries",
+    fix="""
+        Do not link with -N/--omagic or custom linker scripts that merge text and data;
+        Go's own linkers never emit RWX segments.
+    """,
+)
+def rwx_segment(subject: Subject) -> Iterator[CheckResult]:
+    """A PT_LOAD segment that is both writable and executable breaks W^X:
+    code can be written and then run at a known place, without any need
+    for return-oriented programming."""
+    rwx = subject.hardening.rwx_segments
+    if rwx:
+        yield f"{len(rwx)} PT_LOAD segment(s) with RWX permissions (program header index {', '.join(map(str, rwx))})."
+
+
+@check(
+    id="CG106",
+    name="text-relocations",
+    title="Text relocations (TEXTREL)",
+    severity=Severity.MEDIUM,
+    applies_to="executables and shared libraries",
+    fix="""
+        Compile every C object with -fPIC (libraries) or -fPIE (executables);
+        for cgo set CGO_CFLAGS to include -fPIC. Go's own code never needs text relocations.
+    """,
+)
+def text_relocations(subject: Subject) -> Iterator[CheckResult]:
+    """Text relocations make the loader write into code pages at start-up,
+    so those pages are writable for a while, cannot be shared between
+    processes, and are refused by hardened loaders (SELinux execmod)."""
+    if subject.hardening.textrel:
+        yield "DT_TEXTREL / DF_TEXTREL is set: the loader must patch code pages."
+
+
+@check(
+    id="CG107",
+    name="insecure-search-path",
+    title="RPATH/RUNPATH lets the loader search places others may control",
+    severity=Severity.MEDIUM,
+    applies_to="executables and shared libraries with DT_RPATH or DT_RUNPATH",
+    fix="""
+        Drop the search path (patchelf --remove-rpath, or do not pass -Wl,-rpath), or use only
+        $ORIGIN-relative and root-owned absolute directories:
+            go build -ldflags="-extldflags=-Wl,-rpath,\\$ORIGIN/../lib" ...
+    """,
+    references=("https://cwe.mitre.org/data/definitions/426.html",),
+)
+def insecure_search_path(subject: Subject) -> Iterator[CheckResult]:
+    """The dynamic loader looks for NEEDED libraries in RPATH/RUNPATH first.
+    An empty entry or a relative one is resolved against the current working
+    directory of whoever runs the program; a world-writable directory lets
+    any local user plant a library. DT_RPATH (unlike RUNPATH) also overrides
+    LD_LIBRARY_PATH and is inherited by every library the program loads.
+    Absolute root-owned and $ORIGIN entries are reported at low severity only
+    as information."""
+    h = subject.hardening
+    worst = {"empty": "empty entry (means the current directory)", "relative": "relative entry",
+             "world-writable": "world-writable directory"}
+    bad = [e for e in h.search_paths if e.risk in worst]
+    tag = "DT_RPATH" if h.rpath else "DT_RUNPATH"
+    if bad:
+        listed = "; ".join(f"{e.value!r}: {worst[e.risk]}" for e in bad)
+        yield f"{tag} {listed}.", Severity.HIGH
+    elif h.rpath:
+        yield f"DT_RPATH {':'.join(h.rpath)} overrides LD_LIBRARY_PATH and is inherited by loaded libraries.", \
+            Severity.LOW
+
+
+@check(
+    id="CG108",
+    name="no-stack-canary",
+    title="C code built without stack protector",
+    severity=Severity.MEDIUM,
+    applies_to="C code only: C programs, and Go artifacts that contain user C (cgo); never pure Go",
+    fix="""
+        cgo: CGO_CFLAGS="-O2 -g -fstack-protector-strong" go build ...
+        (runtime/cgo itself is always compiled with -fno-stack-protector by Go; that is not reported.)
+        C: compile with -fstack-protector-strong.
+    """,
+    references=(
+        "https://best.openssf.org/Compiler-Hardening-Guides/Compiler-Options-Hardening-Guide-for-C-and-C++",
+        "https://github.com/golang/go/issues/52919",
+    ),
+)
+def no_stack_canary(subject: Subject) -> Iterator[CheckResult]:
+    """Stack canaries detect overwritten return addresses in C functions
+    before they are used. Go code has no canaries by design: the compiler
+    checks bounds and every function prologue checks the stack limit, so this
+    check only looks at C compiled into the artifact (cgo preambles, .c files,
+    the `_cgo_export.c` wrappers, or a plain C program)."""
+    h = subject.hardening
+    if h.canary is False:
+        where = "user C code (cgo)" if h.language == "go" else "C code"
+        yield f"{where}: {h.canary_detail}."
+
+
+@check(
+    id="CG109",
+    name="no-fortify-source",
+    title="C code built without _FORTIFY_SOURCE",
+    severity=Severity.LOW,
+    applies_to="C code only: C programs, and Go artifacts that contain user C (cgo); never pure Go",
+    fix="""
+        cgo: CGO_CFLAGS="-O2 -g -D_FORTIFY_SOURCE=3" go build ...   (needs optimisation, -O1 or more)
+        C: compile with -O2 -D_FORTIFY_SOURCE=3 (or =2 with older compilers).
+    """,
+    references=(
+        "https://best.openssf.org/Compiler-Hardening-Guides/Compiler-Options-Hardening-Guide-for-C-and-C++",
+    ),
+)
+def no_fortify_source(subject: Subject) -> Iterator[CheckResult]:
+    """_FORTIFY_SOURCE replaces calls such as memcpy and sprintf with checked
+    variants (__memcpy_chk ...) when the compiler knows the destination size,
+    turning many overflows into a clean abort. The evidence is the set of
+    libc imports: fortifiable functions are called, and no checked variant is.
+    Pure Go does not call these functions, so Go code is never reported."""
+    h = subject.hardening
+    if h.fortify is False:
+        yield h.fortify_detail + "."
+
+
+@check(
+    id="CG110",
+    name="no-cet",
+    title="No Intel CET markings (IBT/SHSTK)",
+    severity=Severity.INFO,
+    applies_to="x86 images and objects",
+    fix="""
+        C: compile and link with -fcf-protection=full (every object must carry the note).
+        Go: the Go toolchain does not emit CET notes (no flag exists); nothing to do in the build.
+    """,
+    references=("https://www.kernel.org/doc/html/latest/arch/x86/shstk.html",),
+)
+def no_cet(subject: Subject) -> Iterator[CheckResult]:
+    """Control-flow Enforcement Technology (indirect branch tracking and shadow
+    stacks) only takes effect when every object in the image is marked in
+    .note.gnu.property. This is information, not a defect: Go code and many
+    distributions' start files are not marked, so the loader would disable it
+    anyway."""
+    h = subject.hardening
+    if subject.elf.e_machine not in (EM_X86_64, EM_386) or h.ibt is None:
+        return
+    missing = [name for name, on in (("IBT", h.ibt), ("SHSTK", h.shstk)) if not on]
+    if missing:
+        why = " (Go emits no CET notes)" if h.language == "go" else ""
+        yield f"GNU property note lacks {' and '.join(missing)}{why}."
+
+
+@check(
+    id="CG111",
+    name="symbols-shipped",
+    title="Symbol table or debug information shipped",
+    severity=Severity.LOW,
+    applies_to="executables and shared libraries (not objects or archives, which need them)",
+    fix="""
+        Go: go build -ldflags="-s -w" ...   (the export table .dynsym is kept; Go's
+        .gopclntab stays, so panics still show function names)
+        C: strip --strip-unneeded, or keep debug info in a separate file (objcopy --only-keep-debug).
+    """,
+)
+def symbols_shipped(subject: Subject) -> Iterator[CheckResult]:
+    """A full symbol table and DWARF make reverse engineering easy and reveal
+    internal names and source paths. Shipping them is a choice, so this is
+    low severity; separate debug files keep crash analysis possible."""
+    h = subject.hardening
+    if h.kind not in _IMAGE_KINDS:
+        return
+    parts = [p for p, on in ((".symtab", not h.stripped), ("DWARF debug info", h.has_debug_info)) if on]
+    if parts:
+        yield " and ".join(parts) + " present."
+
+
+@check(
+    id="CG112",
+    name="build-paths-leaked",
+    title="Go build without -trimpath leaks build paths",
+    severity=Severity.LOW,
+    applies_to="Go artifacts with build info",
+    fix="""
+        go build -trimpath ...
+        Note: -trimpath also drops -ldflags and CGO_* flags from the embedded build info
+        (golang/go#52372); keep a build manifest if you need that record.
+    """,
+    references=("https://github.com/golang/go/issues/52372",),
+)
+def build_paths_leaked(subject: Subject) -> Iterator[CheckResult]:
+    """Without -trimpath the binary embeds absolute file system paths of the
+    build machine (home directories, CI workspace names) in its file table,
+    and the build is harder to reproduce."""
+    go = subject.go
+    if go is None or go.buildinfo is None:
+        return
+    if go.buildinfo.settings.get("-trimpath") != "true":
+        yield "build info has no -trimpath=true: absolute source paths of the build machine are embedded."
+
+
+@check(
+    id="CG113",
+    name="no-build-id",
+    title="No GNU build ID",
+    severity=Severity.LOW,
+    applies_to="executables and shared libraries",
+    fix="""
+        Go >= 1.24 writes a GNU build ID by default; do not pass -ldflags=-buildid= , or set one
+        explicitly with -ldflags=-B=gobuildid.
+        C: link with -Wl,--build-id.
+    """,
+    references=("https://github.com/golang/go/issues/41004",),
+)
+def no_build_id(subject: Subject) -> Iterator[CheckResult]:
+    """The GNU build ID ties a shipped binary to its debug information and
+    to crash reports, and lets vulnerability and SBOM tooling identify the
+    exact build."""
+    if subject.hardening.kind in _IMAGE_KINDS and subject.elf.build_id is None:
+        yield "no NT_GNU_BUILD_ID note."

@@ -1,0 +1,85 @@
+"""Where artifacts come from: files and folders named by the user.
+
+The walker only finds candidate files; it does not open them (the magic test
+happens in the worker that reads the file anyway, so a large tree costs one
+open per file). Folders are walked recursively in sorted order, symbolic links
+are followed, and every directory and file is visited once per (device,
+inode), which both breaks symlink loops and drops duplicates such as
+``libfoo.so -> libfoo.so.1``.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    path: str  # display path, as the user would write it
+    error: str | None = None  # set when the entry cannot be read at all
+
+
+@dataclass(slots=True)
+class WalkStats:
+    duplicates: int = 0
+    missing: list[str] | None = None
+
+
+def _describe(error: OSError, path: str) -> str:
+    if isinstance(error, PermissionError):
+        return f"permission denied: cannot read {path}"
+    if isinstance(error, FileNotFoundError):
+        return f"{path} does not exist (or is a broken symbolic link)"
+    if error.errno is not None and error.errno == 40:  # ELOOP
+        return f"{path} is a symbolic link loop"
+    return f"cannot read {path}: {error.strerror or error}"
+
+
+def walk(paths: list[str], stats: WalkStats) -> Iterator[Candidate]:
+    seen_files: set[tuple[int, int]] = set()
+    seen_dirs: set[tuple[int, int]] = set()
+    stats.missing = []
+
+    def visit_file(path: str, st: os.stat_result) -> Iterator[Candidate]:
+        key = (st.st_dev, st.st_ino)
+        if key in seen_files:
+            stats.duplicates += 1
+            return
+        seen_files.add(key)
+        yield Candidate(path)
+
+    def visit_dir(path: str, st: os.stat_result) -> Iterator[Candidate]:
+        key = (st.st_dev, st.st_ino)
+        if key in seen_dirs:
+            return  # a loop or a second route to a folder already walked
+        seen_dirs.add(key)
+        try:
+            with os.scandir(path) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as error:
+            yield Candidate(path, _describe(error, path))
+            return
+        for entry in entries:
+            yield from visit(entry.path, named=False)
+
+    def visit(path: str, named: bool) -> Iterator[Candidate]:
+        try:
+            st = os.stat(path)
+        except OSError as error:
+            if named and not os.path.lexists(path):
+                stats.missing.append(path)  # type: ignore[union-attr]
+            yield Candidate(path, _describe(error, path))
+            return
+        if stat.S_ISDIR(st.st_mode):
+            yield from visit_dir(path, st)
+        elif stat.S_ISREG(st.st_mode):
+            yield from visit_file(path, st)
+        elif named:
+            yield Candidate(path, f"{path} is not a regular file or folder")
+        # sockets, fifos and devices inside folders are silently passed over
+
+    for path in paths:
+        yield from visit(path, named=True)
