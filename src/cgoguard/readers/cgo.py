@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from cgoguard.model import CgoFacts, ElfFacts, GoFacts
-from cgoguard.readers.gobuildinfo import BuildInfoError, find_aligned_magic, read_buildinfo
+from cgoguard.readers.gobuildinfo import BuildInfoError, blob_in_writable_segments, read_buildinfo
 
 if TYPE_CHECKING:
     from cgoguard.readers.elf import ElfImage
@@ -54,7 +54,6 @@ SEGMENT_BUILDINFO_MARKER = "buildinfo magic in writable PT_LOAD"
 
 _PT_LOAD = 1
 _PF_X = 1
-_PF_W = 2
 _SHF_EXECINSTR = 0x4
 _SHT_NOBITS = 8
 
@@ -130,15 +129,7 @@ def go_markers(image: ElfImage) -> list[str]:
     if image.sections:
         present = {section.name for section in image.sections if section.name in _GO_MARKER_SET}
         return [name for name in GO_MARKER_SECTIONS if name in present]
-    file_size = len(image.data)
-    for segment in image.segments:
-        if segment.p_type != _PT_LOAD or not segment.flags & _PF_W or segment.filesz == 0:
-            continue
-        start = min(segment.offset, file_size)
-        end = min(segment.offset + segment.filesz, file_size)
-        if find_aligned_magic(image.data, start, end) is not None:
-            return [SEGMENT_BUILDINFO_MARKER]
-    return []
+    return [] if blob_in_writable_segments(image) is None else [SEGMENT_BUILDINFO_MARKER]
 
 
 def _is_runtime_symbol(name: str) -> bool:

@@ -381,7 +381,7 @@ def find_aligned_magic(data: memoryview, start: int, end: int) -> int | None:
         pos = found.start() + 1
 
 
-def _blob_in_writable_segments(image: ElfImage) -> memoryview | None:
+def blob_in_writable_segments(image: ElfImage) -> memoryview | None:
     """Without section headers the blob sits in the writable PT_LOAD."""
     file_size = len(image.data)
     for segment in image.segments:
@@ -407,7 +407,7 @@ def read_buildinfo(image: ElfImage) -> GoBuildInfo | None:
     if not image.sections:
         if is_relocatable:
             return None
-        blob = _blob_in_writable_segments(image)
+        blob = blob_in_writable_segments(image)
         return None if blob is None else decode_blob(blob, read_pointer)
     section = image.section(BUILDINFO_SECTION)
     if section is None:
