@@ -16,6 +16,7 @@ from __future__ import annotations
 import mmap
 import struct
 from collections.abc import Iterator
+from operator import itemgetter
 from types import TracebackType
 
 from cgoguard.model import DynamicFacts, ElfFacts, GnuProperties, Section, Segment
@@ -580,36 +581,48 @@ def _symbol_names(
         )
     count = len(table) // entsize
     if entsize == layout.sym.size:
-        entries = layout.sym.iter_unpack(table[: count * entsize])
+        records = list(layout.sym.iter_unpack(table[: count * entsize]))
     else:
         unpack = layout.sym.unpack_from
-        entries = (unpack(table, index * entsize) for index in range(count))
-    ascii_only = strings.isascii()
-    # For an ASCII table, str offsets equal byte offsets: decode once, slice per symbol.
-    text = strings.decode("ascii") if ascii_only else ""
-    versioned = b"@" in strings
-    limit = len(strings)
-    defined: list[str] = []
-    undefined: list[str] = []
-    for name_offset, info, shndx in entries:
-        if name_offset == 0 or (info & 0xF) in (STT_SECTION, STT_FILE):
-            continue
-        if name_offset >= limit:
-            raise MalformedElf(
-                f"a symbol name starts at offset {name_offset:#x}, past the end of its string table "
-                f"({limit:#x} bytes)"
-            )
-        if ascii_only:
-            end = text.find("\0", name_offset)
-            name = text[name_offset:end] if end >= 0 else text[name_offset:]
-        else:
-            name = _c_string(strings, name_offset)
-        if versioned and "@" in name:
-            name = name.split("@", 1)[0]
-        if not name:
-            continue
-        (undefined if shndx == SHN_UNDEF else defined).append(name)
-    return defined, undefined
+        records = [unpack(table, index * entsize) for index in range(count)]
+    if not records:
+        return [], []
+    largest_offset = max(map(itemgetter(0), records))
+    if largest_offset >= len(strings):
+        raise MalformedElf(
+            f"a symbol name starts at offset {largest_offset:#x}, past the end of its string table "
+            f"({len(strings):#x} bytes)"
+        )
+    # latin-1 maps each byte to one character, so string offsets stay byte offsets; the final
+    # NUL makes every find() succeed. Non-ASCII names are re-decoded as UTF-8 below.
+    text = strings.decode("latin-1") + "\0"
+    find = text.find
+    skipped_types = (STT_SECTION, STT_FILE)
+    defined = [
+        text[offset : find("\0", offset)]
+        for offset, info, shndx in records
+        if shndx != SHN_UNDEF and offset and (info & 0xF) not in skipped_types
+    ]
+    undefined = [
+        text[offset : find("\0", offset)]
+        for offset, info, shndx in records
+        if shndx == SHN_UNDEF and offset and (info & 0xF) not in skipped_types
+    ]
+    return _clean_names(defined, text), _clean_names(undefined, text)
+
+
+def _clean_names(names: list[str], text: str) -> list[str]:
+    """Drop empty names, strip version suffixes, decode non-ASCII names as UTF-8."""
+    if "@" in text:
+        names = [name.partition("@")[0] for name in names]
+    if "" in names:
+        names = [name for name in names if name]
+    if not text.isascii():
+        names = [
+            name if name.isascii() else name.encode("latin-1").decode("utf-8", "backslashreplace")
+            for name in names
+        ]
+    return names
 
 
 def _split_symbols(image: ElfImage, section: Section) -> tuple[list[str], list[str]]:
