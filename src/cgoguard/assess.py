@@ -39,15 +39,91 @@ CANARY_SYMBOLS = frozenset(
 # glibc's checked variants emitted by _FORTIFY_SOURCE (glibc debug/ and the
 # *_2 open wrappers). Kept as data here rather than read from the host's libc:
 # the scanned file may come from another machine, and checks never read files.
-_CHK_FUNCTIONS = """
-asprintf confstr dprintf explicit_bzero fdelt fgets fgets_unlocked fgetws fgetws_unlocked fprintf fread
-fread_unlocked fwprintf getcwd getdomainname getgroups gethostname getlogin_r gets getwd longjmp mbsnrtowcs
-mbsrtowcs mbstowcs memcpy memmove mempcpy memset obstack_printf obstack_vprintf poll ppoll pread pread64
-printf ptsname_r read readlink readlinkat realpath recv recvfrom snprintf sprintf stpcpy stpncpy strcat
-strcpy strlcat strlcpy strncat strncpy swprintf syslog ttyname_r vasprintf vdprintf vfprintf vfwprintf
-vprintf vsnprintf vsprintf vswprintf vsyslog vwprintf wcpcpy wcpncpy wcrtomb wcscat wcscpy wcslcat wcslcpy
-wcsncat wcsncpy wcsnrtombs wcsrtombs wcstombs wctomb wmemcpy wmemmove wmempcpy wmemset wprintf
-""".split()
+_CHK_FUNCTIONS = [
+    "asprintf",
+    "confstr",
+    "dprintf",
+    "explicit_bzero",
+    "fdelt",
+    "fgets",
+    "fgets_unlocked",
+    "fgetws",
+    "fgetws_unlocked",
+    "fprintf",
+    "fread",
+    "fread_unlocked",
+    "fwprintf",
+    "getcwd",
+    "getdomainname",
+    "getgroups",
+    "gethostname",
+    "getlogin_r",
+    "gets",
+    "getwd",
+    "longjmp",
+    "mbsnrtowcs",
+    "mbsrtowcs",
+    "mbstowcs",
+    "memcpy",
+    "memmove",
+    "mempcpy",
+    "memset",
+    "obstack_printf",
+    "obstack_vprintf",
+    "poll",
+    "ppoll",
+    "pread",
+    "pread64",
+    "printf",
+    "ptsname_r",
+    "read",
+    "readlink",
+    "readlinkat",
+    "realpath",
+    "recv",
+    "recvfrom",
+    "snprintf",
+    "sprintf",
+    "stpcpy",
+    "stpncpy",
+    "strcat",
+    "strcpy",
+    "strlcat",
+    "strlcpy",
+    "strncat",
+    "strncpy",
+    "swprintf",
+    "syslog",
+    "ttyname_r",
+    "vasprintf",
+    "vdprintf",
+    "vfprintf",
+    "vfwprintf",
+    "vprintf",
+    "vsnprintf",
+    "vsprintf",
+    "vswprintf",
+    "vsyslog",
+    "vwprintf",
+    "wcpcpy",
+    "wcpncpy",
+    "wcrtomb",
+    "wcscat",
+    "wcscpy",
+    "wcslcat",
+    "wcslcpy",
+    "wcsncat",
+    "wcsncpy",
+    "wcsnrtombs",
+    "wcsrtombs",
+    "wcstombs",
+    "wctomb",
+    "wmemcpy",
+    "wmemmove",
+    "wmempcpy",
+    "wmemset",
+    "wprintf",
+]
 FORTIFIED_SYMBOLS = frozenset(f"__{name}_chk" for name in _CHK_FUNCTIONS) | frozenset(
     {"__open_2", "__open64_2", "__openat_2", "__openat64_2", "__mq_open_2"}
 )
@@ -127,7 +203,10 @@ def _nx(elf: ElfFacts) -> tuple[bool | None, str]:
     if elf.e_type == "REL":
         flags = elf.gnu_stack_section_flags
         if flags is None:
-            return False, "no .note.GNU-stack section: the linker assumes this object needs an executable stack"
+            return (
+                False,
+                "no .note.GNU-stack section: the linker assumes this object needs an executable stack",
+            )
         if flags & SHF_EXECINSTR:
             return False, ".note.GNU-stack is marked executable"
         return True, ".note.GNU-stack is not executable"
@@ -201,8 +280,16 @@ def _c_code(elf: ElfFacts, go: GoFacts | None, language: str, go_archive_member:
 # toolchain always adds. Objects defining only these are not user code.
 _RUNTIME_CGO_PREFIXES = ("x_cgo_", "_cgo_", "x_crosscall")
 _RUNTIME_CGO_NAMES = frozenset(
-    {"crosscall1", "crosscall2", "crosscall_amd64", "crosscall_arm64", "fatalf", "threadentry",
-     "_cgo_topofstack", "__cgo_topofstack"}
+    {
+        "crosscall1",
+        "crosscall2",
+        "crosscall_amd64",
+        "crosscall_arm64",
+        "fatalf",
+        "threadentry",
+        "_cgo_topofstack",
+        "__cgo_topofstack",
+    }
 )
 
 
@@ -245,10 +332,22 @@ def _fortify(elf: ElfFacts, c_code: str, static: bool) -> tuple[bool | None, str
     fortified = sorted(undefined & FORTIFIED_SYMBOLS)
     fortifiable = sorted(undefined & FORTIFIABLE_SYMBOLS)
     if fortified:
-        return True, f"{len(fortified)} checked libc call(s), {len(fortifiable)} unchecked", fortified, fortifiable
+        return (
+            True,
+            f"{len(fortified)} checked libc call(s), {len(fortifiable)} unchecked",
+            fortified,
+            fortifiable,
+        )
     if fortifiable:
-        return False, "calls " + ", ".join(fortifiable[:6]) + (" ..." if len(fortifiable) > 6 else "") + \
-            " with no __*_chk variant: built without -D_FORTIFY_SOURCE", fortified, fortifiable
+        return (
+            False,
+            "calls "
+            + ", ".join(fortifiable[:6])
+            + (" ..." if len(fortifiable) > 6 else "")
+            + " with no __*_chk variant: built without -D_FORTIFY_SOURCE",
+            fortified,
+            fortifiable,
+        )
     return None, "no libc function that FORTIFY_SOURCE can check is called", [], []
 
 
@@ -275,8 +374,13 @@ def go_build_mode(elf: ElfFacts, go: GoFacts | None) -> str | None:
     return None
 
 
-def summarize(elf: ElfFacts, go: GoFacts | None, *, go_archive_member: bool = False,
-              writable_dirs: frozenset[str] = frozenset()) -> Hardening:
+def summarize(
+    elf: ElfFacts,
+    go: GoFacts | None,
+    *,
+    go_archive_member: bool = False,
+    writable_dirs: frozenset[str] = frozenset(),
+) -> Hardening:
     kind = elf_kind(elf)
     relocatable = kind == "relocatable"
     has_relro = any(s.p_type == PT_GNU_RELRO for s in elf.segments)
@@ -293,7 +397,9 @@ def summarize(elf: ElfFacts, go: GoFacts | None, *, go_archive_member: bool = Fa
     textrel = dyn is not None and (dyn.has_textrel_tag or bool(dyn.flags & DF_TEXTREL))
     rpath = dyn.rpath if dyn else None
     runpath = dyn.runpath if dyn else None
-    search = [SearchPathEntry(e, classify_search_path(e, writable_dirs)) for e in (rpath or []) + (runpath or [])]
+    search = [
+        SearchPathEntry(e, classify_search_path(e, writable_dirs)) for e in (rpath or []) + (runpath or [])
+    ]
     static = not relocatable and dyn is None and elf.interpreter is None
     language = _language(elf, go)
     c_code = _c_code(elf, go, language, go_archive_member)

@@ -10,6 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import IntEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cgoguard.assess import Hardening
 
 
 class Severity(IntEnum):
@@ -201,6 +205,7 @@ class Artifact:
     is_archive: bool = False
     elf: ElfFacts | None = None
     go: GoFacts | None = None
+    hardening: Hardening | None = None  # derived from elf + go by cgoguard.assess
     members: list[Artifact] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
 

@@ -60,7 +60,7 @@ REGISTRY: dict[str, Check] = {}
 
 def check(
     *,
-    id: str,  # noqa: A002 - the catalogue's own word
+    id: str,
     name: str,
     title: str,
     severity: Severity,

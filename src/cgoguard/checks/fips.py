@@ -37,16 +37,22 @@ def fips_140_mode(subject: Subject) -> Iterator[CheckResult]:
         return
     status = fips_status(go)
     if status.provider == "go-native":
-        validated = "the CMVP-validated v1.0.0 module" if status.validated_module else "a module not (yet) validated"
+        validated = (
+            "the CMVP-validated v1.0.0 module" if status.validated_module else "a module not (yet) validated"
+        )
         module = f"GOFIPS140={status.module}, {validated}" if status.module else "the in-tree module"
         yield f"Go Cryptographic Module ({module}); FIPS mode by default: {status.default_mode}."
     elif status.provider == "boringcrypto":
-        yield ("GOEXPERIMENT=boringcrypto (BoringSSL fips module, unsupported outside Google; incompatible with "
-               f"GODEBUG=fips140=on); evidence: {', '.join(status.evidence)}.")
+        yield (
+            "GOEXPERIMENT=boringcrypto (BoringSSL fips module, unsupported outside Google; incompatible with "
+            f"GODEBUG=fips140=on); evidence: {', '.join(status.evidence)}."
+        )
     elif status.provider == "systemcrypto":
         yield "Microsoft Go systemcrypto: the platform library (OpenSSL on Linux) provides cryptography."
     elif status.crypto_linked:
         assert go.crypto_packages is not None
-        yield (f"crypto packages linked ({', '.join(go.crypto_packages[:4])}"
-               f"{' ...' if len(go.crypto_packages) > 4 else ''}) with no FIPS module selected at build time; "
-               "FIPS mode only if GODEBUG=fips140=on is set at run time.")
+        yield (
+            f"crypto packages linked ({', '.join(go.crypto_packages[:4])}"
+            f"{' ...' if len(go.crypto_packages) > 4 else ''}) with no FIPS module selected at build time; "
+            "FIPS mode only if GODEBUG=fips140=on is set at run time."
+        )

@@ -41,8 +41,10 @@ def runtime_internals_exported(subject: Subject) -> Iterator[CheckResult]:
     internals = go.cgo.runtime_exports
     if internals:
         sample = ", ".join(internals[:5])
-        yield (f"{len(internals)} runtime-internal symbol(s) exported besides {len(go.cgo.go_exports)} "
-               f"//export function(s): {sample}{' ...' if len(internals) > 5 else ''}.")
+        yield (
+            f"{len(internals)} runtime-internal symbol(s) exported besides {len(go.cgo.go_exports)} "
+            f"//export function(s): {sample}{' ...' if len(internals) > 5 else ''}."
+        )
 
 
 @check(
@@ -65,7 +67,7 @@ def static_tls(subject: Subject) -> Iterator[CheckResult]:
     build."""
     dyn = subject.elf.dynamic
     if subject.hardening.kind == "shared-library" and dyn is not None and dyn.flags & DF_STATIC_TLS:
-        yield "DF_STATIC_TLS is set: dlopen fails on musl and may fail on glibc when static TLS space runs out."
+        yield "DF_STATIC_TLS is set: dlopen fails on musl, and on glibc once static TLS space runs out."
 
 
 @check(
@@ -122,7 +124,7 @@ _GO_VERSION = re.compile(r"^go(\d+)\.(\d+)(?:\.(\d+))?((?:rc|beta)\d+)?$")
 
 
 def parse_go_version(version: str) -> tuple[int, int, int, str] | None:
-    """"go1.27.3" -> (1, 27, 3, ""); "go1.27rc1" -> (1, 27, 0, "rc1"); devel builds -> None."""
+    """ "go1.27.3" -> (1, 27, 3, ""); "go1.27rc1" -> (1, 27, 0, "rc1"); devel builds -> None."""
     match = _GO_VERSION.match(version)
     if not match:
         return None
@@ -163,8 +165,10 @@ def go_unsupported(subject: Subject) -> Iterator[CheckResult]:
     oldest_supported = table.supported[-1].major
     if (parsed[0], parsed[1]) < oldest_supported:
         names = " and ".join(_fmt(r.major) for r in table.supported)
-        yield (f"{go.buildinfo.version} is out of support; supported releases are {names} "
-               f"(release table of {table.updated}).")
+        yield (
+            f"{go.buildinfo.version} is out of support; supported releases are {names} "
+            f"(release table of {table.updated})."
+        )
 
 
 @check(
@@ -192,8 +196,10 @@ def go_patch_behind(subject: Subject) -> Iterator[CheckResult]:
     table = release_table()
     for release in table.supported:
         if release.major == (parsed[0], parsed[1]) and release.latest and parsed[:3] < release.latest:
-            yield (f"{go.buildinfo.version} is older than {_fmt(release.latest)}, the newest patch release known "
-                   f"to this version of cgoguard (release table of {table.updated}).")
+            yield (
+                f"{go.buildinfo.version} is older than {_fmt(release.latest)}, the newest patch release "
+                f"known to this version of cgoguard (release table of {table.updated})."
+            )
 
 
 @check(
@@ -251,7 +257,10 @@ def cgo_cflags_unhardened(subject: Subject) -> Iterator[CheckResult]:
     flags = go.buildinfo.settings.get("CGO_CFLAGS")
     if flags is None:
         return
-    missing = [name for name, rx in (("-fstack-protector-strong", _PROTECTOR),
-                                      ("-D_FORTIFY_SOURCE", _FORTIFY)) if not rx.search(flags)]
+    missing = [
+        name
+        for name, rx in (("-fstack-protector-strong", _PROTECTOR), ("-D_FORTIFY_SOURCE", _FORTIFY))
+        if not rx.search(flags)
+    ]
     if missing:
         yield f"CGO_CFLAGS={flags!r} lacks {' and '.join(missing)}."

@@ -136,7 +136,8 @@ def rwx_segment(subject: Subject) -> Iterator[CheckResult]:
     for return-oriented programming."""
     rwx = subject.hardening.rwx_segments
     if rwx:
-        yield f"{len(rwx)} PT_LOAD segment(s) with RWX permissions (program header index {', '.join(map(str, rwx))})."
+        indexes = ", ".join(map(str, rwx))
+        yield f"{len(rwx)} PT_LOAD segment(s) with RWX permissions (program header index {indexes})."
 
 
 @check(
@@ -180,16 +181,21 @@ def insecure_search_path(subject: Subject) -> Iterator[CheckResult]:
     Absolute root-owned and $ORIGIN entries are reported at low severity only
     as information."""
     h = subject.hardening
-    worst = {"empty": "empty entry (means the current directory)", "relative": "relative entry",
-             "world-writable": "world-writable directory"}
+    worst = {
+        "empty": "empty entry (means the current directory)",
+        "relative": "relative entry",
+        "world-writable": "world-writable directory",
+    }
     bad = [e for e in h.search_paths if e.risk in worst]
     tag = "DT_RPATH" if h.rpath else "DT_RUNPATH"
     if bad:
         listed = "; ".join(f"{e.value!r}: {worst[e.risk]}" for e in bad)
         yield f"{tag} {listed}.", Severity.HIGH
     elif h.rpath:
-        yield f"DT_RPATH {':'.join(h.rpath)} overrides LD_LIBRARY_PATH and is inherited by loaded libraries.", \
-            Severity.LOW
+        yield (
+            f"DT_RPATH {':'.join(h.rpath)} overrides LD_LIBRARY_PATH and is inherited by loaded libraries.",
+            Severity.LOW,
+        )
 
 
 @check(

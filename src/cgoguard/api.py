@@ -1,0 +1,288 @@
+"""The Python API: ``cgoguard.scan(paths) -> Report``.
+
+The pipeline per file is: open + mmap -> magic -> readers (ELF, ar, Go build
+info, cgo symbols) -> hardening summary -> every check. Workers return plain
+picklable :class:`~cgoguard.model.Artifact` objects; policy (selection,
+severity overrides, ignores) is applied afterwards by :mod:`cgoguard.config`
+in the parent, so workers need no configuration.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import mmap
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+from cgoguard import __version__
+from cgoguard.assess import summarize
+from cgoguard.checks import Subject, all_checks
+from cgoguard.config import Config
+from cgoguard.model import Artifact, ElfFacts, GoFacts, ScanSummary, Severity
+from cgoguard.readers.archive import MalformedArchive, is_ar, is_thin_ar, iter_members
+from cgoguard.readers.cgo import go_markers, read_go_facts
+from cgoguard.readers.elf import ElfImage, MalformedElf, is_elf, read_elf_facts
+from cgoguard.readers.gobuildinfo import BuildInfoError
+from cgoguard.readers.gocrypto import crypto_packages
+from cgoguard.sources import Candidate, WalkStats, walk
+
+
+@dataclass(slots=True)
+class Report:
+    tool: dict[str, str]
+    artifacts: list[Artifact]
+    summary: ScanSummary
+    missing: list[str] = field(default_factory=list)
+
+    def findings_at_or_above(self, threshold: Severity) -> int:
+        return sum(1 for _, f in iter_findings(self.artifacts) if f.severity >= threshold)
+
+
+def iter_findings(artifacts: Iterable[Artifact]) -> Iterator[tuple[Artifact, object]]:
+    for artifact in artifacts:
+        for finding in artifact.findings:
+            yield artifact, finding
+        yield from iter_findings(artifact.members)
+
+
+def tool_info() -> dict[str, str]:
+    return {"name": "cgoguard", "version": __version__}
+
+
+# -- one image ----------------------------------------------------------------------------
+
+
+def analyze_elf(
+    artifact: Artifact,
+    data: memoryview | bytes,
+    *,
+    archive: str | None = None,
+    go_archive_member: bool = False,
+) -> None:
+    """Fill ``artifact`` (elf, go, hardening, findings) from one ELF image."""
+    image = ElfImage(data)
+    try:
+        markers = go_markers(image)
+        # .symtab is read only where verdicts need it: Go images (cgo
+        # classification), objects, and static images (canary evidence).
+        want_symtab = bool(markers) or image.e_type == 1 or not any(s.p_type == 3 for s in image.segments)
+        elf = read_elf_facts(image, static_symbols=want_symtab)
+        artifact.elf = elf
+        go = _go_facts(image, elf) if markers else None
+        artifact.go = go
+    finally:
+        _release(image)
+    artifact.hardening = summarize(elf, go, go_archive_member=go_archive_member)
+    subject = Subject(artifact.path, elf, go, artifact.hardening, archive)
+    for check in all_checks():
+        artifact.findings.extend(check.run(subject))
+
+
+def _go_facts(image: ElfImage, elf: ElfFacts) -> GoFacts | None:
+    try:
+        go = read_go_facts(image, elf)
+    except BuildInfoError as error:  # read_go_facts normally records this itself
+        raise MalformedElf(f"Go build info is malformed: {error}") from None
+    if go is not None and go.crypto_packages is None:
+        go.crypto_packages = crypto_packages(image)
+    return go
+
+
+def _release(image: ElfImage) -> None:
+    # A view may still be referenced; the garbage collector releases it then.
+    with contextlib.suppress(BufferError):
+        image.close()
+
+
+# -- one file -----------------------------------------------------------------------------
+
+
+def scan_file(path: str) -> Artifact | None:
+    """Scan one file. Returns None when it is neither ELF nor an ar archive.
+    Never raises: problems become ``Artifact.error`` sentences."""
+    artifact = Artifact(path=path)
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    except OSError as error:
+        artifact.error = _os_error(error, path)
+        return artifact
+    try:
+        size = os.fstat(fd).st_size
+        artifact.size = size
+        if size == 0:
+            return None  # an empty file is not an ELF file
+        prefix = os.pread(fd, 8, 0)
+        if not (is_elf(prefix) or is_ar(prefix)):
+            return None
+        with mmap.mmap(fd, 0, access=mmap.ACCESS_READ) as mapped:
+            artifact.sha256 = hashlib.sha256(mapped).hexdigest()
+            view = memoryview(mapped)
+            try:
+                _scan_buffer(artifact, view, prefix)
+            finally:
+                view.release()
+    except OSError as error:
+        artifact.error = _os_error(error, path)
+    except Exception as error:
+        artifact.error = (
+            f"internal error while reading this file ({type(error).__name__}: {error}); please report it"
+        )
+    finally:
+        os.close(fd)
+    return artifact
+
+
+def _scan_buffer(artifact: Artifact, view: memoryview, prefix: bytes) -> None:
+    try:
+        if is_ar(prefix):
+            artifact.is_archive = True
+            if is_thin_ar(prefix):
+                raise MalformedArchive(
+                    "thin archive: its members are files outside the archive and are not read"
+                )
+            _scan_archive(artifact, view)
+        else:
+            analyze_elf(artifact, view)
+    except (MalformedElf, MalformedArchive) as error:
+        artifact.error = _sentence(str(error))
+
+
+def _scan_archive(artifact: Artifact, view: memoryview) -> None:
+    seen: dict[str, int] = {}
+    members = []
+    go_archive = False
+    try:
+        for member in iter_members(view):
+            count = seen[member.name] = seen.get(member.name, 0) + 1
+            name = member.name if count == 1 else f"{member.name}#{count}"
+            data = view[member.offset : member.offset + member.size]
+            if not is_elf(bytes(data[:4])):
+                data.release()
+                continue  # symbol indexes, LLVM bitcode, __.PKGDEF: not machine code
+            members.append((f"{artifact.path}!{name}", member.size, data))
+    except MalformedArchive as error:
+        artifact.error = _sentence(str(error))
+    # A Go c-archive has a go.o member holding all Go code; the C members
+    # beside it are then judged as cgo code, not as a plain C library.
+    for _, _, data in members:
+        try:
+            image = ElfImage(data)
+        except MalformedElf:
+            continue
+        go_archive = go_archive or bool(go_markers(image))
+        _release(image)
+        if go_archive:
+            break
+    for display, size, data in members:
+        member_artifact = Artifact(path=display, size=size)
+        try:
+            member_artifact.sha256 = hashlib.sha256(data).hexdigest()
+            analyze_elf(member_artifact, data, archive=artifact.path, go_archive_member=go_archive)
+        except (MalformedElf, MalformedArchive) as error:
+            member_artifact.error = _sentence(str(error))
+        finally:
+            data.release()
+        artifact.members.append(member_artifact)
+        if (
+            artifact.go is None
+            and member_artifact.go is not None
+            and member_artifact.go.buildinfo is not None
+        ):
+            artifact.go = member_artifact.go
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith(".") else text + "."
+
+
+def _os_error(error: OSError, path: str) -> str:
+    if isinstance(error, PermissionError):
+        return f"permission denied: cannot read {path}."
+    if isinstance(error, FileNotFoundError):
+        return f"{path} does not exist (or is a broken symbolic link)."
+    return f"cannot read {path}: {error.strerror or error}."
+
+
+# -- many files ---------------------------------------------------------------------------
+
+ProgressCallback = Callable[[int, int | None], None]
+
+
+def _scan_candidate(candidate: Candidate) -> Artifact | None:
+    if candidate.error is not None:
+        return Artifact(path=candidate.path, error=_sentence(candidate.error))
+    return scan_file(candidate.path)
+
+
+def iter_scan(
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    jobs: int | None = None,
+    summary: ScanSummary | None = None,
+    walk_stats: WalkStats | None = None,
+    config: Config | None = None,
+    on_progress: Callable[[Artifact | None], None] | None = None,
+) -> Iterator[Artifact]:
+    """Yield one Artifact per ELF file or archive found under ``paths``, in a
+    stable order, scanning in ``jobs`` processes (default: all cores).
+    Memory stays flat: nothing is kept once yielded."""
+    summary = summary if summary is not None else ScanSummary()
+    walk_stats = walk_stats if walk_stats is not None else WalkStats()
+    config = config if config is not None else Config()
+    started = time.perf_counter()
+    candidates = walk([os.fspath(p) for p in paths], walk_stats)
+    jobs = jobs or os.cpu_count() or 1
+    results: Iterator[Artifact | None]
+    pool = None
+    if jobs == 1:
+        results = map(_scan_candidate, candidates)
+    else:
+        # fork: workers inherit the imported readers and checks, start fast,
+        # and nothing is re-imported per task.
+        context = multiprocessing.get_context("fork")
+        pool = context.Pool(jobs)
+        results = pool.imap(_scan_candidate, candidates, chunksize=16)
+    try:
+        for artifact in results:
+            summary.files_seen += 1
+            if on_progress is not None:
+                on_progress(artifact)
+            if artifact is None:
+                summary.skipped_not_elf += 1
+                continue
+            config.apply(artifact)
+            summary.artifacts += 1
+            summary.members += len(artifact.members)
+            summary.errors += (artifact.error is not None) + sum(
+                m.error is not None for m in artifact.members
+            )
+            yield artifact
+    finally:
+        if pool is not None:
+            pool.terminate()
+            pool.join()
+        summary.skipped_duplicates = walk_stats.duplicates
+        summary.seconds = time.perf_counter() - started
+
+
+def scan(
+    paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
+    *,
+    jobs: int | None = 1,
+    config: Config | None = None,
+) -> Report:
+    """Scan files and folders and return a :class:`Report` holding every artifact.
+
+    ``jobs`` defaults to 1 here (in-process) so that library users get no
+    surprise subprocesses; the CLI uses all cores."""
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    summary = ScanSummary()
+    stats = WalkStats()
+    artifacts = list(iter_scan(paths, jobs=jobs, summary=summary, walk_stats=stats, config=config))
+    return Report(tool_info(), artifacts, summary, list(stats.missing or []))

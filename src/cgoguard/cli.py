@@ -1,0 +1,314 @@
+"""Command line: arguments -> api -> formatter -> exit code.
+
+Exit codes: 0 no finding at or above --fail-on; 1 findings at or above it;
+2 usage or configuration error, or nothing readable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from typing import IO
+
+from cgoguard import __version__
+from cgoguard.api import iter_scan, tool_info
+from cgoguard.checks import Check, all_checks, find_check
+from cgoguard.config import Config, ConfigError, load_config
+from cgoguard.model import Artifact, ScanSummary, Severity
+from cgoguard.sources import WalkStats
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+FORMATS = ("text", "json", "sarif")
+
+
+class UsageError(Exception):
+    pass
+
+
+def _severity(text: str) -> Severity:
+    try:
+        return Severity.parse(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--jobs takes a whole number, not {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("--jobs must be 0 (all cores) or more")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cgoguard",
+        description="Audit Go code shipped as C libraries and hardened executables.",
+    )
+    parser.add_argument("--version", action="version", version=f"cgoguard {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    scan = sub.add_parser(
+        "scan",
+        help="scan ELF files, shared libraries and ar archives",
+        description="Scan files and folders (recursively) for ELF executables, shared "
+        "objects, objects and ar archives; report hardening, Go facts and "
+        "exports.",
+    )
+    scan.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to scan")
+    scan.add_argument("--format", "-f", choices=FORMATS, default=None, help="output format (default: text)")
+    scan.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
+    scan.add_argument(
+        "--fail-on",
+        type=_severity,
+        default=None,
+        metavar="SEVERITY",
+        help="exit 1 when a finding has this severity or higher "
+        "(info, low, medium, high, critical; default: high)",
+    )
+    scan.add_argument(
+        "--jobs",
+        "-j",
+        type=_jobs,
+        default=None,
+        metavar="N",
+        help="worker processes (default: all cores; 1 scans in-process)",
+    )
+    scan.add_argument(
+        "--config",
+        metavar="FILE",
+        help="configuration file (default: cgoguard.toml or pyproject.toml [tool.cgoguard], "
+        "searched from the current folder upwards)",
+    )
+    scan.add_argument(
+        "--select", metavar="IDS", help="comma-separated checks to run (IDs, prefixes or names)"
+    )
+    scan.add_argument("--ignore", metavar="IDS", help="comma-separated checks to skip")
+    scan.add_argument(
+        "--verbose",
+        "-v",
+        action="store_true",
+        help="text: show the hardening line of every artifact and each finding's fix",
+    )
+    scan.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+
+    checks = sub.add_parser("checks", help="list the check catalogue")
+    checks.add_argument("--format", "-f", choices=("text", "json"), default="text")
+
+    explain = sub.add_parser("explain", help="print one check's documentation")
+    explain.add_argument("check", metavar="ID", help="check ID (CG101) or name (executable-not-pie)")
+    return parser
+
+
+def _list(text: str | None) -> list[str]:
+    return [item.strip() for item in (text or "").split(",") if item.strip()]
+
+
+def _effective_config(args: argparse.Namespace) -> Config:
+    config = load_config(args.config)
+    from cgoguard.config import config_from_table
+
+    overrides: dict[str, object] = {}
+    if args.select:
+        overrides["select"] = _list(args.select)
+    if args.ignore:
+        overrides["ignore"] = _list(args.ignore)
+    if overrides:
+        cli = config_from_table(overrides, "command line")
+        if cli.select is not None:
+            config.select = cli.select
+        config.ignore = config.ignore | cli.ignore
+    return config
+
+
+@contextlib.contextmanager
+def _open_output(path: str | None) -> Iterator[IO[str]]:
+    if path is None or path == "-":
+        yield sys.stdout
+        return
+    # Write beside the target and rename, so an interrupted run leaves no half report.
+    temporary = f"{path}.tmp-{os.getpid()}"
+    try:
+        with open(temporary, "w", encoding="utf-8") as handle:
+            yield handle
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+
+
+def _progress_wrapper(artifacts: Iterator[Artifact], enabled: bool, counter: list[int]) -> Iterator[Artifact]:
+    if not enabled:
+        yield from artifacts
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("scanning"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(file=sys.stderr),
+        transient=True,
+    ) as progress:
+        task = progress.add_task("scan", total=None)
+        last = 0
+        for artifact in artifacts:
+            if counter[0] - last >= 25:
+                progress.update(task, completed=counter[0])
+                last = counter[0]
+            yield artifact
+
+
+def cmd_scan(args: argparse.Namespace) -> int:
+    config = _effective_config(args)
+    fmt = args.format or config.format or "text"
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown format {fmt!r} in {config.source}; use one of {', '.join(FORMATS)}.")
+    fail_on = args.fail_on or config.fail_on or Severity.HIGH
+    jobs = args.jobs if args.jobs is not None else config.jobs
+    if jobs == 0:
+        jobs = None
+    missing = [p for p in args.paths if not os.path.lexists(p)]
+    if len(missing) == len(args.paths):
+        raise UsageError("nothing to scan: " + ", ".join(f"{p} does not exist" for p in missing) + ".")
+    for path in missing:
+        print(f"cgoguard: warning: {path} does not exist", file=sys.stderr)
+
+    summary = ScanSummary()
+    stats = WalkStats()
+    counter = [0]
+
+    def on_progress(_: Artifact | None) -> None:
+        counter[0] += 1
+
+    threshold_hits = 0
+    readable = 0
+    checks = [c for c in all_checks() if config.enabled(c.id)]
+
+    def counted(artifacts: Iterator[Artifact]) -> Iterator[Artifact]:
+        nonlocal threshold_hits, readable
+        for artifact in artifacts:
+            readable += artifact.error is None or bool(artifact.members)
+            threshold_hits += _count_at_or_above(artifact, fail_on)
+            yield artifact
+
+    stream = iter_scan(
+        args.paths, jobs=jobs, summary=summary, walk_stats=stats, config=config, on_progress=on_progress
+    )
+    show_progress = not args.no_progress and sys.stderr.isatty()
+    artifacts = counted(_progress_wrapper(stream, show_progress, counter))
+    with _open_output(args.output) as out:
+        if fmt == "json":
+            from cgoguard.reports.jsonreport import write_json
+
+            write_json(artifacts, out, tool_info(), summary, {"fail_on": str(fail_on)})
+        elif fmt == "sarif":
+            from cgoguard.reports.sarif import write_sarif
+
+            write_sarif(artifacts, out, tool_info(), checks, summary)
+        else:
+            from cgoguard.reports.text import write_text
+
+            color = None if out is sys.stdout else False
+            write_text(artifacts, out, summary, verbose=args.verbose, color=color)
+    if summary.artifacts and not readable:
+        print("cgoguard: no input could be read (every file had an error).", file=sys.stderr)
+        return EXIT_USAGE
+    if summary.artifacts == 0 and summary.errors == 0 and summary.skipped_not_elf == 0 and missing:
+        return EXIT_USAGE
+    if summary.artifacts == 0:
+        print("cgoguard: warning: no ELF file or ar archive found in the given paths.", file=sys.stderr)
+    return EXIT_FINDINGS if threshold_hits else EXIT_OK
+
+
+def _count_at_or_above(artifact: Artifact, threshold: Severity) -> int:
+    return sum(f.severity >= threshold for f in artifact.findings) + sum(
+        _count_at_or_above(m, threshold) for m in artifact.members
+    )
+
+
+def format_check(check: Check) -> str:
+    lines = [
+        f"{check.id} {check.name}",
+        "",
+        check.title,
+        "",
+        f"Severity: {check.severity}",
+        f"Applies to: {check.applies_to}",
+        "",
+        "Why:",
+        *("  " + line if line else "" for line in check.rationale.splitlines()),
+        "",
+        "Fix:",
+        *("  " + line for line in check.fix.splitlines()),
+    ]
+    if check.references:
+        lines += ["", "References:", *(f"  {ref}" for ref in check.references)]
+    return "\n".join(lines)
+
+
+def cmd_checks(args: argparse.Namespace) -> int:
+    catalogue = all_checks()
+    if args.format == "json":
+        rows = [
+            {
+                "id": c.id,
+                "name": c.name,
+                "title": c.title,
+                "severity": str(c.severity),
+                "applies_to": c.applies_to,
+                "rationale": c.rationale,
+                "fix": c.fix,
+                "references": list(c.references),
+            }
+            for c in catalogue
+        ]
+        json.dump(rows, sys.stdout, indent=2)
+        print()
+        return EXIT_OK
+    width = max(len(c.name) for c in catalogue)
+    for c in catalogue:
+        print(f"{c.id}  {c.name:<{width}}  {c.severity!s:<8}  {c.title}")
+    return EXIT_OK
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    found = find_check(args.check)
+    if found is None:
+        raise UsageError(f"no check called {args.check!r}; `cgoguard checks` lists them.")
+    print(format_check(found))
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    handlers = {"scan": cmd_scan, "checks": cmd_checks, "explain": cmd_explain}
+    try:
+        return handlers[args.command](args)
+    except (UsageError, ConfigError) as error:
+        print(f"cgoguard: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("cgoguard: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # `cgoguard scan ... | head`: the reader left; that is not an error of ours.
+        with contextlib.suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,180 @@
+"""Configuration: ``[tool.cgoguard]`` in pyproject.toml, or a cgoguard.toml.
+
+Example::
+
+    [tool.cgoguard]
+    select = ["CG1", "CG2"]          # IDs, ID prefixes or check names; default: all
+    ignore = ["CG110"]
+    fail-on = "medium"                # info | low | medium | high | critical
+    jobs = 4
+
+    [tool.cgoguard.severity]          # override a check's severity
+    CG111 = "info"
+
+    [tool.cgoguard.per-path-ignores]  # glob on the display path -> checks to ignore
+    "dist/legacy/*" = ["CG101"]
+    "*.a!*" = ["CG113"]
+
+The first of cgoguard.toml or pyproject.toml (with a [tool.cgoguard] table)
+found in the current folder or its parents is used, like ruff does.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cgoguard.checks import all_checks, find_check
+from cgoguard.model import Artifact, Severity
+
+
+class ConfigError(Exception):
+    """A configuration problem, worded for the user."""
+
+
+_KEYS = {"select", "ignore", "fail-on", "jobs", "format", "severity", "per-path-ignores"}
+
+
+@dataclass(slots=True)
+class Config:
+    source: str | None = None
+    select: frozenset[str] | None = None  # resolved check IDs; None = all
+    ignore: frozenset[str] = frozenset()
+    severity: dict[str, Severity] = field(default_factory=dict)
+    per_path_ignores: list[tuple[str, frozenset[str]]] = field(default_factory=list)
+    fail_on: Severity | None = None
+    jobs: int | None = None
+    format: str | None = None
+    root: str | None = None  # folder of the config file, for relative path patterns
+
+    def enabled(self, check_id: str) -> bool:
+        return (self.select is None or check_id in self.select) and check_id not in self.ignore
+
+    def _ignored_for(self, path: str) -> frozenset[str]:
+        if not self.per_path_ignores:
+            return frozenset()
+        names = {path}
+        if self.root is not None:
+            real = path.split("!", 1)
+            rel = os.path.relpath(os.path.abspath(real[0]), self.root)
+            names.add(rel if len(real) == 1 else f"{rel}!{real[1]}")
+        hit: set[str] = set()
+        for pattern, ids in self.per_path_ignores:
+            if any(fnmatch.fnmatchcase(name, pattern) for name in names):
+                hit |= ids
+        return frozenset(hit)
+
+    def apply(self, artifact: Artifact) -> None:
+        """Drop disabled findings and apply severity overrides, members included."""
+        ignored = self._ignored_for(artifact.path)
+        kept = []
+        for finding in artifact.findings:
+            if not self.enabled(finding.check_id) or finding.check_id in ignored:
+                continue
+            override = self.severity.get(finding.check_id)
+            if override is not None:
+                finding.severity = override
+            kept.append(finding)
+        artifact.findings = kept
+        for member in artifact.members:
+            self.apply(member)
+
+
+def _resolve(keys: Any, where: str) -> frozenset[str]:
+    if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
+        raise ConfigError(f'{where} must be a list of check IDs or names, e.g. ["CG101"].')
+    ids: set[str] = set()
+    catalogue = all_checks()
+    for key in keys:
+        found = find_check(key)
+        if found is not None:
+            ids.add(found.id)
+            continue
+        prefixed = {c.id for c in catalogue if c.id.startswith(key.upper())}
+        if not prefixed:
+            raise ConfigError(f"{where}: {key!r} matches no check; `cgoguard checks` lists them.")
+        ids |= prefixed
+    return frozenset(ids)
+
+
+def _severity(value: Any, where: str) -> Severity:
+    if not isinstance(value, str):
+        raise ConfigError(f"{where} must be a severity name (info, low, medium, high, critical).")
+    try:
+        return Severity.parse(value)
+    except ValueError as error:
+        raise ConfigError(f"{where}: {error}.") from None
+
+
+def config_from_table(table: dict[str, Any], source: str | None = None, root: str | None = None) -> Config:
+    unknown = set(table) - _KEYS
+    if unknown:
+        raise ConfigError(
+            f"{source or 'configuration'}: unknown key(s) {', '.join(sorted(unknown))} in "
+            f"[tool.cgoguard]; known keys: {', '.join(sorted(_KEYS))}."
+        )
+    config = Config(source=source, root=root)
+    if "select" in table:
+        config.select = _resolve(table["select"], "select")
+    if "ignore" in table:
+        config.ignore = _resolve(table["ignore"], "ignore")
+    if "fail-on" in table:
+        config.fail_on = _severity(table["fail-on"], "fail-on")
+    if "jobs" in table:
+        if not isinstance(table["jobs"], int) or table["jobs"] < 1:
+            raise ConfigError("jobs must be a whole number of at least 1.")
+        config.jobs = table["jobs"]
+    if "format" in table:
+        config.format = str(table["format"])
+    severity = table.get("severity", {})
+    if not isinstance(severity, dict):
+        raise ConfigError("[tool.cgoguard.severity] must map check IDs to severities.")
+    for key, value in severity.items():
+        (check_id,) = _resolve([key], "severity")
+        config.severity[check_id] = _severity(value, f"severity.{key}")
+    ignores = table.get("per-path-ignores", {})
+    if not isinstance(ignores, dict):
+        raise ConfigError("[tool.cgoguard.per-path-ignores] must map glob patterns to lists of checks.")
+    for pattern, keys in ignores.items():
+        config.per_path_ignores.append((pattern, _resolve(keys, f"per-path-ignores.{pattern!r}")))
+    return config
+
+
+def load_config(path: str | os.PathLike[str] | None = None, start: str | os.PathLike[str] = ".") -> Config:
+    """Load an explicit config file, or discover one from ``start`` upwards."""
+    if path is not None:
+        return _load_file(Path(path), explicit=True) or Config()
+    here = Path(start).resolve()
+    for folder in (here, *here.parents):
+        for name in ("cgoguard.toml", "pyproject.toml"):
+            found = _load_file(folder / name, explicit=False)
+            if found is not None:
+                return found
+    return Config()
+
+
+def _load_file(file: Path, explicit: bool) -> Config | None:
+    if not file.is_file():
+        if explicit:
+            raise ConfigError(f"configuration file {file} does not exist.")
+        return None
+    try:
+        data = tomllib.loads(file.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"cannot read {file}: {error}.") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{file} is not valid TOML: {error}.") from None
+    table = data.get("tool", {}).get("cgoguard")
+    if table is None and file.name == "cgoguard.toml":
+        table = data  # a cgoguard.toml may use top-level keys
+    if table is None:
+        if explicit:
+            raise ConfigError(f"{file} has no [tool.cgoguard] table.")
+        return None
+    if not isinstance(table, dict):
+        raise ConfigError(f"{file}: [tool.cgoguard] must be a table.")
+    return config_from_table(table, str(file), str(file.parent))

@@ -1,0 +1,149 @@
+"""JSON report: one object per artifact, streamed so memory stays flat.
+
+The keys documented in the README are a contract other tools rely on; add
+keys, never rename or remove them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import asdict
+from typing import IO, Any
+
+from cgoguard.assess import fips_status
+from cgoguard.model import Artifact, Finding, GoFacts, GoModule, ScanSummary
+
+
+def _module(module: GoModule | None) -> dict[str, Any] | None:
+    if module is None:
+        return None
+    return {
+        "path": module.path,
+        "version": module.version,
+        "sum": module.sum,
+        "replace": _module(module.replace),
+    }
+
+
+def go_to_dict(go: GoFacts | None, build_mode: str | None) -> dict[str, Any] | None:
+    if go is None:
+        return None
+    info = go.buildinfo
+    fips = fips_status(go)
+    return {
+        "version": info.version if info else None,
+        "raw_version": info.raw_version if info else None,
+        "experiments": info.experiments if info else [],
+        "path": info.path if info else None,
+        "main": _module(info.main) if info else None,
+        "deps": [_module(d) for d in info.deps] if info else [],
+        "settings": dict(info.settings) if info else {},
+        "build_mode": build_mode,
+        "pointer_format": info.pointer_format if info else None,
+        "markers": go.markers,
+        "buildinfo_error": go.buildinfo_error,
+        "cgo": {
+            "has_user_c": go.cgo.has_user_c,
+            "cgo_packages": go.cgo.cgo_packages,
+            "c_calls": go.cgo.c_calls,
+            "stdlib_cgo_packages": go.cgo.stdlib_cgo_packages,
+        },
+        "crypto_packages": go.crypto_packages,
+        "fips": asdict(fips),
+    }
+
+
+def finding_to_dict(finding: Finding) -> dict[str, Any]:
+    return {
+        "id": finding.check_id,
+        "severity": str(finding.severity),
+        "title": finding.title,
+        "message": finding.message,
+        "fix": finding.fix,
+    }
+
+
+def artifact_to_dict(artifact: Artifact) -> dict[str, Any]:
+    elf = artifact.elf
+    h = artifact.hardening
+    data: dict[str, Any] = {
+        "path": artifact.path,
+        "size": artifact.size,
+        "sha256": artifact.sha256,
+        "error": artifact.error,
+        "archive": artifact.is_archive,
+        "elf": None,
+        "hardening": None,
+        "go": go_to_dict(artifact.go, h.go_build_mode if h else None),
+        "exports": elf.exports if elf else [],
+        "imports": elf.imports if elf else [],
+        "go_exports": artifact.go.cgo.go_exports if artifact.go else [],
+        "runtime_exports": artifact.go.cgo.runtime_exports if artifact.go else [],
+        "members": [artifact_to_dict(m) for m in artifact.members],
+        "findings": [finding_to_dict(f) for f in artifact.findings],
+    }
+    if elf is not None:
+        dyn = elf.dynamic
+        data["elf"] = {
+            "type": elf.e_type,
+            "kind": h.kind if h else None,
+            "class": elf.elf_class,
+            "endian": "little" if elf.little_endian else "big",
+            "machine": elf.machine,
+            "interpreter": elf.interpreter,
+            "needed": dyn.needed if dyn else [],
+            "soname": dyn.soname if dyn else None,
+            "flags": dyn.flags if dyn else 0,
+            "flags_1": dyn.flags_1 if dyn else 0,
+            "init_array_size": dyn.init_array_size if dyn else None,
+            "comment": elf.comment,
+            "go_build_id": elf.go_build_id,
+            "sections": len(elf.section_names),
+        }
+    if h is not None:
+        data["hardening"] = {
+            "pie": h.pie,
+            "relro": h.relro,
+            "bind_now": h.bind_now,
+            "nx": h.nx,
+            "canary": h.canary,
+            "canary_detail": h.canary_detail,
+            "fortify": h.fortify,
+            "fortify_detail": h.fortify_detail,
+            "fortified": h.fortified,
+            "fortifiable": h.fortifiable,
+            "rpath": h.rpath,
+            "runpath": h.runpath,
+            "textrel": h.textrel,
+            "rwx_segments": len(h.rwx_segments),
+            "stripped": h.stripped,
+            "debug_info": h.has_debug_info,
+            "build_id": h.build_id,
+            "ibt": h.ibt,
+            "shstk": h.shstk,
+            "static": h.static,
+            "language": h.language,
+            "c_code": h.c_code,
+        }
+    return data
+
+
+def summary_to_dict(summary: ScanSummary) -> dict[str, Any]:
+    return asdict(summary)
+
+
+def write_json(
+    artifacts: Iterable[Artifact],
+    out: IO[str],
+    tool: dict[str, str],
+    summary: ScanSummary,
+    extra: dict[str, Any] | None = None,
+) -> None:
+    """Stream ``{"tool":…, "artifacts":[…], "summary":…}``; the summary is
+    written last because it is complete only when the scan has finished."""
+    out.write('{"tool": ' + json.dumps(tool) + ', "artifacts": [')
+    for index, artifact in enumerate(artifacts):
+        out.write(("\n" if index == 0 else ",\n") + json.dumps(artifact_to_dict(artifact)))
+    tail = {"summary": summary_to_dict(summary), **(extra or {})}
+    out.write("\n], " + json.dumps(tail)[1:] + "\n")

@@ -1,0 +1,139 @@
+"""SARIF 2.1.0: one rule per check (help text from the catalogue), one
+result per finding, located at the file (archive members as a logical
+location inside the archive)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import IO, Any
+
+from cgoguard.checks import Check
+from cgoguard.model import Artifact, Finding, ScanSummary, Severity
+
+SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+
+_LEVEL = {
+    Severity.CRITICAL: "error",
+    Severity.HIGH: "error",
+    Severity.MEDIUM: "warning",
+    Severity.LOW: "note",
+    Severity.INFO: "note",
+}
+# GitHub code scanning reads "security-severity" (0-10) to rank alerts.
+_SECURITY_SEVERITY = {
+    Severity.CRITICAL: "9.5",
+    Severity.HIGH: "8.0",
+    Severity.MEDIUM: "5.5",
+    Severity.LOW: "3.0",
+    Severity.INFO: "0.0",
+}
+
+
+def rule_for(check: Check) -> dict[str, Any]:
+    help_text = f"{check.rationale}\n\nApplies to: {check.applies_to}\n\nFix:\n{check.fix}"
+    if check.references:
+        help_text += "\n\nReferences:\n" + "\n".join(f"- {r}" for r in check.references)
+    rule: dict[str, Any] = {
+        "id": check.id,
+        "name": check.name,
+        "shortDescription": {"text": check.title},
+        "fullDescription": {"text": check.rationale.split("\n\n")[0].replace("\n", " ")},
+        "help": {"text": help_text},
+        "defaultConfiguration": {"level": _LEVEL[check.severity]},
+        "properties": {
+            "tags": ["security", "hardening" if check.id.startswith("CG1") else "go"],
+            "security-severity": _SECURITY_SEVERITY[check.severity],
+            "precision": "high",
+        },
+    }
+    if check.references:
+        rule["helpUri"] = check.references[0]
+    return rule
+
+
+def _uri(path: str, base: Path) -> tuple[str, str | None]:
+    absolute = Path(os.path.abspath(path))
+    try:
+        return absolute.relative_to(base).as_posix(), "SRCROOT"
+    except ValueError:
+        return absolute.as_uri(), None
+
+
+def _result(
+    artifact: Artifact, finding: Finding, rule_index: dict[str, int], base: Path, archive: str | None
+) -> dict[str, Any]:
+    file_path = archive if archive is not None else artifact.path
+    uri, base_id = _uri(file_path, base)
+    physical: dict[str, Any] = {"artifactLocation": {"uri": uri}}
+    if base_id:
+        physical["artifactLocation"]["uriBaseId"] = base_id
+    location: dict[str, Any] = {"physicalLocation": physical}
+    if archive is not None:
+        member = artifact.path.split("!", 1)[1]
+        location["logicalLocations"] = [
+            {"name": member, "fullyQualifiedName": artifact.path, "kind": "module"}
+        ]
+    fingerprint = hashlib.sha256(f"{finding.check_id}|{artifact.path}".encode()).hexdigest()
+    return {
+        "ruleId": finding.check_id,
+        "ruleIndex": rule_index[finding.check_id],
+        "level": _LEVEL[finding.severity],
+        "message": {"text": f"{artifact.path}: {finding.message} Fix: {finding.fix.splitlines()[0]}"},
+        "locations": [location],
+        "partialFingerprints": {"cgoguardFinding/v1": fingerprint},
+        "properties": {"severity": str(finding.severity), "sha256": artifact.sha256},
+    }
+
+
+def write_sarif(
+    artifacts: Iterable[Artifact],
+    out: IO[str],
+    tool: dict[str, str],
+    checks: list[Check],
+    summary: ScanSummary,
+    base: Path | None = None,
+) -> None:
+    base = (base or Path.cwd()).resolve()
+    rule_index = {check.id: i for i, check in enumerate(checks)}
+    results: list[dict[str, Any]] = []
+    notifications: list[dict[str, Any]] = []
+
+    def collect(artifact: Artifact, archive: str | None) -> None:
+        if artifact.error:
+            notifications.append(
+                {"level": "error", "message": {"text": f"{artifact.path}: {artifact.error}"}}
+            )
+        for finding in artifact.findings:
+            if finding.check_id in rule_index:
+                results.append(_result(artifact, finding, rule_index, base, archive))
+        for member in artifact.members:
+            collect(member, artifact.path)
+
+    for artifact in artifacts:
+        collect(artifact, None)
+    run: dict[str, Any] = {
+        "tool": {
+            "driver": {
+                "name": tool["name"],
+                "version": tool["version"],
+                "semanticVersion": tool["version"],
+                "informationUri": "https://pypi.org/project/cgoguard/",
+                "rules": [rule_for(c) for c in checks],
+            }
+        },
+        "originalUriBaseIds": {"SRCROOT": {"uri": base.as_uri() + "/"}},
+        "invocations": [
+            {
+                "executionSuccessful": True,
+                "toolExecutionNotifications": notifications,
+                "properties": {"summary": {k: getattr(summary, k) for k in summary.__slots__}},
+            }
+        ],
+        "results": results,
+    }
+    json.dump({"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}, out, indent=2)
+    out.write("\n")

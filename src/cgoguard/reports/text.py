@@ -1,0 +1,115 @@
+"""Text for people: one block per artifact, findings sorted by severity, a
+summary at the end. Styled when the output is a terminal, plain otherwise."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from typing import IO
+
+from rich.console import Console
+from rich.markup import escape
+
+from cgoguard.assess import Hardening
+from cgoguard.model import Artifact, ScanSummary, Severity
+
+_STYLE = {
+    Severity.CRITICAL: "bold red",
+    Severity.HIGH: "red",
+    Severity.MEDIUM: "yellow",
+    Severity.LOW: "cyan",
+    Severity.INFO: "dim",
+}
+
+
+def _flag(value: bool | None, yes: str = "yes", no: str = "no") -> str:
+    if value is None:
+        return "n/a"
+    return f"[green]{yes}[/]" if value else f"[red]{no}[/]"
+
+
+def hardening_line(h: Hardening) -> str:
+    parts = [
+        f"PIE {_flag(h.pie)}",
+        f"RELRO {h.relro or 'n/a'}",
+        f"BIND_NOW {_flag(h.bind_now)}",
+        f"NX {_flag(h.nx)}",
+        f"canary {_flag(h.canary)}",
+        f"FORTIFY {_flag(h.fortify)}",
+        f"CET {_flag(h.ibt and h.shstk if h.ibt is not None else None)}",
+        f"stripped {'yes' if h.stripped else 'no'}",
+    ]
+    if h.rpath or h.runpath:
+        parts.append("RPATH " + escape(":".join((h.rpath or []) + (h.runpath or []))))
+    return "  ".join(parts)
+
+
+def _header(artifact: Artifact) -> str:
+    bits = [f"[bold]{escape(artifact.path)}[/]"]
+    h = artifact.hardening
+    if artifact.is_archive:
+        bits.append(f"ar archive, {len(artifact.members)} ELF member(s)")
+    elif artifact.elf is not None and h is not None:
+        bits.append(f"{h.kind} {artifact.elf.machine}")
+    go = artifact.go
+    if go is not None:
+        version = go.buildinfo.raw_version if go.buildinfo else "Go (no build info)"
+        mode = h.go_build_mode if h else (go.buildinfo.settings.get("-buildmode") if go.buildinfo else None)
+        bits.append(escape(version) + (f" -buildmode={mode}" if mode else ""))
+    return "  ".join(bits)
+
+
+def _render(console: Console, artifact: Artifact, indent: str, verbose: bool) -> None:
+    console.print(indent + _header(artifact), highlight=False)
+    if artifact.error:
+        console.print(f"{indent}  [red]error:[/] {escape(artifact.error)}", highlight=False)
+    if artifact.hardening is not None and (verbose or artifact.findings):
+        console.print(indent + "  " + hardening_line(artifact.hardening), highlight=False)
+    if artifact.go is not None and artifact.go.cgo.go_exports and not artifact.members:
+        exports = ", ".join(artifact.go.cgo.go_exports)
+        console.print(f"{indent}  //export API: {escape(exports)}", highlight=False)
+    for finding in sorted(artifact.findings, key=lambda f: (-f.severity, f.check_id)):
+        style = _STYLE[finding.severity]
+        console.print(
+            f"{indent}  [{style}]{str(finding.severity).upper():8}[/] {finding.check_id} "
+            f"{escape(finding.message)}",
+            highlight=False,
+        )
+        if verbose:
+            for line in finding.fix.splitlines():
+                console.print(f"{indent}             [dim]{escape(line)}[/]", highlight=False)
+    for member in artifact.members:
+        if verbose or member.findings or member.error:
+            _render(console, member, indent + "  ", verbose)
+
+
+def write_text(
+    artifacts: Iterable[Artifact],
+    out: IO[str],
+    summary: ScanSummary,
+    *,
+    verbose: bool = False,
+    color: bool | None = None,
+) -> Counter[Severity]:
+    """Render every artifact; returns the count of findings per severity."""
+    console = Console(
+        file=out, force_terminal=color, no_color=color is False, highlight=False, soft_wrap=True
+    )
+    counts: Counter[Severity] = Counter()
+
+    def count(artifact: Artifact) -> None:
+        counts.update(f.severity for f in artifact.findings)
+        for member in artifact.members:
+            count(member)
+
+    for artifact in artifacts:
+        count(artifact)
+        _render(console, artifact, "", verbose)
+    by_severity = ", ".join(f"{counts[s]} {s}" for s in sorted(counts, reverse=True)) or "none"
+    console.print(
+        f"\n[bold]Scanned[/] {summary.artifacts} artifact(s) ({summary.members} archive member(s)) "
+        f"in {summary.seconds:.2f} s; skipped {summary.skipped_not_elf} non-ELF file(s) and "
+        f"{summary.skipped_duplicates} duplicate(s); {summary.errors} error(s). Findings: {by_severity}.",
+        highlight=False,
+    )
+    return counts
