@@ -1,0 +1,22 @@
+"""Shared pytest fixtures: real Go/C artifacts from tests/gofixtures.py."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+import gofixtures
+
+
+@pytest.fixture(scope="session")
+def fixture_path() -> Callable[[str], Path]:
+    """``fixture_path("go_cshared_default")`` builds (once, cached) and returns the artifact."""
+    return gofixtures.build
+
+
+@pytest.fixture(scope="session")
+def cgo_header() -> Callable[[str], Path]:
+    """``cgo_header("go_cshared_default")``: the header cgo generated for a c-shared/c-archive fixture."""
+    return gofixtures.header_for
