@@ -20,7 +20,6 @@ produce the same kinds of names; they are told apart by package path when
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from cgoguard.model import CgoFacts, ElfFacts, GoFacts
@@ -132,10 +131,6 @@ def go_markers(image: ElfImage) -> list[str]:
     return [] if blob_in_writable_segments(image) is None else [SEGMENT_BUILDINFO_MARKER]
 
 
-def _is_runtime_symbol(name: str) -> bool:
-    return name.startswith(_RUNTIME_PREFIXES) or name in _RUNTIME_NAMES
-
-
 def _stdlib_package_for_calls(calls: set[str]) -> str | None:
     """The standard-library cgo package whose known C calls explain all of *calls*."""
     specific = calls - _SHARED_HELPERS
@@ -157,8 +152,17 @@ def classify_cgo_symbols(exports: list[str], static_symbols: list[str] | None) -
     packages are then unknown and reported empty, while a stripped c-shared
     library still exports every wrapper and stub.
     """
-    runtime_exports = sorted({name for name in exports if _is_runtime_symbol(name)})
-    names: Iterable[str] = exports if static_symbols is None else (*exports, *static_symbols)
+    # Substring tests first: they reject the thousands of Go names a plugin exports cheaply.
+    runtime_names = {
+        name
+        for name in exports
+        if ("cgo" in name or "crosscall" in name) and name.startswith(_RUNTIME_PREFIXES)
+    }
+    runtime_exports = sorted(runtime_names | _RUNTIME_NAMES.intersection(exports))
+    # Every generated name contains "_cgo".
+    names = [name for name in exports if "_cgo" in name]
+    if static_symbols is not None:
+        names += [name for name in static_symbols if "_cgo" in name]
 
     go_exports: set[str] = set()
     export_hashes: set[str] = set()
