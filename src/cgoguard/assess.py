@@ -158,7 +158,9 @@ class Hardening:
     runpath: list[str] | None
     search_paths: list[SearchPathEntry]
     language: str  # "go" | "c" | "rust" | "unknown"
-    c_code: str  # "none" | "runtime-cgo-only" | "user" | "all" (a C/C++ image) | "unknown"
+    # "none" | "runtime-cgo-only" | "user" | "all" (a C/C++ image) | "unknown"
+    # (Rust, or a stripped cgo image whose symbols no longer tell)
+    c_code: str
     canary: bool | None
     canary_detail: str
     fortify: bool | None
@@ -260,12 +262,19 @@ def _c_code(elf: ElfFacts, go: GoFacts | None, language: str, go_archive_member:
     if go is not None:
         if go.cgo.has_user_c:
             return "user"
-        # cgo-linked without user C: only runtime/cgo glue, which the Go
-        # toolchain always compiles with -fno-stack-protector.
         pool = _symbol_pool(elf)
-        if "x_cgo_init" in pool or "crosscall2" in pool or any(c.startswith("GCC:") for c in elf.comment):
-            return "runtime-cgo-only"
-        return "none"
+        # runtime/cgo is always built with -fno-stack-protector, so canary or
+        # FORTIFY references can only come from user C code.
+        if pool & CANARY_SYMBOLS or (pool & FORTIFIED_SYMBOLS and not go.cgo.runtime_exports):
+            return "user"
+        externally_linked = any(c.startswith(("GCC:", "clang")) for c in elf.comment)
+        if not externally_linked and "x_cgo_init" not in pool and "crosscall2" not in pool:
+            return "none"
+        if not elf.has_symtab and not go.cgo.runtime_exports:
+            # Stripped and exports trimmed: the cgo symbols that would tell
+            # user C from runtime/cgo glue are gone.
+            return "unknown"
+        return "runtime-cgo-only"
     if go_archive_member:
         defined = set(elf.static_symbols or ())
         if any(_CGO_HASH_SYMBOL.match(s) for s in defined):
@@ -299,14 +308,18 @@ def is_runtime_cgo_symbol(name: str) -> bool:
     return name in _RUNTIME_CGO_NAMES or name.startswith(_RUNTIME_CGO_PREFIXES) or name.startswith(".")
 
 
-def _canary(elf: ElfFacts, c_code: str, static: bool) -> tuple[bool | None, str]:
+def _canary(elf: ElfFacts, c_code: str, static: bool, language: str) -> tuple[bool | None, str]:
     if c_code == "none":
         return None, "pure Go code: Go checks stack bounds in every function prologue and needs no canary"
     if c_code == "runtime-cgo-only":
         return None, "only runtime/cgo glue is C, and Go always builds it with -fno-stack-protector"
-    if c_code == "unknown":
-        return None, "not C code (Rust): stack canaries are not the toolchain's protection model"
     pool = _symbol_pool(elf)
+    if c_code == "unknown":
+        if pool & CANARY_SYMBOLS:
+            return True, "references " + ", ".join(sorted(pool & CANARY_SYMBOLS))
+        if language == "rust":
+            return None, "not C code (Rust): stack canaries are not the toolchain's protection model"
+        return None, "stripped cgo image: no symbol left to tell user C from runtime/cgo glue"
     found = sorted(pool & CANARY_SYMBOLS)
     if found:
         return True, "references " + ", ".join(found)
@@ -320,8 +333,8 @@ def _fortify(elf: ElfFacts, c_code: str, static: bool) -> tuple[bool | None, str
         return None, "pure Go code does not call libc string and memory functions", [], []
     if c_code == "runtime-cgo-only":
         return None, "only runtime/cgo glue is C", [], []
-    if c_code == "unknown":
-        return None, "not C code (Rust)", [], []
+    if c_code == "unknown" and not set(elf.imports) & FORTIFIED_SYMBOLS:
+        return None, "no evidence either way (Rust, or a stripped cgo image)", [], []
     if static:
         # A static image contains libc itself, which defines both plain and
         # checked variants: symbols cannot show what the program's code calls.
@@ -403,7 +416,7 @@ def summarize(
     static = not relocatable and dyn is None and elf.interpreter is None
     language = _language(elf, go)
     c_code = _c_code(elf, go, language, go_archive_member)
-    canary, canary_detail = _canary(elf, c_code, static)
+    canary, canary_detail = _canary(elf, c_code, static, language)
     fortify, fortify_detail, fortified, fortifiable = _fortify(elf, c_code, static)
     ibt = shstk = None
     if elf.e_machine in (EM_X86_64, EM_386):

@@ -42,7 +42,7 @@ def runtime_internals_exported(subject: Subject) -> Iterator[CheckResult]:
     if internals:
         sample = ", ".join(internals[:5])
         yield (
-            f"{len(internals)} runtime-internal symbol(s) exported besides {len(go.cgo.go_exports)} "
+            f"{len(internals)} cgo/runtime-internal symbol(s) exported besides {len(go.cgo.go_exports)} "
             f"//export function(s): {sample}{' ...' if len(internals) > 5 else ''}."
         )
 
@@ -263,4 +263,5 @@ def cgo_cflags_unhardened(subject: Subject) -> Iterator[CheckResult]:
         if not rx.search(flags)
     ]
     if missing:
-        yield f"CGO_CFLAGS={flags!r} lacks {' and '.join(missing)}."
+        shown = repr(flags) if flags.strip() else "empty (Go's default, -O2 -g)"
+        yield f"CGO_CFLAGS is {shown}: it lacks {' and '.join(missing)}."

@@ -12,7 +12,9 @@ import re
 
 from cgoguard.readers.elf import ElfImage
 
-_CRYPTO_FUNCTION = re.compile(rb"\x00(crypto/[a-z0-9_/]+|crypto)\.")
+# The name table and the file table share the section: "crypto/aes/aes.go"
+# is a file name, not a package, hence the look-ahead.
+_CRYPTO_FUNCTION = re.compile(rb"\x00(crypto(?:/[a-z0-9_]+)*)\.(?!(?:go|s|c|h)\x00)")
 
 
 def crypto_packages(image: ElfImage) -> list[str] | None:

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Install the test dependencies in .venv and run lint, type checks and the whole test suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if ! command -v gcc >/dev/null || ! command -v readelf >/dev/null || ! command -v ar >/dev/null; then
+  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends gcc binutils libc6-dev
+fi
+python3 -m venv .venv
+.venv/bin/python -m pip install --quiet --upgrade pip
+.venv/bin/python -m pip install --quiet -e '.[test]'
+.venv/bin/ruff check src tests benchmarks
+.venv/bin/ruff format --check src
+.venv/bin/mypy
+.venv/bin/python -m pytest -q "$@"
