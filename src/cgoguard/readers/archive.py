@@ -105,15 +105,17 @@ def iter_members(data: memoryview | bytes | mmap.mmap) -> Iterator[ArMember]:
         if raw_name == "//":
             long_names = bytes(view[data_offset : data_offset + size])
             continue
-        if _is_symbol_index(raw_name):
-            continue
         if raw_name.startswith(_BSD_NAME_PREFIX):
+            # llvm-ar even stores its __.SYMDEF index under a #1/ name.
             name, data_offset, size = _bsd_name(view, raw_name, data_offset, size, index)
         elif raw_name.startswith("/") and raw_name[1:].isdigit():
             name = _gnu_long_name(long_names, int(raw_name[1:]), index)
+        elif _is_symbol_index(raw_name):
+            continue
         else:
             name = raw_name[:-1] if raw_name.endswith("/") else raw_name
-        yield ArMember(name, data_offset, size)
+        if not _is_symbol_index(name):
+            yield ArMember(name, data_offset, size)
 
 
 def _bsd_name(
