@@ -52,11 +52,17 @@ def _assert_members_are(archive: Path, members: list[ArMember], sources: dict[st
         assert content in sources[member.name], f"member {member.name} has the wrong bytes"
 
 
+def _gnu_archive(folder: Path) -> tuple[Path, list[Path]]:
+    """libx.a made by `ar rcs` from a short-named and two long-named members."""
+    objects = _objects(folder, (SHORT, *LONG_NAMES))
+    archive = folder / "libx.a"
+    _ar(folder, "rcs", archive, *(o.name for o in objects))
+    return archive, objects
+
+
 @needs_ar
 def test_gnu_archive_with_long_names_matches_ar_t(tmp_path: Path) -> None:
-    objects = _objects(tmp_path, (SHORT, *LONG_NAMES))
-    archive = tmp_path / "libx.a"
-    _ar(tmp_path, "rcs", archive, *(o.name for o in objects))
+    archive, objects = _gnu_archive(tmp_path)
     data = archive.read_bytes()
     assert is_ar(data[:8]) and not is_thin_ar(data[:8])
     members = list(iter_members(data))
@@ -162,9 +168,7 @@ def test_empty_archive_has_no_members(tmp_path: Path) -> None:
 
 @needs_ar
 def test_truncated_archive_yields_good_members_then_raises(tmp_path: Path) -> None:
-    objects = _objects(tmp_path, (SHORT, *LONG_NAMES))
-    archive = tmp_path / "libx.a"
-    _ar(tmp_path, "rcs", archive, *(o.name for o in objects))
+    archive, _objects_used = _gnu_archive(tmp_path)
     data = archive.read_bytes()
     complete = list(iter_members(data))
     # Where every member (the symbol index and long-name table too) ends, with and without padding.
