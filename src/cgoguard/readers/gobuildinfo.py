@@ -88,7 +88,7 @@ def go_unquote_prefix(text: str) -> tuple[str, int]:
     carriage returns. Invalid UTF-8 produced by byte escapes becomes U+FFFD,
     as Go's JSON encoder shows it.
     """
-    if not text or text[0] not in "\"`":
+    if not text or text[0] not in '"`':
         raise BuildInfoError(f"expected a Go string literal, found {text[:20]!r}.")
     if text[0] == "`":
         end = text.find("`", 1)
@@ -146,11 +146,11 @@ def _decode_escape(text: str, pos: int, out: bytearray) -> int:
 
 
 def _quote_needed_for_key(key: str) -> bool:
-    return not key or any(char in key for char in "= \t\r\n\"`")
+    return not key or any(char in key for char in '= \t\r\n"`')
 
 
 def _quote_needed_for_value(value: str) -> bool:
-    return any(char in value for char in " \t\r\n\"`")
+    return any(char in value for char in ' \t\r\n"`')
 
 
 def _module_from_columns(columns: list[str], line_number: int) -> GoModule:
@@ -168,7 +168,7 @@ def _parse_setting(text: str, line_number: int) -> tuple[str, str]:
         raise BuildInfoError(f"{where} is empty (expected key=value).")
     if text[0] == "=":
         raise BuildInfoError(f"{where} has no key before '='.")
-    if text[0] in "\"`":
+    if text[0] in '"`':
         key, used = go_unquote_prefix(text)
         if text[used : used + 1] != "=":
             raise BuildInfoError(f"{where} has no '=' after its quoted key.")
@@ -179,7 +179,7 @@ def _parse_setting(text: str, line_number: int) -> tuple[str, str]:
             raise BuildInfoError(f"{where} has no '=' after its key.")
         if _quote_needed_for_key(key):
             raise BuildInfoError(f"{where} has key {key!r}, which must be quoted.")
-    if raw_value[:1] in ("\"", "`"):
+    if raw_value[:1] in ('"', "`"):
         value, used = go_unquote_prefix(raw_value)
         if used != len(raw_value):
             raise BuildInfoError(f"{where} has text after its quoted value.")
