@@ -172,7 +172,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
     fmt = args.format or config.format or "text"
     if fmt not in FORMATS:
         raise UsageError(f"unknown format {fmt!r} in {config.source}; use one of {', '.join(FORMATS)}.")
-    fail_on = args.fail_on or config.fail_on or Severity.HIGH
+    # Severity.INFO is 0, so test for None rather than truth.
+    fail_on = next((s for s in (args.fail_on, config.fail_on) if s is not None), Severity.HIGH)
     jobs = args.jobs if args.jobs is not None else config.jobs
     if jobs == 0:
         jobs = None
