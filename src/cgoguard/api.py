@@ -22,7 +22,7 @@ from cgoguard import __version__
 from cgoguard.assess import summarize
 from cgoguard.checks import Subject, all_checks
 from cgoguard.config import Config
-from cgoguard.model import Artifact, ElfFacts, GoFacts, ScanSummary, Severity
+from cgoguard.model import Artifact, ElfFacts, Finding, GoFacts, ScanSummary, Severity
 from cgoguard.readers.archive import MalformedArchive, is_ar, is_thin_ar, iter_members
 from cgoguard.readers.cgo import go_markers, read_go_facts
 from cgoguard.readers.elf import ElfImage, MalformedElf, is_elf, read_elf_facts
@@ -42,7 +42,7 @@ class Report:
         return sum(1 for _, f in iter_findings(self.artifacts) if f.severity >= threshold)
 
 
-def iter_findings(artifacts: Iterable[Artifact]) -> Iterator[tuple[Artifact, object]]:
+def iter_findings(artifacts: Iterable[Artifact]) -> Iterator[tuple[Artifact, Finding]]:
     for artifact in artifacts:
         for finding in artifact.findings:
             yield artifact, finding
@@ -133,6 +133,25 @@ def scan_file(path: str) -> Artifact | None:
         )
     finally:
         os.close(fd)
+    return artifact
+
+
+def scan_bytes(data: bytes, path: str = "<memory>") -> Artifact | None:
+    """Scan an in-memory image (e.g. a member read from a wheel). Same
+    contract as :func:`scan_file`: None when not ELF/ar, never raises."""
+    prefix = bytes(data[:8])
+    if not (is_elf(prefix) or is_ar(prefix)):
+        return None
+    artifact = Artifact(path=path, size=len(data), sha256=hashlib.sha256(data).hexdigest())
+    view = memoryview(data)
+    try:
+        _scan_buffer(artifact, view, prefix)
+    except Exception as error:  # same promise as scan_file
+        artifact.error = (
+            f"internal error while reading this file ({type(error).__name__}: {error}); please report it"
+        )
+    finally:
+        view.release()
     return artifact
 
 
