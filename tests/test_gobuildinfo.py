@@ -597,3 +597,18 @@ def test_replaced_dependencies_equal_go(replaced_deps_exe: Path) -> None:
     assert [dep.path for dep in info.deps] == ["example.com/dep", "example.com/other"]
     assert all(dep.replace is not None and dep.replace.path.startswith("../") for dep in info.deps)
     assert info.settings["-ldflags"] == "-X 'main.quoted=a \"b\"'"
+
+
+def test_separate_debug_file_reports_why(tmp_path: Path) -> None:
+    """objcopy --only-keep-debug leaves .go.buildinfo as SHT_NOBITS: a Go file without the blob."""
+    debug_file = tmp_path / "hello.debug"
+    subprocess.run(
+        ["objcopy", "--only-keep-debug", str(gofixtures.build("go_exe_default")), str(debug_file)],
+        check=True,
+        capture_output=True,
+    )
+    image = ElfImage(debug_file.read_bytes())
+    facts = read_go_facts(image, read_elf_facts(image))
+    assert facts is not None and ".go.buildinfo" in facts.markers
+    assert facts.buildinfo is None
+    assert facts.buildinfo_error is not None and "debug-info" in facts.buildinfo_error

@@ -150,7 +150,9 @@ def classify_cgo_symbols(exports: list[str], static_symbols: list[str] | None) -
     With only ``.dynsym`` (stripped files) a cgo executable shows at most
     ``crosscall2``/``_cgo_panic``/``_cgo_topofstack``: its C calls and cgo
     packages are then unknown and reported empty, while a stripped c-shared
-    library still exports every wrapper and stub.
+    library still exports every wrapper and stub. A stripped library whose
+    exports a version script cut to the API keeps no cgo-shaped name at all:
+    every field is then empty although the library holds user C.
     """
     # Substring tests first: they reject the thousands of Go names a plugin exports cheaply.
     runtime_names = {

@@ -413,7 +413,10 @@ def read_buildinfo(image: ElfImage) -> GoBuildInfo | None:
     if section is None:
         return None
     if section.sh_type == _SHT_NOBITS:
-        raise BuildInfoError(f"the {BUILDINFO_SECTION} section has no data in the file (SHT_NOBITS).")
+        raise BuildInfoError(
+            f"the {BUILDINFO_SECTION} section has no data in this file (SHT_NOBITS), "
+            "as in a separate debug-info file."
+        )
     try:
         data = image.section_data(section)
     except MalformedElf as error:
