@@ -55,6 +55,7 @@ _PT_LOAD = 1
 _PF_X = 1
 _SHF_EXECINSTR = 0x4
 _SHT_NOBITS = 8
+_EM_X86_64 = 62
 
 _EXPORT_STUB = re.compile(r"_cgoexp_([0-9a-f]{12})_(.+)")
 _C_WRAPPER = re.compile(r"_cgo_([0-9a-f]{12})_(?:Cfunc|C2func|Cmacro)_(.+)")
@@ -257,5 +258,6 @@ def read_go_facts(image: ElfImage, elf: ElfFacts) -> GoFacts | None:
         buildinfo=buildinfo,
         buildinfo_error=buildinfo_error,
         cgo=classify_cgo_symbols(elf.exports, elf.static_symbols),
-        boringcrypto_signature=find_boringcrypto_signature(image),
+        # crypto/internal/boring/sig only emits marker bytes on amd64 (sig_other.s is empty).
+        boringcrypto_signature=find_boringcrypto_signature(image) if image.e_machine == _EM_X86_64 else None,
     )
