@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from elftools.elf.dynamic import DynamicSection, DynamicSegment
+from elftools.elf.dynamic import DynamicSegment
 from elftools.elf.elffile import ELFFile
 from elftools.elf.enums import ENUM_E_MACHINE
 from elftools.elf.sections import NoteSection, SymbolTableSection
@@ -159,7 +159,7 @@ def oracle_facts(data: bytes) -> dict[str, Any]:
         facts["exports"], facts["imports"] = _symbol_sets(dynsym.iter_symbols())
     else:
         dynamic = next((s for s in elf.iter_segments() if isinstance(s, DynamicSegment)), None)
-        if dynamic is not None and not isinstance(dynamic, DynamicSection):
+        if dynamic is not None:
             facts["exports"], facts["imports"] = _symbol_sets(dynamic.iter_symbols())
         else:
             facts["exports"], facts["imports"] = set(), set()

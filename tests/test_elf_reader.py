@@ -101,8 +101,21 @@ class ElfPatcher:
                 found.append(position + size)
         return found
 
+    def word(self, offset: int) -> int:
+        return self._get(offset, "Q" if self.elf_class == 64 else "I")
+
     def set_word(self, offset: int, value: int) -> None:
         self._set(offset, "Q" if self.elf_class == 64 else "I", value)
+
+    def set_u32(self, offset: int, value: int) -> None:
+        self._set(offset, "I", value)
+
+    def file_offset(self, address: int) -> int:
+        """The file offset of a virtual address inside a loaded segment."""
+        for segment in ElfImage(bytes(self.data)).segments:
+            if segment.p_type == PT_LOAD and segment.vaddr <= address < segment.vaddr + segment.filesz:
+                return segment.offset + address - segment.vaddr
+        raise ValueError(f"address {address:#x} is not in a loaded segment")
 
     def remove_section_headers(self) -> None:
         for name in ("e_shoff", "e_shnum", "e_shstrndx"):
