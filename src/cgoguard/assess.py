@@ -262,6 +262,11 @@ def _c_code(elf: ElfFacts, go: GoFacts | None, language: str, go_archive_member:
     if go is not None:
         if go.cgo.has_user_c:
             return "user"
+        mode = go.buildinfo.settings.get("-buildmode") if go.buildinfo else None
+        if mode in ("c-shared", "c-archive") and elf.e_type != "REL":
+            # The //export wrappers (_cgo_export.c) are C compiled with
+            # CGO_CFLAGS, even when stripping removed every cgo symbol name.
+            return "user"
         pool = _symbol_pool(elf)
         # runtime/cgo is always built with -fno-stack-protector, so canary or
         # FORTIFY references can only come from user C code.
