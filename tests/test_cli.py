@@ -201,3 +201,23 @@ def test_output_file_is_atomic_and_python_api_matches(dist: Path, tmp_path: Path
     assert not list(tmp_path.glob("report.json.tmp-*"))
     api = cgoguard.scan([dist])
     assert sorted(a.path for a in api.artifacts) == sorted(a["path"] for a in cli["artifacts"])
+
+
+def test_docs_catalogue_is_generated_from_the_code() -> None:
+    from cgoguard.cli import catalogue_markdown
+
+    docs = Path(__file__).resolve().parents[1] / "docs" / "checks.md"
+    assert docs.read_text() == catalogue_markdown(all_checks()), (
+        "docs/checks.md is stale: run `cgoguard checks --format markdown > docs/checks.md`"
+    )
+
+
+def test_every_check_documents_itself() -> None:
+    import re
+
+    names = set()
+    for check in all_checks():
+        assert re.fullmatch(r"CG[1-9]\d\d", check.id)
+        assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", check.name) and check.name not in names
+        names.add(check.name)
+        assert check.title and check.applies_to and len(check.rationale) > 80 and check.fix

@@ -1,0 +1,66 @@
+"""Configuration loading and policy application."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cgoguard.config import ConfigError, config_from_table, load_config
+from cgoguard.model import Artifact, Finding, Severity
+
+
+def finding(check_id: str, severity: Severity = Severity.MEDIUM) -> Finding:
+    return Finding(check_id, severity, "t", "m", "f")
+
+
+def test_select_ignore_prefix_and_names() -> None:
+    config = config_from_table({"select": ["CG1", "runtime-internals-exported"], "ignore": ["CG110"]})
+    assert config.enabled("CG101") and config.enabled("CG201")
+    assert not config.enabled("CG110") and not config.enabled("CG204")
+
+
+def test_severity_override_and_per_path_ignores() -> None:
+    config = config_from_table({"severity": {"CG111": "info"}, "per-path-ignores": {"*.a!*": ["CG1"]}})
+    member = Artifact(path="lib/libx.a!go.o", findings=[finding("CG108")])
+    top = Artifact(path="lib/libx.a", members=[member], findings=[finding("CG111", Severity.LOW)])
+    config.apply(top)
+    assert [f.severity for f in top.findings] == [Severity.INFO]
+    assert member.findings == []
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        {"select": ["NOPE"]},
+        {"fail-on": "urgent"},
+        {"jobs": 0},
+        {"colour": True},
+        {"severity": {"CG101": "huge"}},
+        {"per-path-ignores": {"x": "CG101"}},
+    ],
+)
+def test_bad_config_is_a_sentence(table: dict[str, object]) -> None:
+    with pytest.raises(ConfigError) as raised:
+        config_from_table(table)
+    assert str(raised.value).endswith(".")
+
+
+def test_discovery_prefers_nearest_file(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.cgoguard]\nfail-on = "low"\n')
+    sub = tmp_path / "a" / "b"
+    sub.mkdir(parents=True)
+    assert load_config(start=sub).fail_on is Severity.LOW
+    (sub / "cgoguard.toml").write_text('fail-on = "critical"\n')
+    assert load_config(start=sub).fail_on is Severity.CRITICAL
+    (tmp_path / "a" / "pyproject.toml").write_text("[project]\nname = 'x'\n")  # no table: passed over
+    assert load_config(start=tmp_path / "a").fail_on is Severity.LOW
+
+
+def test_invalid_toml(tmp_path: Path) -> None:
+    bad = tmp_path / "cgoguard.toml"
+    bad.write_text("select = [\n")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_config(bad)
+    with pytest.raises(ConfigError, match="does not exist"):
+        load_config(tmp_path / "missing.toml")
