@@ -580,14 +580,21 @@ def _symbol_names(
             f"a {image.elf_class}-bit ELF file needs"
         )
     count = len(table) // entsize
+    if count == 0:
+        return [], []
     if entsize == layout.sym.size:
-        records = list(layout.sym.iter_unpack(table[: count * entsize]))
+        table = table[: count * entsize]
+
+        def records() -> Iterator[tuple[int, int, int]]:
+            # Lazy: each tuple is dropped before the next is made, so the walk does not grow memory.
+            return layout.sym.iter_unpack(table)
     else:
         unpack = layout.sym.unpack_from
-        records = [unpack(table, index * entsize) for index in range(count)]
-    if not records:
-        return [], []
-    largest_offset = max(map(itemgetter(0), records))
+
+        def records() -> Iterator[tuple[int, int, int]]:
+            return (unpack(table, index * entsize) for index in range(count))
+
+    largest_offset = max(map(itemgetter(0), records()))
     if largest_offset >= len(strings):
         raise MalformedElf(
             f"a symbol name starts at offset {largest_offset:#x}, past the end of its string table "
@@ -600,12 +607,12 @@ def _symbol_names(
     skipped_types = (STT_SECTION, STT_FILE)
     defined = [
         text[offset : find("\0", offset)]
-        for offset, info, shndx in records
+        for offset, info, shndx in records()
         if shndx != SHN_UNDEF and offset and (info & 0xF) not in skipped_types
     ]
     undefined = [
         text[offset : find("\0", offset)]
-        for offset, info, shndx in records
+        for offset, info, shndx in records()
         if shndx == SHN_UNDEF and offset and (info & 0xF) not in skipped_types
     ]
     return _clean_names(defined, text), _clean_names(undefined, text)
