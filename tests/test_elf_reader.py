@@ -355,3 +355,29 @@ def test_section_data_of_nobits_is_empty_and_bounds_are_checked() -> None:
     with pytest.raises(MalformedElf, match="past the end of the file"):
         image.section_data(text)
     assert image.section("no such section") is None
+
+
+def test_a_refused_mmap_can_be_closed_while_the_error_is_still_held(tmp_path: Path) -> None:
+    broken = tmp_path / "broken"
+    broken.write_bytes(fixture_bytes("c_hardened")[:200])
+    with broken.open("rb") as handle:
+        mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        with pytest.raises(MalformedElf) as caught:
+            ElfImage(mapped)
+        mapped.close()  # BufferError if the failed image still held a view
+    assert "past the end of the file" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"\x7fELF\x02\x01", "too short for the 16-byte ELF identification"),
+        (b"\x7fELF\x03\x01" + bytes(60), "class byte is 3"),
+        (b"\x7fELF\x02\x07" + bytes(60), "data encoding byte is 7"),
+        (b"\x7fELF\x02\x01" + bytes(30), "shorter than the 64-byte ELF header"),
+        (b"MZ\x90\x00" + bytes(60), "ELF magic"),
+    ],
+)
+def test_identification_errors(data: bytes, message: str) -> None:
+    with pytest.raises(MalformedElf, match=message):
+        ElfImage(data)

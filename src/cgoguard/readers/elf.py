@@ -33,6 +33,8 @@ PN_XNUM = 0xFFFF
 SHN_UNDEF = 0
 SHN_XINDEX = 0xFFFF
 
+ET_REL = 1
+
 PT_LOAD = 1
 PT_DYNAMIC = 2
 PT_INTERP = 3
@@ -192,9 +194,20 @@ class ElfImage:
         if view.ndim != 1 or view.itemsize != 1:
             view = view.cast("B")
         self.data = view
+        try:
+            self._parse_headers()
+        except MalformedElf:
+            # A traceback keeps this frame alive; don't let it pin the caller's mmap too.
+            view.release()
+            raise
+
+    def _parse_headers(self) -> None:
+        view = self.data
         size = len(view)
-        if size < 16 or view[:4] != ELF_MAGIC:
+        if view[:4] != ELF_MAGIC:
             raise MalformedElf("the file does not start with the ELF magic bytes 7f 45 4c 46")
+        if size < 16:
+            raise MalformedElf(f"the file is {size} bytes long, too short for the 16-byte ELF identification")
         ei_class = view[4]
         ei_data = view[5]
         if ei_class not in _HEADER_SIZE:
@@ -445,7 +458,7 @@ def read_elf_facts(image: ElfImage, *, static_symbols: bool = False) -> ElfFacts
             has_symtab = True
         elif section.name in (".debug_info", ".zdebug_info") and section.sh_type != SHT_NOBITS:
             has_debug_info = True
-        elif section.name == ".note.GNU-stack" and image.e_type == 1 and gnu_stack_flags is None:
+        elif section.name == ".note.GNU-stack" and image.e_type == ET_REL and gnu_stack_flags is None:
             gnu_stack_flags = section.flags
     facts = ElfFacts(
         elf_class=image.elf_class,
