@@ -221,3 +221,19 @@ def test_every_check_documents_itself() -> None:
         assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", check.name) and check.name not in names
         names.add(check.name)
         assert check.title and check.applies_to and len(check.rationale) > 80 and check.fix
+
+
+def test_output_to_a_special_file_keeps_it(tmp_path: Path, fixture_path: Callable[[str], Path]) -> None:
+    import stat
+    import threading
+
+    fifo = tmp_path / "report.fifo"
+    os.mkfifo(fifo)
+    received: list[str] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_text()))
+    reader.start()
+    proc = run("scan", fixture_path("c_hardened"), "--format", "json", "--output", fifo)
+    reader.join(timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert stat.S_ISFIFO(fifo.stat().st_mode), "the FIFO was replaced by a regular file"
+    assert json.loads(received[0])["artifacts"]

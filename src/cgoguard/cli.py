@@ -138,6 +138,12 @@ def _open_output(path: str | None) -> Iterator[IO[str]]:
     if path is None or path == "-":
         yield sys.stdout
         return
+    if os.path.exists(path) and not os.path.isfile(path):
+        # /dev/null, a FIFO, a terminal: write to it as it is. Renaming over
+        # it would replace a device with a regular file.
+        with open(path, "w", encoding="utf-8") as handle:
+            yield handle
+        return
     # Write beside the target and rename, so an interrupted run leaves no half report.
     temporary = f"{path}.tmp-{os.getpid()}"
     try:
