@@ -247,6 +247,87 @@ def _scan_candidate(candidate: Candidate) -> Artifact | None:
     return scan_file(candidate.path)
 
 
+@dataclass(frozen=True, slots=True)
+class _Worker:
+    """What one worker process does per file: scan, apply the policy, and
+    optionally render the artifact there (JSON encoding is a large share of
+    a scan; doing it in the workers keeps the parent from becoming the
+    bottleneck). A rendered artifact comes back without its bulky facts."""
+
+    config: Config
+    render: Callable[[Artifact], str] | None = None
+
+    def __call__(self, candidate: Candidate) -> tuple[Artifact, str | None] | None:
+        artifact = _scan_candidate(candidate)
+        if artifact is None:
+            return None
+        self.config.apply(artifact)
+        if self.render is None:
+            return artifact, None
+        text = self.render(artifact)
+        _drop_facts(artifact)
+        return artifact, text
+
+
+def _drop_facts(artifact: Artifact) -> None:
+    artifact.elf = None
+    artifact.go = None
+    artifact.hardening = None
+    for member in artifact.members:
+        _drop_facts(member)
+
+
+def iter_rendered(
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    jobs: int | None = None,
+    summary: ScanSummary | None = None,
+    walk_stats: WalkStats | None = None,
+    config: Config | None = None,
+    on_progress: Callable[[Artifact | None], None] | None = None,
+    render: Callable[[Artifact], str] | None = None,
+) -> Iterator[tuple[Artifact, str | None]]:
+    """Like :func:`iter_scan`, with each artifact's rendering done by
+    ``render`` in the worker; artifacts then carry only findings and errors."""
+    summary = summary if summary is not None else ScanSummary()
+    walk_stats = walk_stats if walk_stats is not None else WalkStats()
+    worker = _Worker(config if config is not None else Config(), render)
+    started = time.perf_counter()
+    candidates = walk([os.fspath(p) for p in paths], walk_stats)
+    jobs = jobs or os.cpu_count() or 1
+    results: Iterator[tuple[Artifact, str | None] | None]
+    pool = None
+    if jobs == 1:
+        results = map(worker, candidates)
+    else:
+        # fork: workers inherit the imported readers and checks, start fast,
+        # and nothing is re-imported per task.
+        context = multiprocessing.get_context("fork")
+        pool = context.Pool(jobs)
+        results = pool.imap(worker, candidates, chunksize=16)
+    try:
+        for result in results:
+            summary.files_seen += 1
+            if on_progress is not None:
+                on_progress(None if result is None else result[0])
+            if result is None:
+                summary.skipped_not_elf += 1
+                continue
+            artifact = result[0]
+            summary.artifacts += 1
+            summary.members += len(artifact.members)
+            summary.errors += (artifact.error is not None) + sum(
+                m.error is not None for m in artifact.members
+            )
+            yield result
+    finally:
+        if pool is not None:
+            pool.terminate()
+            pool.join()
+        summary.skipped_duplicates = walk_stats.duplicates
+        summary.seconds = time.perf_counter() - started
+
+
 def iter_scan(
     paths: Iterable[str | os.PathLike[str]],
     *,
@@ -257,45 +338,13 @@ def iter_scan(
     on_progress: Callable[[Artifact | None], None] | None = None,
 ) -> Iterator[Artifact]:
     """Yield one Artifact per ELF file or archive found under ``paths``, in a
-    stable order, scanning in ``jobs`` processes (default: all cores).
-    Memory stays flat: nothing is kept once yielded."""
-    summary = summary if summary is not None else ScanSummary()
-    walk_stats = walk_stats if walk_stats is not None else WalkStats()
-    config = config if config is not None else Config()
-    started = time.perf_counter()
-    candidates = walk([os.fspath(p) for p in paths], walk_stats)
-    jobs = jobs or os.cpu_count() or 1
-    results: Iterator[Artifact | None]
-    pool = None
-    if jobs == 1:
-        results = map(_scan_candidate, candidates)
-    else:
-        # fork: workers inherit the imported readers and checks, start fast,
-        # and nothing is re-imported per task.
-        context = multiprocessing.get_context("fork")
-        pool = context.Pool(jobs)
-        results = pool.imap(_scan_candidate, candidates, chunksize=16)
-    try:
-        for artifact in results:
-            summary.files_seen += 1
-            if on_progress is not None:
-                on_progress(artifact)
-            if artifact is None:
-                summary.skipped_not_elf += 1
-                continue
-            config.apply(artifact)
-            summary.artifacts += 1
-            summary.members += len(artifact.members)
-            summary.errors += (artifact.error is not None) + sum(
-                m.error is not None for m in artifact.members
-            )
-            yield artifact
-    finally:
-        if pool is not None:
-            pool.terminate()
-            pool.join()
-        summary.skipped_duplicates = walk_stats.duplicates
-        summary.seconds = time.perf_counter() - started
+    stable order, scanning in ``jobs`` processes (default: all cores), with
+    the configuration's policy applied. Memory stays flat: nothing is kept
+    once yielded."""
+    for artifact, _ in iter_rendered(
+        paths, jobs=jobs, summary=summary, walk_stats=walk_stats, config=config, on_progress=on_progress
+    ):
+        yield artifact
 
 
 def scan(

@@ -12,16 +12,18 @@ import json
 import os
 import sys
 from collections.abc import Iterator, Sequence
-from typing import IO
+from dataclasses import dataclass
+from typing import IO, TypeVar
 
 from cgoguard import __version__
-from cgoguard.api import iter_scan, tool_info
+from cgoguard.api import iter_rendered, tool_info
 from cgoguard.checks import Check, all_checks, find_check
 from cgoguard.config import Config, ConfigError, load_config
 from cgoguard.model import Artifact, ScanSummary, Severity
 from cgoguard.sources import WalkStats
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+T = TypeVar("T")
 FORMATS = ("text", "json", "sarif")
 
 
@@ -155,9 +157,9 @@ def _open_output(path: str | None) -> Iterator[IO[str]]:
             os.unlink(temporary)
 
 
-def _progress_wrapper(artifacts: Iterator[Artifact], enabled: bool, counter: list[int]) -> Iterator[Artifact]:
+def _with_progress(results: Iterator[T], enabled: bool, counter: list[int]) -> Iterator[T]:
     if not enabled:
-        yield from artifacts
+        yield from results
         return
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -172,11 +174,26 @@ def _progress_wrapper(artifacts: Iterator[Artifact], enabled: bool, counter: lis
     ) as progress:
         task = progress.add_task("scan", total=None)
         last = 0
-        for artifact in artifacts:
+        for result in results:
             if counter[0] - last >= 25:
                 progress.update(task, completed=counter[0])
                 last = counter[0]
-            yield artifact
+            yield result
+
+
+@dataclass(slots=True)
+class _Tally:
+    """What the exit code is decided from, gathered while the report streams."""
+
+    fail_on: Severity
+    at_or_above: int = 0
+    readable: int = 0
+
+    def count(self, results: Iterator[tuple[Artifact, str | None]]) -> Iterator[tuple[Artifact, str | None]]:
+        for artifact, text in results:
+            self.readable += artifact.error is None or bool(artifact.members)
+            self.at_or_above += _count_at_or_above(artifact, self.fail_on)
+            yield artifact, text
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
@@ -187,8 +204,6 @@ def cmd_scan(args: argparse.Namespace) -> int:
     # Severity.INFO is 0, so test for None rather than truth.
     fail_on = next((s for s in (args.fail_on, config.fail_on) if s is not None), Severity.HIGH)
     jobs = args.jobs if args.jobs is not None else config.jobs
-    if jobs == 0:
-        jobs = None
     missing = [p for p in args.paths if not os.path.lexists(p)]
     if len(missing) == len(args.paths):
         raise UsageError("nothing to scan: " + ", ".join(f"{p} does not exist" for p in missing) + ".")
@@ -196,50 +211,49 @@ def cmd_scan(args: argparse.Namespace) -> int:
         print(f"cgoguard: warning: {path} does not exist", file=sys.stderr)
 
     summary = ScanSummary()
-    stats = WalkStats()
     counter = [0]
 
     def on_progress(_: Artifact | None) -> None:
         counter[0] += 1
 
-    threshold_hits = 0
-    readable = 0
-    checks = [c for c in all_checks() if config.enabled(c.id)]
+    render = None
+    if fmt == "json":
+        from cgoguard.reports.jsonreport import artifact_json
 
-    def counted(artifacts: Iterator[Artifact]) -> Iterator[Artifact]:
-        nonlocal threshold_hits, readable
-        for artifact in artifacts:
-            readable += artifact.error is None or bool(artifact.members)
-            threshold_hits += _count_at_or_above(artifact, fail_on)
-            yield artifact
-
-    stream = iter_scan(
-        args.paths, jobs=jobs, summary=summary, walk_stats=stats, config=config, on_progress=on_progress
+        render = artifact_json
+    tally = _Tally(fail_on)
+    stream = iter_rendered(
+        args.paths,
+        jobs=jobs or None,
+        summary=summary,
+        walk_stats=WalkStats(),
+        config=config,
+        on_progress=on_progress,
+        render=render,
     )
-    show_progress = not args.no_progress and sys.stderr.isatty()
-    artifacts = counted(_progress_wrapper(stream, show_progress, counter))
+    results = tally.count(_with_progress(stream, not args.no_progress and sys.stderr.isatty(), counter))
     with _open_output(args.output) as out:
         if fmt == "json":
             from cgoguard.reports.jsonreport import write_json
 
-            write_json(artifacts, out, tool_info(), summary, {"fail_on": str(fail_on)})
+            texts = (text for _, text in results if text is not None)
+            write_json(texts, out, tool_info(), summary, {"fail_on": str(fail_on)})
         elif fmt == "sarif":
             from cgoguard.reports.sarif import write_sarif
 
-            write_sarif(artifacts, out, tool_info(), checks, summary)
+            checks = [c for c in all_checks() if config.enabled(c.id)]
+            write_sarif((a for a, _ in results), out, tool_info(), checks, summary)
         else:
             from cgoguard.reports.text import write_text
 
             color = None if out is sys.stdout else False
-            write_text(artifacts, out, summary, verbose=args.verbose, color=color)
-    if summary.artifacts and not readable:
+            write_text((a for a, _ in results), out, summary, verbose=args.verbose, color=color)
+    if summary.artifacts and not tally.readable:
         print("cgoguard: no input could be read (every file had an error).", file=sys.stderr)
-        return EXIT_USAGE
-    if summary.artifacts == 0 and summary.errors == 0 and summary.skipped_not_elf == 0 and missing:
         return EXIT_USAGE
     if summary.artifacts == 0:
         print("cgoguard: warning: no ELF file or ar archive found in the given paths.", file=sys.stderr)
-    return EXIT_FINDINGS if threshold_hits else EXIT_OK
+    return EXIT_FINDINGS if tally.at_or_above else EXIT_OK
 
 
 def _count_at_or_above(artifact: Artifact, threshold: Severity) -> int:

@@ -133,17 +133,23 @@ def summary_to_dict(summary: ScanSummary) -> dict[str, Any]:
     return asdict(summary)
 
 
+def artifact_json(artifact: Artifact) -> str:
+    """One artifact as a JSON text (runs in the scan workers)."""
+    return json.dumps(artifact_to_dict(artifact))
+
+
 def write_json(
-    artifacts: Iterable[Artifact],
+    artifact_texts: Iterable[str],
     out: IO[str],
     tool: dict[str, str],
     summary: ScanSummary,
     extra: dict[str, Any] | None = None,
 ) -> None:
-    """Stream ``{"tool":…, "artifacts":[…], "summary":…}``; the summary is
-    written last because it is complete only when the scan has finished."""
+    """Stream ``{"tool":…, "artifacts":[…], "summary":…}`` from artifacts
+    already rendered by :func:`artifact_json`; the summary is written last
+    because it is complete only when the scan has finished."""
     out.write('{"tool": ' + json.dumps(tool) + ', "artifacts": [')
-    for index, artifact in enumerate(artifacts):
-        out.write(("\n" if index == 0 else ",\n") + json.dumps(artifact_to_dict(artifact)))
+    for index, text in enumerate(artifact_texts):
+        out.write(("\n" if index == 0 else ",\n") + text)
     tail = {"summary": summary_to_dict(summary), **(extra or {})}
     out.write("\n], " + json.dumps(tail)[1:] + "\n")
