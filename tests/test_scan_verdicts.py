@@ -259,7 +259,7 @@ def test_fips_module_detected(scanned: Callable[[str], Artifact]) -> None:
     boring = scanned("go_exe_boring").go
     assert boring is not None
     assert fips_status(boring).provider == "boringcrypto"
-    assert boring.boringcrypto_signature == "BoringCrypto"
+    assert "GOEXPERIMENT=boringcrypto" in fips_status(boring).evidence
     plain = scanned("go_exe_default").go
     assert plain is not None
     status = fips_status(plain)

@@ -495,6 +495,8 @@ def fips_status(go: GoFacts) -> FipsStatus:
             evidence.append("GOEXPERIMENT=boringcrypto")
         if go.boringcrypto_signature:
             evidence.append(f"crypto/internal/boring/sig {go.boringcrypto_signature} marker")
+        if go.crypto_packages and "crypto/tls/fipsonly" in go.crypto_packages:
+            evidence.append("crypto/tls/fipsonly linked (TLS restricted to FIPS-approved settings)")
     elif "systemcrypto" in experiments:
         provider = "systemcrypto"
         evidence.append("GOEXPERIMENT=systemcrypto (Microsoft build of Go)")

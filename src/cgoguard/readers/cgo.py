@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from cgoguard.model import CgoFacts, ElfFacts, GoFacts
+from cgoguard.model import CgoFacts, ElfFacts, GoBuildInfo, GoFacts
 from cgoguard.readers.gobuildinfo import BuildInfoError, blob_in_writable_segments, read_buildinfo
 
 if TYPE_CHECKING:
@@ -258,6 +258,21 @@ def read_go_facts(image: ElfImage, elf: ElfFacts) -> GoFacts | None:
         buildinfo=buildinfo,
         buildinfo_error=buildinfo_error,
         cgo=classify_cgo_symbols(elf.exports, elf.static_symbols),
-        # crypto/internal/boring/sig only emits marker bytes on amd64 (sig_other.s is empty).
-        boringcrypto_signature=find_boringcrypto_signature(image) if image.e_machine == _EM_X86_64 else None,
+        boringcrypto_signature=_boringcrypto_signature_if_needed(image, buildinfo),
     )
+
+
+def _boringcrypto_signature_if_needed(image: ElfImage, buildinfo: GoBuildInfo | None) -> str | None:
+    """The code signature, searched only where build info cannot tell.
+
+    Since Go 1.18 the build info records GOEXPERIMENT=boringcrypto (and
+    crypto/tls/fipsonly shows in the linked packages), so the scan of every
+    executable byte, which costs tens of milliseconds on large binaries, is
+    kept for files without build info or with the pre-1.18 format.
+    crypto/internal/boring/sig only emits marker bytes on amd64.
+    """
+    if image.e_machine != _EM_X86_64:
+        return None
+    if buildinfo is not None and not buildinfo.pointer_format:
+        return None
+    return find_boringcrypto_signature(image)
