@@ -443,7 +443,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         half = paths[: len(paths) // 2]
         (workdir / "half").mkdir()
         cgoguard_half, _ = time_chunked("cgoguard half", command, half, workdir / "half", accept=(0, 1))
-        timings = [cgoguard]
+        (workdir / "nohash").mkdir()
+        nohash, _ = time_chunked(
+            "cgoguard --no-hash", [*command, "--no-hash"], paths, workdir / "nohash", accept=(0, 1)
+        )
+        nohash.note = "same, without the SHA-256 of every byte"
+        timings = [cgoguard, nohash]
 
         if "checksec.py" in peers:
             print("timing checksec.py ...", flush=True)

@@ -237,3 +237,18 @@ def test_output_to_a_special_file_keeps_it(tmp_path: Path, fixture_path: Callabl
     assert proc.returncode == 0, proc.stderr
     assert stat.S_ISFIFO(fifo.stat().st_mode), "the FIFO was replaced by a regular file"
     assert json.loads(received[0])["artifacts"]
+
+
+def test_no_hash_leaves_sha256_null(fixture_path: Callable[[str], Path]) -> None:
+    hashed = json.loads(run("scan", fixture_path("go_carchive_default"), "--format", "json").stdout)
+    plain = json.loads(
+        run("scan", fixture_path("go_carchive_default"), "--format", "json", "--no-hash").stdout
+    )
+    import hashlib
+
+    archive = hashed["artifacts"][0]
+    assert archive["sha256"] == hashlib.sha256(fixture_path("go_carchive_default").read_bytes()).hexdigest()
+    assert all(m["sha256"] for m in archive["members"])
+    assert plain["artifacts"][0]["sha256"] is None
+    assert all(m["sha256"] is None for m in plain["artifacts"][0]["members"])
+    assert plain["artifacts"][0]["findings"] == archive["findings"]
