@@ -10,6 +10,7 @@ in the parent, so workers need no configuration.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import mmap
 import multiprocessing
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 
 from cgoguard import __version__
 from cgoguard.assess import summarize
-from cgoguard.checks import Subject, all_checks
+from cgoguard.checks import Check, Subject, all_checks
 from cgoguard.config import Config
 from cgoguard.model import Artifact, ElfFacts, Finding, GoFacts, ScanSummary, Severity
 from cgoguard.readers.archive import MalformedArchive, is_ar, is_thin_ar, iter_members
@@ -78,8 +79,13 @@ def analyze_elf(
         _release(image)
     artifact.hardening = summarize(elf, go, go_archive_member=go_archive_member)
     subject = Subject(artifact.path, elf, go, artifact.hardening, archive)
-    for check in all_checks():
+    for check in _binary_checks():
         artifact.findings.extend(check.run(subject))
+
+
+@functools.cache
+def _binary_checks() -> tuple[Check, ...]:
+    return tuple(all_checks("binary"))
 
 
 def _go_facts(image: ElfImage, elf: ElfFacts) -> GoFacts | None:

@@ -185,12 +185,24 @@ class GoFacts:
 
 
 @dataclass(slots=True)
+class SourceLocation:
+    """Where in a source file or header a finding points (1-based)."""
+
+    path: str
+    line: int
+    column: int = 1
+    end_line: int | None = None
+    end_column: int | None = None
+
+
+@dataclass(slots=True)
 class Finding:
     check_id: str
     severity: Severity
     title: str
     message: str  # what was seen in this artifact, with the evidence
     fix: str
+    location: SourceLocation | None = None  # set by source and header checks
 
 
 @dataclass(slots=True)
