@@ -37,6 +37,8 @@ class ConfigError(Exception):
 
 
 _KEYS = {"select", "ignore", "fail-on", "jobs", "format", "severity", "per-path-ignores"}
+# Sub-tables owned by other commands; kept raw here and validated by them.
+COMMAND_TABLES = ("build", "profiles", "lint")
 
 
 @dataclass(slots=True)
@@ -50,6 +52,7 @@ class Config:
     jobs: int | None = None
     format: str | None = None
     root: str | None = None  # folder of the config file, for relative path patterns
+    tables: dict[str, Any] = field(default_factory=dict)  # COMMAND_TABLES, raw
 
     def enabled(self, check_id: str) -> bool:
         return (self.select is None or check_id in self.select) and check_id not in self.ignore
@@ -111,13 +114,14 @@ def _severity(value: Any, where: str) -> Severity:
 
 
 def config_from_table(table: dict[str, Any], source: str | None = None, root: str | None = None) -> Config:
-    unknown = set(table) - _KEYS
+    unknown = set(table) - _KEYS - set(COMMAND_TABLES)
     if unknown:
         raise ConfigError(
             f"{source or 'configuration'}: unknown key(s) {', '.join(sorted(unknown))} in "
-            f"[tool.cgoguard]; known keys: {', '.join(sorted(_KEYS))}."
+            f"[tool.cgoguard]; known keys: {', '.join(sorted(_KEYS | set(COMMAND_TABLES)))}."
         )
     config = Config(source=source, root=root)
+    config.tables = {key: table[key] for key in COMMAND_TABLES if key in table}
     if "select" in table:
         config.select = _resolve(table["select"], "select")
     if "ignore" in table:

@@ -45,7 +45,7 @@ def rule_for(check: Check) -> dict[str, Any]:
         "help": {"text": help_text},
         "defaultConfiguration": {"level": _LEVEL[check.severity]},
         "properties": {
-            "tags": ["security", "hardening" if check.id.startswith("CG1") else "go"],
+            "tags": ["security", check.target, "hardening" if check.id.startswith("CG1") else "go"],
             "security-severity": _SECURITY_SEVERITY[check.severity],
             "precision": "high",
         },
@@ -67,10 +67,19 @@ def _result(
     artifact: Artifact, finding: Finding, rule_index: dict[str, int], base: Path, archive: str | None
 ) -> dict[str, Any]:
     file_path = archive if archive is not None else artifact.path
+    if finding.location is not None:
+        file_path = finding.location.path
     uri, base_id = _uri(file_path, base)
     physical: dict[str, Any] = {"artifactLocation": {"uri": uri}}
     if base_id:
         physical["artifactLocation"]["uriBaseId"] = base_id
+    if finding.location is not None:
+        region: dict[str, int] = {"startLine": finding.location.line, "startColumn": finding.location.column}
+        if finding.location.end_line is not None:
+            region["endLine"] = finding.location.end_line
+        if finding.location.end_column is not None:
+            region["endColumn"] = finding.location.end_column
+        physical["region"] = region
     location: dict[str, Any] = {"physicalLocation": physical}
     if archive is not None:
         member = artifact.path.split("!", 1)[1]
