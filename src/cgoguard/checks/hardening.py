@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from cgoguard.assess import EM_386, EM_X86_64
+from cgoguard.assess import EM_386, EM_AARCH64, EM_X86_64
 from cgoguard.checks import CheckResult, Subject, check
 from cgoguard.model import Severity
 
@@ -254,25 +254,32 @@ def no_fortify_source(subject: Subject) -> Iterator[CheckResult]:
 @check(
     id="CG110",
     name="no-cet",
-    title="No Intel CET markings (IBT/SHSTK)",
+    title="No control-flow protection markings (x86 CET IBT/SHSTK, AArch64 BTI/PAC)",
     severity=Severity.INFO,
-    applies_to="x86 images and objects",
+    applies_to="x86 and AArch64 images and objects",
     fix="""
-        C: compile and link with -fcf-protection=full (every object must carry the note).
+        C: compile and link with -fcf-protection=full on x86, -mbranch-protection=standard on AArch64
+        (every object must carry the note).
         Go: the Go toolchain does not emit CET notes (no flag exists); nothing to do in the build.
     """,
     references=("https://www.kernel.org/doc/html/latest/arch/x86/shstk.html",),
 )
 def no_cet(subject: Subject) -> Iterator[CheckResult]:
-    """Control-flow Enforcement Technology (indirect branch tracking and shadow
-    stacks) only takes effect when every object in the image is marked in
+    """Intel CET (indirect branch tracking and shadow stacks) and Arm BTI/PAC
+    only take effect when every object in the image is marked in
     .note.gnu.property. This is information, not a defect: Go code and many
-    distributions' start files are not marked, so the loader would disable it
-    anyway."""
+    distributions' start files (Debian 12's among them) are not marked, so the
+    loader would disable the protection anyway."""
     h = subject.hardening
-    if subject.elf.e_machine not in (EM_X86_64, EM_386) or h.ibt is None:
+    if h.ibt is None:
         return
-    missing = [name for name, on in (("IBT", h.ibt), ("SHSTK", h.shstk)) if not on]
+    if subject.elf.e_machine in (EM_X86_64, EM_386):
+        names = ("IBT", "SHSTK")
+    elif subject.elf.e_machine == EM_AARCH64:
+        names = ("BTI", "PAC")
+    else:
+        return
+    missing = [name for name, on in zip(names, (h.ibt, h.shstk), strict=True) if not on]
     if missing:
         why = " (Go emits no CET notes)" if h.language == "go" else ""
         yield f"GNU property note lacks {' and '.join(missing)}{why}."
