@@ -243,14 +243,18 @@ def _language(elf: ElfFacts, go: GoFacts | None) -> str:
     return "c"
 
 
-def _symbol_pool(elf: ElfFacts) -> set[str]:
-    pool = set(elf.imports)
-    pool.update(elf.exports)
-    if elf.static_symbols:
-        pool.update(elf.static_symbols)
-    if elf.static_undefined:
-        pool.update(elf.static_undefined)
-    return pool
+def _referenced(elf: ElfFacts, names: frozenset[str]) -> frozenset[str]:
+    """Which of ``names`` any symbol table of the image mentions. Intersecting
+    the small set with each list keeps the loop in C; building one set of
+    every symbol costs more on libraries with tens of thousands of exports."""
+    found = names.intersection(elf.imports) | names.intersection(elf.exports)
+    for table in (elf.static_symbols, elf.static_undefined):
+        if table:
+            found |= names.intersection(table)
+    return found
+
+
+_CGO_ENTRY_POINTS = frozenset({"x_cgo_init", "crosscall2"})
 
 
 _CGO_HASH_SYMBOL = re.compile(r"^_cgo(?:exp)?_[0-9a-f]{12}_")
@@ -267,13 +271,14 @@ def _c_code(elf: ElfFacts, go: GoFacts | None, language: str, go_archive_member:
             # The //export wrappers (_cgo_export.c) are C compiled with
             # CGO_CFLAGS, even when stripping removed every cgo symbol name.
             return "user"
-        pool = _symbol_pool(elf)
         # runtime/cgo is always built with -fno-stack-protector, so canary or
         # FORTIFY references can only come from user C code.
-        if pool & CANARY_SYMBOLS or (pool & FORTIFIED_SYMBOLS and not go.cgo.runtime_exports):
+        if _referenced(elf, CANARY_SYMBOLS) or (
+            _referenced(elf, FORTIFIED_SYMBOLS) and not go.cgo.runtime_exports
+        ):
             return "user"
         externally_linked = any(c.startswith(("GCC:", "clang")) for c in elf.comment)
-        if not externally_linked and "x_cgo_init" not in pool and "crosscall2" not in pool:
+        if not externally_linked and not _referenced(elf, _CGO_ENTRY_POINTS):
             return "none"
         if not elf.has_symtab and not go.cgo.runtime_exports:
             # Stripped and exports trimmed: the cgo symbols that would tell
@@ -318,14 +323,13 @@ def _canary(elf: ElfFacts, c_code: str, static: bool, language: str) -> tuple[bo
         return None, "pure Go code: Go checks stack bounds in every function prologue and needs no canary"
     if c_code == "runtime-cgo-only":
         return None, "only runtime/cgo glue is C, and Go always builds it with -fno-stack-protector"
-    pool = _symbol_pool(elf)
+    found = sorted(_referenced(elf, CANARY_SYMBOLS))
     if c_code == "unknown":
-        if pool & CANARY_SYMBOLS:
-            return True, "references " + ", ".join(sorted(pool & CANARY_SYMBOLS))
+        if found:
+            return True, "references " + ", ".join(found)
         if language == "rust":
             return None, "not C code (Rust): stack canaries are not the toolchain's protection model"
         return None, "stripped cgo image: no symbol left to tell user C from runtime/cgo glue"
-    found = sorted(pool & CANARY_SYMBOLS)
     if found:
         return True, "references " + ", ".join(found)
     if static and not elf.has_symtab:

@@ -133,9 +133,13 @@ def summary_to_dict(summary: ScanSummary) -> dict[str, Any]:
     return asdict(summary)
 
 
+# The report is a tree of fresh dicts: no cycles to look for.
+_ENCODER = json.JSONEncoder(check_circular=False)
+
+
 def artifact_json(artifact: Artifact) -> str:
     """One artifact as a JSON text (runs in the scan workers)."""
-    return json.dumps(artifact_to_dict(artifact))
+    return _ENCODER.encode(artifact_to_dict(artifact))
 
 
 def write_json(
