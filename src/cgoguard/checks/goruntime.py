@@ -131,6 +131,15 @@ def parse_go_version(version: str) -> tuple[int, int, int, str] | None:
     return int(match[1]), int(match[2]), int(match[3] or 0), match[4] or ""
 
 
+def _built_with(subject: Subject) -> tuple[str, tuple[int, int, int, str]] | None:
+    """The Go version from build info, raw and parsed; None for devel builds or no build info."""
+    info = subject.go.buildinfo if subject.go is not None else None
+    if info is None:
+        return None
+    parsed = parse_go_version(info.version)
+    return None if parsed is None else (info.version, parsed)
+
+
 def _fmt(v: tuple[int, ...]) -> str:
     return "go" + ".".join(map(str, v))
 
@@ -155,19 +164,16 @@ def go_unsupported(subject: Subject) -> Iterator[CheckResult]:
     compiled into every Go binary, so an old toolchain means known
     vulnerabilities in shipped code, whatever the application's own
     dependencies are."""
-    go = subject.go
-    if go is None or go.buildinfo is None:
+    built = _built_with(subject)
+    if built is None:
         return
-    parsed = parse_go_version(go.buildinfo.version)
-    if parsed is None:
-        return
+    version, parsed = built
     table = release_table()
     oldest_supported = table.supported[-1].major
     if (parsed[0], parsed[1]) < oldest_supported:
         names = " and ".join(_fmt(r.major) for r in table.supported)
         yield (
-            f"{go.buildinfo.version} is out of support; supported releases are {names} "
-            f"(release table of {table.updated})."
+            f"{version} is out of support; supported releases are {names} (release table of {table.updated})."
         )
 
 
@@ -187,17 +193,15 @@ def go_patch_behind(subject: Subject) -> Iterator[CheckResult]:
     """Go's minor (patch) releases are where security fixes to the standard
     library land. A binary built with an older patch release of a supported
     Go version misses them."""
-    go = subject.go
-    if go is None or go.buildinfo is None:
+    built = _built_with(subject)
+    if built is None:
         return
-    parsed = parse_go_version(go.buildinfo.version)
-    if parsed is None:
-        return
+    version, parsed = built
     table = release_table()
     for release in table.supported:
         if release.major == (parsed[0], parsed[1]) and release.latest and parsed[:3] < release.latest:
             yield (
-                f"{go.buildinfo.version} is older than {_fmt(release.latest)}, the newest patch release "
+                f"{version} is older than {_fmt(release.latest)}, the newest patch release "
                 f"known to this version of cgoguard (release table of {table.updated})."
             )
 
