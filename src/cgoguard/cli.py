@@ -117,6 +117,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     explain = sub.add_parser("explain", help="print one check's documentation")
     explain.add_argument("check", metavar="ID", help="check ID (CG101) or name (executable-not-pie)")
+
+    from cgoguard.build.command import add_parser as add_build_parser
+
+    add_build_parser(sub)
     return parser
 
 
@@ -359,13 +363,19 @@ def cmd_explain(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_build(args: argparse.Namespace) -> int:
+    from cgoguard.build.command import run
+
+    return run(args)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
-    handlers = {"scan": cmd_scan, "checks": cmd_checks, "explain": cmd_explain}
+    handlers = {"scan": cmd_scan, "checks": cmd_checks, "explain": cmd_explain, "build": cmd_build}
     try:
         return handlers[args.command](args)
     except (UsageError, ConfigError) as error:

@@ -1,0 +1,35 @@
+"""``cgoguard build``: hardened Go builds in every build mode, verified by the scanner.
+
+Python use::
+
+    from pathlib import Path
+    from cgoguard.build import BuildOptions, Target, build_target, load_profiles
+
+    result = build_target(Target("bridge", "./cmd/bridge", mode="c-shared"), load_profiles(None, ""),
+                          Path("."), BuildOptions(out=Path("dist")))
+    print(result.artifact, result.manifest)
+
+``build_target`` raises :class:`BuildError` (usage, configuration, toolchain or
+compiler problem; exit code 2) or :class:`PromiseBroken` (built, but the
+profile's promises or the smoke test failed; exit code 1).
+"""
+
+from cgoguard.build.builder import BuildOptions, BuildResult, build_target, prepare
+from cgoguard.build.errors import BuildError, PromiseBroken
+from cgoguard.build.profiles import BUILTIN, MODES, Profile, load_profiles
+from cgoguard.build.targets import Target, targets_from_config
+
+__all__ = [
+    "BUILTIN",
+    "MODES",
+    "BuildError",
+    "BuildOptions",
+    "BuildResult",
+    "Profile",
+    "PromiseBroken",
+    "Target",
+    "build_target",
+    "load_profiles",
+    "prepare",
+    "targets_from_config",
+]

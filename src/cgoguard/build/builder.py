@@ -1,0 +1,268 @@
+"""One target from start to finish: plan, build, verify, smoke test, publish.
+
+Everything is made in a staging folder inside ``--out`` and renamed into place
+only after the promises held and the smoke test passed, manifest last: an
+interrupted or failed build leaves no half-written artifact in ``--out``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cgoguard.build.errors import BuildError, PromiseBroken
+from cgoguard.build.gosource import build_tags, header_exports, inspect_package, sha256_file
+from cgoguard.build.manifest import build_manifest, write_json
+from cgoguard.build.plan import C_HARDENING_GROUPS, BuildPlan, base_environment, go_split, make_plan
+from cgoguard.build.profiles import Profile
+from cgoguard.build.provenance import write_provenance
+from cgoguard.build.reproduce import ReproResult, check_reproducible
+from cgoguard.build.runner import run_go_build
+from cgoguard.build.smoke import SmokeResult, smoke_test
+from cgoguard.build.targets import Target
+from cgoguard.build.toolchain import find_go, inspect_toolchain, probe_c_flags
+from cgoguard.build.verify import PromiseResult, check_promises, scan_summary
+
+LIBRARY_MODES = ("c-shared", "c-archive")
+
+
+@dataclass(slots=True)
+class BuildOptions:
+    out: Path
+    go: str | None = None
+    provenance: bool = False
+    check_reproducible: bool = False
+    run_smoke: str | None = None
+    environment: Mapping[str, str] | None = None  # default: os.environ
+
+
+@dataclass(slots=True)
+class BuildResult:
+    target: Target
+    plan: BuildPlan
+    artifact: Path
+    manifest: Path
+    outputs: list[Path]
+    promises: list[PromiseResult]
+    smoke: SmokeResult
+    reproducible: ReproResult | None
+    timings: dict[str, float] = field(default_factory=dict)
+    provenance: Path | None = None
+
+
+def _profile(target: Target, profiles: Mapping[str, Profile]) -> Profile:
+    try:
+        return profiles[target.profile]
+    except KeyError:
+        raise BuildError(
+            f"unknown profile {target.profile!r} for target {target.name!r}; known profiles: "
+            f"{', '.join(sorted(profiles))} (define more in [tool.cgoguard.profiles])."
+        ) from None
+
+
+def _check_package(
+    plan_mode: str, target: Target, package_name: str, has_main: bool, exports: list[str]
+) -> None:
+    where = f"target {target.name!r} ({target.package}, mode {plan_mode})"
+    if package_name != "main":
+        raise BuildError(
+            f"{where}: the package is `package {package_name}`, but mode {plan_mode} builds a program or "
+            "library from a `package main`. Change the package clause to `package main`"
+            + (" and add an empty `func main() {}`" if plan_mode in LIBRARY_MODES else "")
+            + ", or point the target at the command's package."
+        )
+    if not has_main and plan_mode != "plugin":
+        raise BuildError(
+            f"{where}: the package has no `func main()`. "
+            + (
+                "A C library built with Go still needs one: add `func main() {}`."
+                if plan_mode in LIBRARY_MODES
+                else "Add one, or build it with mode c-shared/c-archive/plugin."
+            )
+        )
+    if plan_mode in LIBRARY_MODES and not exports:
+        raise BuildError(
+            f'{where}: no `//export Name` comment in a file that imports "C", so the generated C header '
+            "would declare no function and the library would have no API. Put `//export Name` (no space "
+            "after //) on the line right above each Go function C should call."
+        )
+
+
+def prepare(
+    target: Target, profiles: Mapping[str, Profile], workdir: Path, options: BuildOptions
+) -> BuildPlan:
+    """Everything before `go build`: toolchain, package facts, probes, the plan."""
+    profile = _profile(target, profiles)
+    go = find_go(options.go)
+    inherited = dict(options.environment if options.environment is not None else os.environ)
+    env, changes = base_environment(target, profile, inherited)
+    toolchain = inspect_toolchain(go, env)
+    go_mode = "pie" if target.mode == "exe" and profile.pie else target.mode
+    if go_mode in ("c-shared", "c-archive", "plugin") and not toolchain.cgo_enabled:
+        raise BuildError(
+            f"mode {go_mode} needs cgo, but Go reports CGO_ENABLED=0 (it turns cgo off when it finds no C "
+            f"compiler: CC={toolchain.cc}). Install gcc (apt-get install gcc) or set the target's cc."
+        )
+    tags = build_tags(
+        toolchain.goos,
+        toolchain.goarch,
+        toolchain.cgo_enabled,
+        toolchain.version,
+        [*profile.tags, *target.tags],
+    )
+    package = inspect_package(target.package, workdir, go=go, env=env, tags=tags)
+    _check_package(go_mode, target, package.name, package.has_func_main, package.exports)
+    c_flags: list[str] = []
+    notes: list[str] = []
+    if profile.harden_c and toolchain.cgo_enabled:
+        c_flags, notes = probe_c_flags(go_split(toolchain.cc), C_HARDENING_GROUPS, env)
+    return make_plan(target, profile, toolchain, package, workdir, env, changes, c_flags, notes)
+
+
+def _file_entry(path: Path, role: str, out: Path) -> dict[str, Any]:
+    return {
+        "path": path.name,
+        "role": role,
+        "size": path.stat().st_size,
+        "sha256": sha256_file(path),
+        "location": str(out / path.name),
+    }
+
+
+def build_target(
+    target: Target, profiles: Mapping[str, Profile], workdir: Path, options: BuildOptions
+) -> BuildResult:
+    started = time.time()
+    clock = time.perf_counter()
+    timings: dict[str, float] = {}
+    plan = prepare(target, profiles, workdir, options)
+    out = options.out if options.out.is_absolute() else workdir / options.out
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise BuildError(f"cannot create the output folder {out}: {error.strerror}.") from None
+    staging = Path(tempfile.mkdtemp(prefix=f".cgoguard-{target.name}-", dir=out))
+    try:
+        output_name = target.output_name()
+        artifact = staging / output_name
+        version_script = None
+        if plan.version_script is not None:
+            version_script = staging / f"{target.name}.exports.map"
+            version_script.write_text(plan.version_script, encoding="utf-8")
+        timings["prepare"] = time.perf_counter() - clock
+        go_run = run_go_build(plan, artifact, version_script)
+        timings["go_build"] = go_run.seconds
+        header: Path | None = None
+        header_api: list[str] | None = None
+        if plan.go_mode in LIBRARY_MODES:
+            header = (
+                artifact.with_suffix(".h") if artifact.suffix else artifact.with_name(artifact.name + ".h")
+            )
+            if not header.is_file():
+                raise BuildError(
+                    f"`go build -buildmode={plan.go_mode}` wrote no header {header.name}; "
+                    "this toolchain behaves unexpectedly."
+                )
+            header_api = header_exports(header.read_text("utf-8", errors="replace"))
+            if not header_api:
+                raise BuildError(
+                    f"target {target.name!r}: the generated header {header.name} declares no function: the "
+                    "package has no working `//export` (check that each `//export Name` has no space "
+                    "after // and sits right above `func Name`)."
+                )
+
+        mark = time.perf_counter()
+        from cgoguard.api import scan_file
+
+        scanned = scan_file(str(artifact))
+        if scanned is None:
+            raise PromiseBroken(
+                f"{artifact.name} is neither ELF nor an ar archive; the build produced something unexpected."
+            )
+        scanned.path = output_name
+        promises = check_promises(plan, scanned, header_api)
+        timings["verify"] = time.perf_counter() - mark
+        broken = [p for p in promises if not p.held]
+        if broken:
+            raise PromiseBroken(
+                f"target {target.name!r}: profile {plan.profile.name!r} promised more than the artifact "
+                "delivers; nothing was published. "
+                + " ".join(
+                    f"{p.promise}: {p.detail} (the flag that did not take effect: {p.flag})." for p in broken
+                ),
+            )
+
+        mark = time.perf_counter()
+        with tempfile.TemporaryDirectory(prefix="cgoguard-smoke-") as scratch:
+            smoke = smoke_test(plan, artifact, header, header_api or [], options.run_smoke, Path(scratch))
+        timings["smoke"] = time.perf_counter() - mark
+        if not smoke.passed:
+            raise PromiseBroken(
+                f"target {target.name!r}: the smoke test failed; nothing was published. {smoke.detail}"
+            )
+
+        reproducible = None
+        if options.check_reproducible:
+            with tempfile.TemporaryDirectory(prefix="cgoguard-reproduce-") as scratch:
+                reproducible = check_reproducible(plan, output_name, version_script, Path(scratch))
+            timings["reproducible"] = reproducible.seconds
+
+        mark = time.perf_counter()
+        files = [(artifact, "artifact")]
+        if header is not None:
+            files.append((header, "c-header"))
+        if version_script is not None:
+            files.append((version_script, "version-script"))
+        outputs = [_file_entry(path, role, out) for path, role in files]
+        argv = [part.replace(str(staging), str(out)) for part in go_run.argv]
+        finished = time.time()
+        manifest_data = build_manifest(
+            plan,
+            argv=argv,
+            outputs=outputs,
+            header_api=header_api,
+            promises=[p.as_dict() for p in promises],
+            smoke=smoke.as_dict(),
+            scan=scan_summary(scanned),
+            reproducible=reproducible.as_dict() if reproducible else None,
+            started=started,
+            finished=finished,
+            timings=timings,
+        )
+        manifest_staged = staging / f"{target.name}.manifest.json"
+        write_json(manifest_staged, manifest_data)
+        provenance_staged = None
+        if options.provenance:
+            provenance_staged = staging / f"{target.name}.intoto.jsonl"
+            write_provenance(provenance_staged, manifest_data, manifest_staged)
+        published = []
+        for path, _ in files:
+            os.replace(path, out / path.name)
+            published.append(out / path.name)
+        provenance = None
+        if provenance_staged is not None:
+            provenance = out / provenance_staged.name
+            os.replace(provenance_staged, provenance)
+        manifest = out / manifest_staged.name
+        os.replace(manifest_staged, manifest)  # last: its presence means the rest is in place
+        timings["publish"] = time.perf_counter() - mark
+        return BuildResult(
+            target,
+            plan,
+            out / output_name,
+            manifest,
+            published,
+            promises,
+            smoke,
+            reproducible,
+            timings,
+            provenance,
+        )
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

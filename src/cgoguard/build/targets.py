@@ -1,0 +1,182 @@
+"""Build targets: from ``[tool.cgoguard.build]`` or from the command line.
+
+Example::
+
+    [tool.cgoguard.build]
+    out = "dist"                      # relative to the folder of the config file
+
+    [[tool.cgoguard.build.targets]]
+    name = "bridge"                   # default: the package folder's name
+    package = "./cmd/bridge"          # a folder (./...) or an import path in the module
+    mode = "c-shared"                 # exe | pie | c-shared | c-archive | plugin
+    profile = "hardened"              # default | hardened | fips | a [tool.cgoguard.profiles] name
+    output = "libbridge.so"           # default: lib<name>.so, lib<name>.a, <name>.so or <name>
+    goos = "linux"                    # cross builds
+    goarch = "arm64"
+    cc = "aarch64-linux-gnu-gcc"
+    tags = ["netgo"]
+    ldflags = ["-X main.version=1.2.3"]
+    cgo-cflags = ["-I/opt/include"]
+    cgo-ldflags = ["-L/opt/lib"]
+    env = { GOAMD64 = "v3" }
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cgoguard.build.errors import BuildError
+from cgoguard.build.profiles import MODES, check_value
+
+DEFAULT_OUT = "dist"
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
+
+_TARGET_KEYS: dict[str, tuple[str, str]] = {
+    "name": ("name", "str"),
+    "package": ("package", "str"),
+    "mode": ("mode", "str"),
+    "profile": ("profile", "str"),
+    "output": ("output", "str"),
+    "goos": ("goos", "str"),
+    "goarch": ("goarch", "str"),
+    "cc": ("cc", "str"),
+    "tags": ("tags", "list"),
+    "ldflags": ("ldflags", "list"),
+    "cgo-cflags": ("cgo_cflags", "list"),
+    "cgo-ldflags": ("cgo_ldflags", "list"),
+    "env": ("env", "env"),
+}
+_BUILD_KEYS = ("out", "go", "targets")
+# Environment a target must set through its own keys, so the two cannot disagree.
+_OWN_KEYS = {
+    "GOOS": "goos",
+    "GOARCH": "goarch",
+    "CC": "cc",
+    "CGO_CFLAGS": "cgo-cflags",
+    "CGO_LDFLAGS": "cgo-ldflags",
+}
+
+
+@dataclass(slots=True)
+class Target:
+    name: str
+    package: str
+    mode: str = "exe"
+    profile: str = "hardened"
+    output: str | None = None
+    goos: str | None = None
+    goarch: str | None = None
+    cc: str | None = None
+    tags: tuple[str, ...] = ()
+    ldflags: tuple[str, ...] = ()
+    cgo_cflags: tuple[str, ...] = ()
+    cgo_ldflags: tuple[str, ...] = ()
+    env: dict[str, str] = field(default_factory=dict)
+
+    def output_name(self) -> str:
+        if self.output:
+            return self.output
+        if self.mode == "c-shared":
+            return f"lib{self.name}.so"
+        if self.mode == "c-archive":
+            return f"lib{self.name}.a"
+        if self.mode == "plugin":
+            return f"{self.name}.so"
+        return self.name
+
+
+def default_name(package: str, workdir: Path) -> str:
+    """The package folder's name (`.` is named after the folder it stands for)."""
+    base = posixpath.basename(package.rstrip("/"))
+    if base in ("", ".", ".."):
+        base = (workdir / package).resolve().name
+    return base or "main"
+
+
+def validate(target: Target, where: str) -> Target:
+    if target.mode not in MODES:
+        raise BuildError(f"{where}: unknown build mode {target.mode!r}; use one of {', '.join(MODES)}.")
+    if not _NAME.match(target.name):
+        raise BuildError(
+            f"{where}: target name {target.name!r} must be a plain file name (letters, digits, . _ + -)."
+        )
+    output = target.output
+    if output is not None and (not output or "/" in output or output in (".", "..")):
+        raise BuildError(
+            f"{where}: output {output!r} must be a file name without folders; use out for the folder."
+        )
+    for variable, key in _OWN_KEYS.items():
+        if variable in target.env:
+            raise BuildError(
+                f"{where}: env sets {variable}; use the target's {key} key instead so the manifest and "
+                "the checks know about it."
+            )
+    cgo = target.env.get("CGO_ENABLED")
+    if cgo == "0" and target.mode in ("c-shared", "c-archive", "plugin"):
+        raise BuildError(
+            f"{where}: mode {target.mode} needs cgo, but env sets CGO_ENABLED=0; remove that setting."
+        )
+    return target
+
+
+def targets_from_config(table: Any, source: str, root: Path) -> tuple[list[Target], str | None, str | None]:
+    """(targets, out folder, go binary) from the raw [tool.cgoguard.build] table."""
+    if not isinstance(table, dict):
+        raise BuildError(f"{source}: [tool.cgoguard.build] must be a table.")
+    unknown = sorted(set(table) - set(_BUILD_KEYS))
+    if unknown:
+        raise BuildError(
+            f"{source}: unknown key(s) {', '.join(unknown)} in [tool.cgoguard.build]; known keys: "
+            f"{', '.join(_BUILD_KEYS)} (targets are [[tool.cgoguard.build.targets]] tables)."
+        )
+    out = table.get("out")
+    go = table.get("go")
+    for key, value in (("out", out), ("go", go)):
+        if value is not None and not isinstance(value, str):
+            raise BuildError(f"{source}: [tool.cgoguard.build] {key} must be a string.")
+    raw = table.get("targets", [])
+    if not isinstance(raw, list) or not all(isinstance(t, dict) for t in raw):
+        raise BuildError(f"{source}: targets must be a list of tables ([[tool.cgoguard.build.targets]]).")
+    targets = [_target(entry, f"{source}: build target {index + 1}", root) for index, entry in enumerate(raw)]
+    check_unique(targets, source)
+    return targets, out, go
+
+
+def _target(entry: Mapping[str, Any], where: str, root: Path) -> Target:
+    unknown = sorted(set(entry) - set(_TARGET_KEYS))
+    if unknown:
+        raise BuildError(
+            f"{where}: unknown key(s) {', '.join(unknown)}; a target takes {', '.join(_TARGET_KEYS)}."
+        )
+    if "package" not in entry:
+        raise BuildError(
+            f'{where}: package is missing; say which Go package to build, e.g. package = "./cmd/x".'
+        )
+    values: dict[str, Any] = {}
+    for key, value in entry.items():
+        attribute, kind = _TARGET_KEYS[key]
+        values[attribute] = check_value(where, key, kind, value)
+    values.setdefault("name", default_name(values["package"], root))
+    return validate(Target(**values), f"{where} ({values['name']})")
+
+
+def check_unique(targets: list[Target], source: str) -> None:
+    names: set[str] = set()
+    outputs: set[str] = set()
+    for target in targets:
+        if target.name in names:
+            raise BuildError(
+                f"{source}: two build targets are called {target.name!r} and would write the same manifest; "
+                "give each a distinct name."
+            )
+        if target.output_name() in outputs:
+            raise BuildError(
+                f"{source}: two build targets write {target.output_name()!r}; give each a distinct output."
+            )
+        names.add(target.name)
+        outputs.add(target.output_name())
