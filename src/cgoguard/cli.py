@@ -48,6 +48,32 @@ def _jobs(text: str) -> int:
     return value
 
 
+def add_report_options(command: argparse.ArgumentParser) -> None:
+    """The report and policy options that scan and lint share."""
+    command.add_argument(
+        "--format", "-f", choices=FORMATS, default=None, help="output format (default: text)"
+    )
+    command.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
+    command.add_argument(
+        "--fail-on",
+        type=_severity,
+        default=None,
+        metavar="SEVERITY",
+        help="exit 1 when a finding has this severity or higher "
+        "(info, low, medium, high, critical; default: high)",
+    )
+    command.add_argument(
+        "--config",
+        metavar="FILE",
+        help="configuration file (default: cgoguard.toml or pyproject.toml [tool.cgoguard], "
+        "searched from the current folder upwards)",
+    )
+    command.add_argument(
+        "--select", metavar="IDS", help="comma-separated checks to run (IDs, prefixes or names)"
+    )
+    command.add_argument("--ignore", metavar="IDS", help="comma-separated checks to skip")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cgoguard",
@@ -64,16 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
         "exports.",
     )
     scan.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to scan")
-    scan.add_argument("--format", "-f", choices=FORMATS, default=None, help="output format (default: text)")
-    scan.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
-    scan.add_argument(
-        "--fail-on",
-        type=_severity,
-        default=None,
-        metavar="SEVERITY",
-        help="exit 1 when a finding has this severity or higher "
-        "(info, low, medium, high, critical; default: high)",
-    )
+    add_report_options(scan)
     scan.add_argument(
         "--jobs",
         "-j",
@@ -82,16 +99,6 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="worker processes (default: all cores; 1 scans in-process)",
     )
-    scan.add_argument(
-        "--config",
-        metavar="FILE",
-        help="configuration file (default: cgoguard.toml or pyproject.toml [tool.cgoguard], "
-        "searched from the current folder upwards)",
-    )
-    scan.add_argument(
-        "--select", metavar="IDS", help="comma-separated checks to run (IDs, prefixes or names)"
-    )
-    scan.add_argument("--ignore", metavar="IDS", help="comma-separated checks to skip")
     scan.add_argument(
         "--verbose",
         "-v",
@@ -114,6 +121,10 @@ def build_parser() -> argparse.ArgumentParser:
         default="text",
         help="markdown renders the catalogue as docs/checks.md",
     )
+
+    from cgoguard.lint.command import add_parser as add_lint_parser  # its parsers load only when run
+
+    add_lint_parser(sub)
 
     explain = sub.add_parser("explain", help="print one check's documentation")
     explain.add_argument("check", metavar="ID", help="check ID (CG101) or name (executable-not-pie)")
@@ -375,7 +386,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
-    handlers = {"scan": cmd_scan, "checks": cmd_checks, "explain": cmd_explain, "build": cmd_build}
+    from cgoguard.lint.command import run as cmd_lint
+
+    handlers = {
+        "scan": cmd_scan,
+        "checks": cmd_checks,
+        "explain": cmd_explain,
+        "lint": cmd_lint,
+        "build": cmd_build,
+    }
     try:
         return handlers[args.command](args)
     except (UsageError, ConfigError) as error:

@@ -140,7 +140,7 @@ def find_check(key: str) -> Check | None:
 
 
 # Modules whose import registers checks; add a module here to add its checks.
-PLUGIN_MODULES = ("hardening", "goruntime", "fips")
+PLUGIN_MODULES = ("hardening", "goruntime", "fips", "boundary", "header")
 
 
 def _load_plugins() -> None:

@@ -70,9 +70,13 @@ def _render(console: Console, artifact: Artifact, indent: str, verbose: bool) ->
         console.print(f"{indent}  //export API: {escape(exports)}", highlight=False)
     for finding in sorted(artifact.findings, key=lambda f: (-f.severity, f.check_id)):
         style = _STYLE[finding.severity]
+        where = ""
+        if finding.location is not None:
+            location = finding.location
+            where = f"{location.path}:{location.line}:{location.column}: "
         console.print(
             f"{indent}  [{style}]{str(finding.severity).upper():8}[/] {finding.check_id} "
-            f"{escape(finding.message)}",
+            f"{escape(where + finding.message)}",
             highlight=False,
         )
         if verbose:
@@ -90,8 +94,10 @@ def write_text(
     *,
     verbose: bool = False,
     color: bool | None = None,
+    footer: str | None = None,
 ) -> Counter[Severity]:
-    """Render every artifact; returns the count of findings per severity."""
+    """Render every artifact; returns the count of findings per severity.
+    ``footer`` replaces the scan summary sentence (``lint`` has its own)."""
     console = Console(
         file=out, force_terminal=color, no_color=color is False, highlight=False, soft_wrap=True
     )
@@ -106,6 +112,9 @@ def write_text(
         count(artifact)
         _render(console, artifact, "", verbose)
     by_severity = ", ".join(f"{counts[s]} {s}" for s in sorted(counts, reverse=True)) or "none"
+    if footer is not None:
+        console.print(f"\n{escape(footer)}: {by_severity}.", highlight=False)
+        return counts
     console.print(
         f"\n[bold]Scanned[/] {summary.artifacts} artifact(s) ({summary.members} archive member(s)) "
         f"in {summary.seconds:.2f} s; skipped {summary.skipped_not_elf} non-ELF file(s) and "

@@ -1,0 +1,183 @@
+"""Facts the lint readers extract from Go sources and C headers.
+
+Plain picklable dataclasses, like :mod:`cgoguard.model`: the readers fill
+them and never judge; the checks in ``cgoguard.checks.boundary`` and
+``cgoguard.checks.header`` decide what is wrong. Positions are 1-based, and
+columns count characters (not bytes).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from cgoguard.model import SourceLocation
+
+# -- Go sources ------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class ExportDirective:
+    """A line comment that looks like cgo's ``//export Name`` in any spelling."""
+
+    location: SourceLocation
+    text: str  # the comment exactly as written
+    exact_prefix: bool  # starts with "//export " (the only form cgo reads)
+    name: str  # what follows the keyword, stripped ("Name", "Name junk", "")
+    # The function or method whose doc comment holds the line (cgo reads only
+    # doc comments: no blank line between the comment block and the func).
+    attached_to: str | None = None
+    attached_is_method: bool = False
+    attached_is_generic: bool = False
+
+
+@dataclass(slots=True)
+class GoType:
+    """A parameter or result type as written, with its shape."""
+
+    text: str
+    # slice, map, chan, interface, func, string, any, error, pointer,
+    # array, struct, named (a package-level type), c (C.x), basic, other
+    kind: str
+    pointee_kind: str | None = None  # for kind == "pointer": the pointee's kind
+    named: str | None = None  # the package-level type name (named or pointer-to-named)
+
+
+@dataclass(slots=True)
+class GoParameter:
+    name: str
+    type: GoType
+    location: SourceLocation
+
+
+@dataclass(slots=True)
+class DeferFact:
+    """One ``defer`` statement."""
+
+    location: SourceLocation
+    top_level: bool  # a statement of the function body itself (runs on every path after it)
+    after_return: bool  # a top-level return statement comes before it
+    callee: str | None  # "helper", "pkg.Helper", "x.Method", "C.free"; None for a func literal
+    literal_calls_recover: bool  # a func literal that calls recover() itself
+    literal_calls: list[str] = field(default_factory=list)  # callees called inside a func literal
+
+
+@dataclass(slots=True)
+class CAllocation:
+    """A ``C.CString`` / ``C.CBytes`` call and what happens to its result."""
+
+    location: SourceLocation
+    function: str  # "C.CString" or "C.CBytes"
+    variable: str | None  # the variable it was assigned to, if any
+    # How the result (or the variable holding it) is used later:
+    freed: bool  # passed to C.free or to a free-like function (directly, deferred, in a closure)
+    returned: bool  # part of a return statement
+    escapes: bool  # stored elsewhere (field, element, append, composite literal, other variable)
+    inline_argument: bool  # passed straight to a call without being kept
+
+
+@dataclass(slots=True)
+class PointerStore:
+    """A Go pointer handed to C memory or to a C call."""
+
+    location: SourceLocation
+    kind: str  # "c-field", "c-global", "c-call-keeps", "c-call-struct"
+    detail: str  # the expression as written
+
+
+@dataclass(slots=True)
+class GoFunction:
+    name: str
+    location: SourceLocation  # the name's position
+    receiver: str | None  # the receiver type text for methods
+    generic: bool
+    parameters: list[GoParameter]
+    results: list[GoParameter]
+    defers: list[DeferFact]
+    calls_recover: bool  # recover() is called directly in the body (not in a nested literal)
+    may_panic: bool  # the body holds a call, index, slice, division, deref, assertion, send or panic
+    allocations: list[CAllocation]
+    pointer_stores: list[PointerStore]
+    calls_c_free_on_parameter: bool  # C.free(...) of one of its parameters
+    lock_os_thread: SourceLocation | None  # first runtime.LockOSThread() call
+    unlock_os_thread: str | None  # "deferred", "direct" or None
+    returns_c_allocation: SourceLocation | None  # a C.CString/C.CBytes result is returned
+
+
+@dataclass(slots=True)
+class GoFile:
+    path: str
+    package: str
+    imports_c: bool
+    directives: list[ExportDirective]
+    functions: list[GoFunction]
+    # Line -> check IDs (upper case) or "*" named by //cgoguard:ignore on it.
+    suppressions: dict[int, set[str]] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class GoPackage:
+    """The Go files of one folder (one package; _test.go files left out)."""
+
+    folder: str
+    name: str
+    files: list[GoFile]
+    # Package-level struct types holding Go pointers: name -> offending field types.
+    pointer_structs: dict[str, list[str]] = field(default_factory=dict)
+    # Package-level type names -> the kind of their underlying type ("struct", "slice", "c", ...).
+    type_kinds: dict[str, str] = field(default_factory=dict)
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (path, sentence)
+
+    def functions(self) -> list[tuple[GoFile, GoFunction]]:
+        return [(f, fn) for f in self.files for fn in f.functions]
+
+    def effective_exports(self) -> list[tuple[GoFile, ExportDirective]]:
+        """Directives cgo would act on: exact spelling, attached, in a cgo file."""
+        return [
+            (f, d)
+            for f in self.files
+            for d in f.directives
+            if f.imports_c and d.exact_prefix and d.attached_to is not None and d.name == d.attached_to
+        ]
+
+
+# -- C headers -------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class CType:
+    spelling: str  # as written in the declaration
+    # Platform-dependent integer types met while resolving it ("long", "size_t").
+    platform_integers: list[str] = field(default_factory=list)
+    is_char_pointer: bool = False  # char*, signed/unsigned char* (not const-qualified pointee)
+
+
+@dataclass(slots=True)
+class HeaderFunction:
+    name: str
+    location: SourceLocation
+    result: CType
+    parameters: list[tuple[str, CType]]
+    has_visibility: bool  # visibility("default") / dllexport attribute (macros expanded)
+    pointer_parameters: int  # how many parameters are pointers
+
+
+@dataclass(slots=True)
+class HeaderFile:
+    path: str
+    generated_by_cgo: bool
+    include_guard: str | None  # the guard macro, "#pragma once", or None
+    extern_c: bool  # an extern "C" block under #ifdef __cplusplus
+    functions: list[HeaderFunction]
+    line_count: int
+    suppressions: dict[int, set[str]] = field(default_factory=dict)
+    missing_includes: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class HeaderAgainstBinary:
+    """A header and the library it describes."""
+
+    header: HeaderFile
+    binary: str
+    defined_symbols: set[str]  # defined dynamic symbols (.so) or defined member symbols (.a)
+    go_exports: list[str]  # the binary's //export functions (from cgo's _cgoexp_ symbols)

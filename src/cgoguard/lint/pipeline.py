@@ -1,0 +1,192 @@
+"""The lint pipeline: paths -> readers -> checks -> one Artifact per file.
+
+Go package folders, single ``.go`` files and C headers are accepted; a
+header may be compared with a library (``against``). Every problem with an
+input becomes that file's ``Artifact.error`` and the run goes on. Inline
+``//cgoguard:ignore ID reason`` comments and the configuration (select,
+ignore, severity, per-path-ignores) are applied here.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from cgoguard.checks import all_checks
+from cgoguard.config import Config
+from cgoguard.lint.facts import HeaderAgainstBinary, HeaderFile
+from cgoguard.lint.gosource import GoSourceError, go_files, read_package
+from cgoguard.lint.header import HeaderError, read_header
+from cgoguard.model import Artifact, Finding
+
+HEADER_SUFFIXES = (".h", ".hh", ".hpp", ".hxx")
+_SKIPPED_FOLDERS = frozenset(["vendor", "testdata", "node_modules"])
+
+
+@dataclass(slots=True)
+class LintTarget:
+    """What one path on the command line stands for."""
+
+    kind: str  # "go-package", "header", "error"
+    path: str  # the folder (packages), the file, or the path as given (errors)
+    files: list[str] | None = None  # only these .go files of the package
+    error: str | None = None
+
+
+@dataclass(slots=True)
+class BinarySymbols:
+    path: str
+    defined: set[str] = field(default_factory=set)
+    go_exports: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+def targets(paths: Iterable[str]) -> list[LintTarget]:
+    """Expand the command-line paths. ``dir/...`` walks sub-folders like the go tool."""
+    found: list[LintTarget] = []
+    loose_go: dict[str, list[str]] = {}
+    for raw in paths:
+        recursive = raw.endswith("/...") or raw == "..."
+        path = raw[: -len("/...")] if raw.endswith("/...") else ("." if raw == "..." else raw)
+        if not os.path.lexists(path):
+            found.append(LintTarget("error", raw, error=f"{raw} does not exist"))
+        elif os.path.isdir(path):
+            folders = list(_package_folders(path)) if recursive else [path]
+            if not folders or (not recursive and not _has_go_files(path)):
+                hint = "" if recursive else f" (use {path.rstrip('/')}/... for sub-folders)"
+                found.append(LintTarget("error", raw, error=f"no Go files in {path}{hint}"))
+            found += [LintTarget("go-package", folder) for folder in folders if _has_go_files(folder)]
+        elif path.endswith(".go"):
+            loose_go.setdefault(os.path.dirname(path) or ".", []).append(path)
+        elif path.endswith(HEADER_SUFFIXES):
+            found.append(LintTarget("header", path))
+        else:
+            found.append(
+                LintTarget(
+                    "error", raw, error=f"{raw} is neither a Go file, a Go package folder nor a C header (.h)"
+                )
+            )
+    found += [LintTarget("go-package", folder, files=files) for folder, files in loose_go.items()]
+    return found
+
+
+def _has_go_files(folder: str) -> bool:
+    try:
+        return bool(go_files(folder))
+    except GoSourceError:
+        return False
+
+
+def _package_folders(root: str) -> Iterator[str]:
+    for folder, subfolders, _ in os.walk(root):
+        subfolders[:] = sorted(
+            s for s in subfolders if s not in _SKIPPED_FOLDERS and not s.startswith((".", "_"))
+        )
+        if _has_go_files(folder):
+            yield folder
+
+
+def _suppressed(finding: Finding, suppressions: dict[int, set[str]]) -> bool:
+    if finding.location is None:
+        return False
+    ids = suppressions.get(finding.location.line, set())
+    return finding.check_id in ids or "ALL" in ids
+
+
+def lint_go_package(target: LintTarget) -> list[Artifact]:
+    """Read and check one package; one Artifact per file (errors included)."""
+    try:
+        package = read_package(target.path, target.files)
+    except GoSourceError as error:
+        return [Artifact(path=target.path, error=str(error))]
+    by_path = {f.path: Artifact(path=f.path) for f in package.files}
+    suppressions = {f.path: f.suppressions for f in package.files}
+    for check in all_checks("go-source"):
+        for finding in check.run(package):
+            path = finding.location.path if finding.location is not None else target.path
+            if not _suppressed(finding, suppressions.get(path, {})):
+                by_path.setdefault(path, Artifact(path=path)).findings.append(finding)
+    errors = [Artifact(path=path, error=message) for path, message in package.errors]
+    return sorted([*by_path.values(), *errors], key=lambda a: a.path)
+
+
+def read_binary_symbols(path: str) -> BinarySymbols:
+    """Defined symbols and //export names of a .so or .a, through the scanner."""
+    from cgoguard.api import scan
+
+    symbols = BinarySymbols(path)
+    if not os.path.isfile(path):
+        symbols.error = f"{path} does not exist" if not os.path.lexists(path) else f"{path} is not a file"
+        return symbols
+    report = scan(path)
+    if not report.artifacts:
+        symbols.error = f"{path} is neither an ELF file nor an ar archive"
+        return symbols
+    artifact = report.artifacts[0]
+    images = artifact.members if artifact.is_archive else [artifact]
+    if artifact.error and not artifact.members:
+        symbols.error = f"{path}: {artifact.error}"
+        return symbols
+    for image in images:
+        if image.elf is None:
+            continue
+        symbols.defined.update(image.elf.exports)
+        if artifact.is_archive:
+            # Members are objects: their defined global symbols are in .symtab.
+            undefined = set(image.elf.static_undefined or [])
+            symbols.defined.update(s for s in image.elf.static_symbols or [] if s not in undefined)
+        if image.go is not None:
+            symbols.go_exports += [n for n in image.go.cgo.go_exports if n not in symbols.go_exports]
+    return symbols
+
+
+def lint_header(target: LintTarget, binary: BinarySymbols | None, include_dirs: list[str]) -> Artifact:
+    artifact = Artifact(path=target.path)
+    try:
+        header = read_header(target.path, include_dirs)
+    except HeaderError as error:
+        artifact.error = str(error)
+        return artifact
+    artifact.findings = _header_findings(header, binary)
+    if binary is not None and binary.error:
+        artifact.error = f"cannot compare with {binary.path}: {binary.error}"
+    return artifact
+
+
+def _header_findings(header: HeaderFile, binary: BinarySymbols | None) -> list[Finding]:
+    findings = [f for check in all_checks("c-header") for f in check.run(header)]
+    if binary is not None and binary.error is None:
+        pair = HeaderAgainstBinary(header, binary.path, binary.defined, binary.go_exports)
+        findings += [f for check in all_checks("header-binary") for f in check.run(pair)]
+    return [f for f in findings if not _suppressed(f, header.suppressions)]
+
+
+def lint(
+    paths: Iterable[str],
+    *,
+    against: str | None = None,
+    config: Config | None = None,
+    include_dirs: list[str] | None = None,
+) -> list[Artifact]:
+    """Lint Go packages and C headers; one Artifact per file, in a stable order,
+    with the configuration's policy applied."""
+    binary = read_binary_symbols(against) if against is not None else None
+    artifacts: list[Artifact] = []
+    for target in targets(paths):
+        if target.kind == "error":
+            artifacts.append(Artifact(path=target.path, error=target.error))
+        elif target.kind == "header":
+            artifacts.append(lint_header(target, binary, include_dirs or []))
+        else:
+            artifacts += lint_go_package(target)
+    for artifact in artifacts:
+        artifact.findings.sort(key=_order)
+        if config is not None:
+            config.apply(artifact)
+    return artifacts
+
+
+def _order(finding: Finding) -> tuple[int, int, str]:
+    location = finding.location
+    return (location.line, location.column, finding.check_id) if location else (0, 0, finding.check_id)
