@@ -1,0 +1,193 @@
+"""`cgoguard lint`: CLI contract, bad input, suppressions, reports, and
+header <-> binary on real cgo builds."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from cgoguard.cli import main
+from cgoguard.lint.gosource import GoSourceError, read_package
+from cgoguard.lint.header import HeaderError, read_header
+from cgoguard.lint.pipeline import lint
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO / "tests" / "fixtures" / "lint"
+BRIDGE = REPO / "tests" / "fixtures" / "go" / "bridge"
+
+LEAKY = """package main
+
+import "C"
+
+//export Leak
+func Leak(text *C.char) C.int {
+\treturn C.int(C.puts(C.CString("x")))
+}
+
+func main() {}
+"""
+
+
+def _write(folder: Path, name: str, text: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(text)
+    return path
+
+
+def _ids(paths: list[str], **kwargs: object) -> list[tuple[str, int, str]]:
+    return [
+        (Path(f.location.path).name, f.location.line, f.check_id)
+        for a in lint(paths, **kwargs)  # type: ignore[arg-type]
+        for f in a.findings
+        if f.location is not None
+    ]
+
+
+def test_locations_are_one_based_lines_and_character_columns(tmp_path: Path) -> None:
+    # Two "é" (two bytes each) before the call: columns count characters, not bytes.
+    source = LEAKY.replace("\treturn C.int(", "\tvé := 0; _ = vé; return C.int(")
+    _write(tmp_path, "lib.go", source)
+    (artifact,) = lint([str(tmp_path)])
+    (finding,) = [f for f in artifact.findings if f.check_id == "CG406"]
+    assert finding.location is not None
+    assert (finding.location.line, finding.location.column) == (7, 38)
+
+
+def test_inline_ignore_on_the_line_or_the_line_above(tmp_path: Path) -> None:
+    _write(
+        tmp_path / "a",
+        "lib.go",
+        LEAKY.replace('C.CString("x")))', 'C.CString("x"))) //cgoguard:ignore CG406 C owns it'),
+    )
+    above = LEAKY.replace(
+        "\treturn C.int(C.puts", "\t//cgoguard:ignore CG406 C owns it\n\treturn C.int(C.puts"
+    )
+    _write(tmp_path / "b", "lib.go", above)
+    _write(
+        tmp_path / "c",
+        "lib.go",
+        LEAKY.replace('C.CString("x")))', 'C.CString("x"))) //cgoguard:ignore CG405'),
+    )
+    assert "CG406" not in {i for _, _, i in _ids([str(tmp_path / "a")])}
+    assert "CG406" not in {i for _, _, i in _ids([str(tmp_path / "b")])}
+    assert "CG406" in {i for _, _, i in _ids([str(tmp_path / "c")])}  # another ID does not hide it
+
+
+def test_exit_codes_and_fail_on(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _write(tmp_path, "lib.go", LEAKY)
+    # The only finding is CG406 (medium): below the default --fail-on high.
+    assert main(["lint", str(tmp_path)]) == 0
+    assert main(["lint", str(tmp_path), "--fail-on", "medium"]) == 1
+    assert main(["lint", str(tmp_path), "--fail-on", "critical"]) == 0
+    assert main(["lint", str(tmp_path), "--select", "CG401"]) == 0
+    assert main(["lint", str(tmp_path), "--ignore", "CG406", "--fail-on", "medium"]) == 0
+    assert main(["lint", str(tmp_path / "missing")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+
+
+def test_unparseable_go_file_is_a_per_file_error_and_the_rest_is_linted(tmp_path: Path) -> None:
+    _write(tmp_path, "broken.go", "package main\n\nfunc broken( {\n")
+    _write(tmp_path, "lib.go", LEAKY)
+    artifacts = {Path(a.path).name: a for a in lint([str(tmp_path)])}
+    assert artifacts["broken.go"].error is not None
+    assert "broken.go:3:" in artifacts["broken.go"].error and "syntax error" in artifacts["broken.go"].error
+    assert {f.check_id for f in artifacts["lib.go"].findings} == {"CG406"}
+
+
+def test_bad_inputs_never_raise(tmp_path: Path) -> None:
+    binary = _write(tmp_path, "blob.h", "")
+    binary.write_bytes(b"\x7fELF\0\0\0garbage")
+    not_c = _write(tmp_path, "prose.h", "This is not C at all ;;; {\n")
+    go_binary = _write(tmp_path / "bin", "x.go", "")
+    go_binary.write_bytes(b"\0\1\2")
+    other = _write(tmp_path, "notes.txt", "hello")
+    artifacts = lint([str(binary), str(not_c), str(go_binary), str(other), str(tmp_path / "nope")])
+    errors = [a.error for a in artifacts]
+    assert all(errors), errors
+    with pytest.raises(HeaderError, match="binary data"):
+        read_header(str(binary))
+    with pytest.raises(HeaderError, match="does not parse"):
+        read_header(str(not_c))
+    assert read_package(str(tmp_path / "bin")).errors
+    with pytest.raises(GoSourceError):
+        read_package(str(tmp_path / "no-such-folder"))
+
+
+def test_missing_include_is_not_fatal(tmp_path: Path) -> None:
+    header = _write(
+        tmp_path, "api.h", '#pragma once\n#include "not_there.h"\n#include <stdint.h>\nint32_t f(void);\n'
+    )
+    facts = read_header(str(header))
+    assert [f.name for f in facts.functions] == ["f"]
+    assert facts.missing_includes
+
+
+def test_recursive_folder_walk(tmp_path: Path) -> None:
+    _write(tmp_path / "one", "lib.go", LEAKY)
+    _write(tmp_path / "two" / "deeper", "lib.go", LEAKY)
+    _write(tmp_path / "vendor" / "x", "lib.go", LEAKY)
+    linted = {Path(a.path).parent.name for a in lint([f"{tmp_path}/..."])}
+    assert linted == {"one", "deeper"}
+    (error,) = lint([str(tmp_path)])
+    assert error.error is not None and "/..." in error.error
+
+
+def test_json_report_carries_locations(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _write(tmp_path, "lib.go", LEAKY)
+    main(["lint", str(tmp_path), "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    (finding,) = report["artifacts"][0]["findings"]
+    assert finding["id"] == "CG406"
+    assert finding["location"]["line"] == 7 and finding["location"]["path"].endswith("lib.go")
+
+
+def test_sarif_report_is_valid_and_has_regions(tmp_path: Path) -> None:
+    import jsonschema
+
+    # The official schema lives in shared/ beside the checkout (as for test_cli.py).
+    schema_path = REPO.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
+    output = tmp_path / "lint.sarif"
+    assert main(["lint", str(CORPUS / "go" / "bodies"), "--format", "sarif", "--output", str(output)]) == 1
+    sarif = json.loads(output.read_text())
+    if schema_path.is_file():
+        jsonschema.validate(sarif, json.loads(schema_path.read_text()))
+    results = sarif["runs"][0]["results"]
+    assert results
+    rules = {r["id"] for r in sarif["runs"][0]["tool"]["driver"]["rules"]}
+    assert {r["ruleId"] for r in results} <= rules
+    assert not any(rule.startswith("CG1") for rule in rules)  # only source and header rules
+    region = results[0]["locations"][0]["physicalLocation"]["region"]
+    assert region["startLine"] >= 1 and region["startColumn"] >= 1
+
+
+def test_bridge_fixture_source() -> None:
+    # Sha256Hex hashes with crypto/sha256 and has no recover; the rest is clean.
+    assert _ids([str(BRIDGE)]) == [("bridge.go", 39, "CG405")]
+
+
+def test_cgo_header_parses_and_matches_its_library(
+    fixture_path: Callable[[str], Path], cgo_header: Callable[[str], Path]
+) -> None:
+    for name in ("go_cshared_default", "go_carchive_default"):
+        header = cgo_header(name)
+        facts = read_header(str(header))
+        assert facts.generated_by_cgo
+        assert [f.name for f in facts.functions] == ["Add", "Sha256Hex", "FreeString", "CallC"]
+        library = fixture_path(name)
+        found = _ids([str(header)], against=str(library))
+        assert not [f for f in found if f[2] in ("CG471", "CG472")], found
+        # cgo maps C.int to int: platform-dependent, reported on the three functions using it.
+        assert sorted(line for _, line, check in found if check == "CG453") == sorted(
+            f.location.line for f in facts.functions if f.name != "FreeString"
+        )
+
+
+def test_against_a_missing_library_reports_and_still_lints_the_header(tmp_path: Path) -> None:
+    header = CORPUS / "headers" / "sloppy.h"
+    (artifact,) = lint([str(header)], against=str(tmp_path / "libnone.so"))
+    assert artifact.error is not None and "libnone.so" in artifact.error
+    assert {f.check_id for f in artifact.findings} >= {"CG451", "CG453"}
