@@ -383,6 +383,16 @@ def c_allocation_leak(package: GoPackage) -> Iterator[Located]:
             yield Located(f"{function.name}: {what} (leak on every call).", allocation.location)
 
 
+def _frees_for_callers(function: GoFunction) -> bool:
+    """C.free of a parameter, or C.free inside a function named like a free
+    function (one that looks the pointer up by an ID, for instance)."""
+    if function.calls_c_free_on_parameter:
+        return True
+    return (
+        function.calls_c_free and re.search(r"free|release|destroy|dispose", function.name, re.I) is not None
+    )
+
+
 @check(
     id="CG407",
     name="c-allocation-returned-no-free",
@@ -410,7 +420,7 @@ def c_allocation_returned_no_free(package: GoPackage) -> Iterator[Located]:
     from other languages (Python ctypes, C#, a different libc) either leak it
     or free it with the wrong allocator."""
     exported = list(_exported(package))
-    if any(function.calls_c_free_on_parameter for _, function in exported):
+    if any(_frees_for_callers(function) for _, function in exported):
         return
     for _, function in exported:
         if function.returns_c_allocation is not None:

@@ -98,6 +98,7 @@ class GoFunction:
     allocations: list[CAllocation]
     pointer_stores: list[PointerStore]
     calls_c_free_on_parameter: bool  # C.free(...) of one of its parameters
+    calls_c_free: bool  # C.free(...) of anything (e.g. a pointer looked up by an ID)
     lock_os_thread: SourceLocation | None  # first runtime.LockOSThread() call
     unlock_os_thread: str | None  # "deferred", "direct" or None
     returns_c_allocation: SourceLocation | None  # a C.CString/C.CBytes result is returned

@@ -738,6 +738,7 @@ def _function(node: Node, ctx: _Context) -> GoFunction:
         allocations=[],
         pointer_stores=[],
         calls_c_free_on_parameter=False,
+        calls_c_free=False,
         lock_os_thread=None,
         unlock_os_thread=None,
         returns_c_allocation=None,
@@ -762,6 +763,7 @@ def _function(node: Node, ctx: _Context) -> GoFunction:
             arguments = call.child_by_field_name("arguments")
             used = {_text(n) for n in _walk(arguments) if n.type == "identifier"} if arguments else set()
             function.calls_c_free_on_parameter |= bool(used & parameter_names)
+            function.calls_c_free = True
         elif callee == "runtime.LockOSThread" and function.lock_os_thread is None:
             function.lock_os_thread = local.source.location(call)
         elif callee == "runtime.UnlockOSThread":

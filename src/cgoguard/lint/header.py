@@ -74,16 +74,25 @@ def include_guard(code: str) -> str | None:
         return "#pragma once"
     if len(directives) < 3:
         return None
-    first_line, first = directives[0]
-    before = "\n".join(code.splitlines()[: first_line - 1])
-    if before.strip():
-        return None  # code ahead of the guard
+    # Only #include/#pragma lines may come before the guard (they are guarded themselves).
+    opening = next((i for i, (_, d) in enumerate(directives) if d.startswith("#if")), None)
+    if opening is None or opening + 1 >= len(directives):
+        return None
+    if any(not d.startswith(("#include", "#pragma")) for _, d in directives[:opening]):
+        return None
+    first_line, first = directives[opening]
+    directive_lines = {line for line, _ in directives}
+    code_lines = code.splitlines()
+    before = [code_lines[i] for i in range(first_line - 1) if i + 1 not in directive_lines]
+    if "".join(before).strip():
+        return None  # declarations ahead of the guard
     match = re.match(r"#ifndef\s+(\w+)|#if\s+!\s*defined\s*\(?\s*(\w+)", first)
     if match is None:
         return None
     macro = match.group(1) or match.group(2)
-    if not re.match(rf"#define\s+{re.escape(macro)}\b", directives[1][1]):
+    if not re.match(rf"#define\s+{re.escape(macro)}\b", directives[opening + 1][1]):
         return None
+    directives = directives[opening:]
     # The #endif that closes the guard must be the header's last directive.
     depth = 0
     for index, (_, directive) in enumerate(directives):
