@@ -9,7 +9,6 @@ input could be read.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from typing import IO, Any
@@ -50,26 +49,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 def _json_report(artifacts: list[Artifact], out: IO[str], summary: ScanSummary, fail_on: Severity) -> None:
     from cgoguard.api import tool_info
-    from cgoguard.reports.jsonreport import artifact_to_dict, write_json
+    from cgoguard.reports.jsonreport import artifact_json, write_json
 
-    def render(artifact: Artifact) -> str:
-        data = artifact_to_dict(artifact)
-        for finding, rendered in zip(artifact.findings, data["findings"], strict=True):
-            location = finding.location
-            rendered["location"] = (
-                None
-                if location is None
-                else {
-                    "path": location.path,
-                    "line": location.line,
-                    "column": location.column,
-                    "end_line": location.end_line,
-                    "end_column": location.end_column,
-                }
-            )
-        return json.dumps(data)
-
-    write_json((render(a) for a in artifacts), out, tool_info(), summary, {"fail_on": str(fail_on)})
+    write_json((artifact_json(a) for a in artifacts), out, tool_info(), summary, {"fail_on": str(fail_on)})
 
 
 def run(args: argparse.Namespace) -> int:

@@ -55,13 +55,17 @@ def go_to_dict(go: GoFacts | None, build_mode: str | None) -> dict[str, Any] | N
 
 
 def finding_to_dict(finding: Finding) -> dict[str, Any]:
-    return {
+    data: dict[str, Any] = {
         "id": finding.check_id,
         "severity": str(finding.severity),
         "title": finding.title,
         "message": finding.message,
         "fix": finding.fix,
+        "location": None,
     }
+    if finding.location is not None:
+        data["location"] = asdict(finding.location)
+    return data
 
 
 def artifact_to_dict(artifact: Artifact) -> dict[str, Any]:

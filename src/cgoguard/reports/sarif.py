@@ -86,7 +86,12 @@ def _result(
         location["logicalLocations"] = [
             {"name": member, "fullyQualifiedName": artifact.path, "kind": "module"}
         ]
-    fingerprint = hashlib.sha256(f"{finding.check_id}|{artifact.path}".encode()).hexdigest()
+    # Source findings: one rule can fire on several lines of one file, so the
+    # place is part of the identity.
+    where = artifact.path
+    if finding.location is not None:
+        where = f"{finding.location.path}:{finding.location.line}:{finding.location.column}"
+    fingerprint = hashlib.sha256(f"{finding.check_id}|{where}".encode()).hexdigest()
     return {
         "ruleId": finding.check_id,
         "ruleIndex": rule_index[finding.check_id],
