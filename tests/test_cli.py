@@ -14,6 +14,7 @@ import jsonschema
 import pytest
 
 from cgoguard.checks import all_checks
+from cgoguard.model import Artifact
 
 SARIF_SCHEMA = Path(__file__).resolve().parents[2] / "shared" / "schemas" / "sarif-schema-2.1.0.json"
 
@@ -252,3 +253,18 @@ def test_no_hash_leaves_sha256_null(fixture_path: Callable[[str], Path]) -> None
     assert plain["artifacts"][0]["sha256"] is None
     assert all(m["sha256"] is None for m in plain["artifacts"][0]["members"])
     assert plain["artifacts"][0]["findings"] == archive["findings"]
+
+
+def test_text_report_prints_text_literally() -> None:
+    import io
+
+    from cgoguard.model import Finding, ScanSummary, Severity, SourceLocation
+    from cgoguard.reports.text import write_text
+
+    finding = Finding(
+        "CG453", Severity.MEDIUM, "t", "uses [bold]int[/] :smile:", "f", SourceLocation("lib.h", 100, 12)
+    )
+    out = io.StringIO()
+    write_text([Artifact(path="lib.h", findings=[finding])], out, ScanSummary(), color=False)
+    text = out.getvalue()
+    assert "lib.h:100:12" in text and "[bold]int[/] :smile:" in text

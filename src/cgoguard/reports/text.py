@@ -99,7 +99,7 @@ def write_text(
     """Render every artifact; returns the count of findings per severity.
     ``footer`` replaces the scan summary sentence (``lint`` has its own)."""
     console = Console(
-        file=out, force_terminal=color, no_color=color is False, highlight=False, soft_wrap=True
+        file=out, force_terminal=color, no_color=color is False, highlight=False, soft_wrap=True, emoji=False
     )
     counts: Counter[Severity] = Counter()
 
