@@ -109,6 +109,18 @@ def prepare(
             f"mode {go_mode} needs cgo, but Go reports CGO_ENABLED=0 (it turns cgo off when it finds no C "
             f"compiler: CC={toolchain.cc}). Install gcc (apt-get install gcc) or set the target's cc."
         )
+    fips_module = env.get("GOFIPS140", "off")
+    if go_mode == "c-archive" and fips_module not in ("", "off"):
+        # Verified with Go 1.27: the module's integrity check needs a checksum the Go
+        # linker computes over the final image, and a c-archive's final link is the
+        # C toolchain's. Every program linking the archive panics when it first calls Go.
+        raise BuildError(
+            f"target {target.name!r}: GOFIPS140={fips_module} cannot be used with mode c-archive: the FIPS "
+            "module's self-check needs a checksum the Go linker writes into the final image, but a "
+            "c-archive is linked by the C toolchain, so the program panics with 'fips140: no verification "
+            "checksum found' on its first call into Go. Build a c-shared library with the fips profile "
+            "instead, or use the hardened profile for the archive."
+        )
     tags = build_tags(
         toolchain.goos,
         toolchain.goarch,
@@ -117,6 +129,12 @@ def prepare(
         [*profile.tags, *target.tags],
     )
     package = inspect_package(target.package, workdir, go=go, env=env, tags=tags)
+    if package.go_mod is None and env.get("GO111MODULE") != "off":
+        raise BuildError(
+            f"target {target.name!r}: the package {target.package} ({package.directory}) is not inside a Go "
+            "module (no go.mod in its folder or above). Run `go mod init <module path>` in the "
+            "project's root."
+        )
     _check_package(go_mode, target, package.name, package.has_func_main, package.exports)
     c_flags: list[str] = []
     notes: list[str] = []

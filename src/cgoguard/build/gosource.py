@@ -290,7 +290,9 @@ def _go_list(
 
 
 _HEADER_MARKER = "End of boilerplate cgo prologue."
-_HEADER_EXTERN = re.compile(r"^extern\s[^;(\n]*?\b(\w+)\s*\(", re.MULTILINE)
+# The name right before the parameter list that ends the declaration (so a
+# leading __declspec(dllexport) on Windows headers is skipped).
+_HEADER_EXTERN = re.compile(r"^extern\b.*?\b(\w+)\s*\([^()]*\)\s*;\s*$", re.MULTILINE)
 
 
 def header_exports(text: str) -> list[str] | None:

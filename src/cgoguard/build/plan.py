@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cgoguard.build.errors import BuildError
-from cgoguard.build.gosource import PackageInfo
+from cgoguard.build.gosource import PackageInfo, is_path_pattern
 from cgoguard.build.profiles import Profile
 from cgoguard.build.targets import Target
 from cgoguard.build.toolchain import FlagGroup, GoToolchain
@@ -69,10 +69,23 @@ class BuildPlan:
         flags = self.flags
         if version_script_path is not None:
             flags = [f.replace(VERSION_SCRIPT_SLOT, str(version_script_path)) for f in flags]
-        package = self.target.package
-        if package.startswith("-"):
-            package = "./" + package
-        return [self.toolchain.path, "build", *flags, "-o", str(output), package]
+        return [self.toolchain.path, "build", *flags, "-o", str(output), self.build_package]
+
+    @property
+    def build_dir(self) -> Path:
+        """Where go runs: the package's module root for a folder target (Go
+        resolves packages only from inside their module), else the workdir."""
+        go_mod = self.package.go_mod
+        if is_path_pattern(self.target.package) and go_mod is not None:
+            return go_mod.parent
+        return self.workdir
+
+    @property
+    def build_package(self) -> str:
+        if is_path_pattern(self.target.package) and self.package.go_mod is not None:
+            relative = os.path.relpath(self.package.directory, self.package.go_mod.parent)
+            return "." if relative == "." else "./" + relative.replace(os.sep, "/")
+        return self.target.package
 
     def flag_for(self, text: str) -> str:
         """The recorded flag containing ``text`` (for messages naming it)."""
@@ -127,6 +140,12 @@ def go_split(text: str) -> list[str]:
         fields.append(text[position:end])
         position = end
     return fields
+
+
+def fields(entries: Sequence[str]) -> list[str]:
+    """User flag entries are written as on Go's command line (``-X 'main.v=a b'``):
+    split each the way Go will, so they can be merged with the plan's own flags."""
+    return [field_text for entry in entries for field_text in go_split(entry)]
 
 
 def base_environment(
@@ -212,10 +231,10 @@ def make_plan(
         flags.append("-tags=" + ",".join(tags))
         decisions.append(Decision(flags[-1], "build tags from the profile and target"))
     if profile.gcflags:
-        flags.append("-gcflags=" + go_join(profile.gcflags))
+        flags.append("-gcflags=" + go_join(fields(profile.gcflags)))
         decisions.append(Decision(flags[-1], "compiler flags from the profile"))
 
-    user_ldflags = [*profile.ldflags, *target.ldflags]
+    user_ldflags = fields([*profile.ldflags, *target.ldflags])
     for item in user_ldflags:
         if item.lstrip("-").startswith("extldflags"):
             raise BuildError(
@@ -260,13 +279,13 @@ def make_plan(
                 "export only the //export API; hides the ~50 Go runtime and cgo symbols",
             )
         )
-    extld += profile.extldflags
+    extld += fields(profile.extldflags)
     if extld:
         ldflags.append("-extldflags=" + go_join(extld))
     if ldflags:
         flags.append("-ldflags=" + go_join(ldflags))
 
-    cflags = [*c_flags, *profile.cgo_cflags, *target.cgo_cflags]
+    cflags = [*c_flags, *fields([*profile.cgo_cflags, *target.cgo_cflags])]
     if cflags:
         if c_flags:
             cflags = ["-O2", *cflags]
@@ -279,7 +298,7 @@ def make_plan(
         inherited = env.get("CGO_CFLAGS") if "CGO_CFLAGS" not in env_changes else None
         value = go_join(cflags) + (f" {inherited}" if inherited else "")
         env_changes["CGO_CFLAGS"] = env["CGO_CFLAGS"] = value
-    ldflags_c = [*profile.cgo_ldflags, *target.cgo_ldflags]
+    ldflags_c = fields([*profile.cgo_ldflags, *target.cgo_ldflags])
     if ldflags_c:
         inherited = env.get("CGO_LDFLAGS")
         value = go_join(ldflags_c) + (f" {inherited}" if inherited else "")

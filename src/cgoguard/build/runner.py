@@ -51,6 +51,11 @@ _DIAGNOSES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             "below names it; remove it from the profile or target, or use a toolchain that supports it.",
         ),
         (
+            r"go\.mod file not found",
+            "the package {package} is not inside a Go module (no go.mod in its folder or above). Run "
+            "`go mod init <module path>` in the project's root folder.",
+        ),
+        (
             r"C compiler .* not found|exec: \"[^\"]+\": executable file not found|cgo: C compiler",
             "the C compiler cgo needs is missing. Install gcc (apt-get install gcc) or set the target's cc.",
         ),
@@ -85,7 +90,7 @@ def run_go_build(
     try:
         completed = subprocess.run(
             argv,
-            cwd=plan.workdir,
+            cwd=plan.build_dir,
             env=dict(env if env is not None else plan.env),
             capture_output=True,
             text=True,

