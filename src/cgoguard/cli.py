@@ -16,11 +16,9 @@ from dataclasses import dataclass
 from typing import IO, TypeVar
 
 from cgoguard import __version__
-from cgoguard.api import iter_rendered, tool_info
 from cgoguard.checks import Check, all_checks, find_check
 from cgoguard.config import Config, ConfigError, load_config
 from cgoguard.model import Artifact, ScanSummary, Severity
-from cgoguard.sources import WalkStats
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 T = TypeVar("T")
@@ -218,6 +216,10 @@ class _Tally:
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
+    # Imported here so that `cgoguard build` and `lint` do not pay for the scan pipeline at start-up.
+    from cgoguard.api import iter_rendered, tool_info
+    from cgoguard.sources import WalkStats
+
     config = _effective_config(args)
     fmt = args.format or config.format or "text"
     if fmt not in FORMATS:
@@ -263,7 +265,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
         elif fmt == "sarif":
             from cgoguard.reports.sarif import write_sarif
 
-            checks = [c for c in all_checks() if config.enabled(c.id)]
+            checks = [c for c in all_checks("binary") if config.enabled(c.id)]
             write_sarif((a for a, _ in results), out, tool_info(), checks, summary)
         else:
             from cgoguard.reports.text import write_text
