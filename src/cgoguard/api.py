@@ -18,6 +18,7 @@ import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from cgoguard import __version__
 from cgoguard.assess import summarize
@@ -257,57 +258,71 @@ def _scan_candidate(candidate: Candidate, hash_files: bool = True) -> Artifact |
     return scan_file(candidate.path, hash_files=hash_files)
 
 
+class Rendered(NamedTuple):
+    """An artifact already rendered by a worker, with what the caller still
+    needs: the severities of every finding (members included, as ints) for
+    the exit code. Plain values only, so it crosses the process pipe cheaply
+    (pickling thousands of Finding dataclasses costs more than the scan)."""
+
+    path: str
+    text: str
+    severities: tuple[int, ...]
+    readable: bool
+    members: int
+    errors: int
+
+
+def _error_count(artifact: Artifact) -> int:
+    return (artifact.error is not None) + sum(m.error is not None for m in artifact.members)
+
+
+def _severities(artifact: Artifact) -> list[int]:
+    found = [int(f.severity) for f in artifact.findings]
+    for member in artifact.members:
+        found += _severities(member)
+    return found
+
+
 @dataclass(frozen=True, slots=True)
 class _Worker:
     """What one worker process does per file: scan, apply the policy, and
     optionally render the artifact there (JSON encoding is a large share of
     a scan; doing it in the workers keeps the parent from becoming the
-    bottleneck). A rendered artifact comes back without its bulky facts."""
+    bottleneck)."""
 
     config: Config
     render: Callable[[Artifact], str] | None = None
     hash_files: bool = True
 
-    def __call__(self, candidate: Candidate) -> tuple[Artifact, str | None] | None:
+    def __call__(self, candidate: Candidate) -> Artifact | Rendered | None:
         artifact = _scan_candidate(candidate, self.hash_files)
         if artifact is None:
             return None
         self.config.apply(artifact)
         if self.render is None:
-            return artifact, None
-        text = self.render(artifact)
-        _drop_facts(artifact)
-        return artifact, text
+            return artifact
+        return Rendered(
+            path=artifact.path,
+            text=self.render(artifact),
+            severities=tuple(_severities(artifact)),
+            readable=artifact.error is None or bool(artifact.members),
+            members=len(artifact.members),
+            errors=_error_count(artifact),
+        )
 
 
-def _drop_facts(artifact: Artifact) -> None:
-    artifact.elf = None
-    artifact.go = None
-    artifact.hardening = None
-    for member in artifact.members:
-        _drop_facts(member)
-
-
-def iter_rendered(
+def _run(
+    worker: _Worker,
     paths: Iterable[str | os.PathLike[str]],
-    *,
-    jobs: int | None = None,
-    summary: ScanSummary | None = None,
-    walk_stats: WalkStats | None = None,
-    config: Config | None = None,
-    on_progress: Callable[[Artifact | None], None] | None = None,
-    render: Callable[[Artifact], str] | None = None,
-    hash_files: bool = True,
-) -> Iterator[tuple[Artifact, str | None]]:
-    """Like :func:`iter_scan`, with each artifact's rendering done by
-    ``render`` in the worker; artifacts then carry only findings and errors."""
-    summary = summary if summary is not None else ScanSummary()
-    walk_stats = walk_stats if walk_stats is not None else WalkStats()
-    worker = _Worker(config if config is not None else Config(), render, hash_files)
+    jobs: int | None,
+    summary: ScanSummary,
+    walk_stats: WalkStats,
+    on_progress: Callable[[], None] | None,
+) -> Iterator[Artifact | Rendered]:
     started = time.perf_counter()
     candidates = walk([os.fspath(p) for p in paths], walk_stats)
     jobs = jobs or os.cpu_count() or 1
-    results: Iterator[tuple[Artifact, str | None] | None]
+    results: Iterator[Artifact | Rendered | None]
     pool = None
     if jobs == 1:
         results = map(worker, candidates)
@@ -316,21 +331,22 @@ def iter_rendered(
         # and nothing is re-imported per task.
         context = multiprocessing.get_context("fork")
         pool = context.Pool(jobs)
-        results = pool.imap(worker, candidates, chunksize=16)
+        results = pool.imap(worker, candidates, chunksize=64)
     try:
         for result in results:
             summary.files_seen += 1
             if on_progress is not None:
-                on_progress(None if result is None else result[0])
+                on_progress()
             if result is None:
                 summary.skipped_not_elf += 1
                 continue
-            artifact = result[0]
             summary.artifacts += 1
-            summary.members += len(artifact.members)
-            summary.errors += (artifact.error is not None) + sum(
-                m.error is not None for m in artifact.members
-            )
+            if isinstance(result, Rendered):
+                summary.members += result.members
+                summary.errors += result.errors
+            else:
+                summary.members += len(result.members)
+                summary.errors += _error_count(result)
             yield result
     finally:
         if pool is not None:
@@ -340,6 +356,24 @@ def iter_rendered(
         summary.seconds = time.perf_counter() - started
 
 
+def iter_rendered(
+    paths: Iterable[str | os.PathLike[str]],
+    render: Callable[[Artifact], str],
+    *,
+    jobs: int | None = None,
+    summary: ScanSummary | None = None,
+    config: Config | None = None,
+    on_progress: Callable[[], None] | None = None,
+    hash_files: bool = True,
+) -> Iterator[Rendered]:
+    """Like :func:`iter_scan`, with each artifact rendered by ``render`` in
+    the worker; only the text and the finding severities come back."""
+    worker = _Worker(config if config is not None else Config(), render, hash_files)
+    for result in _run(worker, paths, jobs, summary or ScanSummary(), WalkStats(), on_progress):
+        assert isinstance(result, Rendered)
+        yield result
+
+
 def iter_scan(
     paths: Iterable[str | os.PathLike[str]],
     *,
@@ -347,16 +381,18 @@ def iter_scan(
     summary: ScanSummary | None = None,
     walk_stats: WalkStats | None = None,
     config: Config | None = None,
-    on_progress: Callable[[Artifact | None], None] | None = None,
+    on_progress: Callable[[], None] | None = None,
+    hash_files: bool = True,
 ) -> Iterator[Artifact]:
     """Yield one Artifact per ELF file or archive found under ``paths``, in a
     stable order, scanning in ``jobs`` processes (default: all cores), with
     the configuration's policy applied. Memory stays flat: nothing is kept
     once yielded."""
-    for artifact, _ in iter_rendered(
-        paths, jobs=jobs, summary=summary, walk_stats=walk_stats, config=config, on_progress=on_progress
-    ):
-        yield artifact
+    worker = _Worker(config if config is not None else Config(), None, hash_files)
+    stats = walk_stats if walk_stats is not None else WalkStats()
+    for result in _run(worker, paths, jobs, summary or ScanSummary(), stats, on_progress):
+        assert isinstance(result, Artifact)
+        yield result
 
 
 def scan(

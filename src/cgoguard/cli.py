@@ -13,12 +13,15 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import IO, TypeVar
+from typing import IO, TYPE_CHECKING, TypeVar
 
 from cgoguard import __version__
 from cgoguard.checks import Check, all_checks, find_check
 from cgoguard.config import Config, ConfigError, load_config
 from cgoguard.model import Artifact, ScanSummary, Severity
+
+if TYPE_CHECKING:
+    from cgoguard.api import Rendered
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 T = TypeVar("T")
@@ -208,17 +211,22 @@ class _Tally:
     at_or_above: int = 0
     readable: int = 0
 
-    def count(self, results: Iterator[tuple[Artifact, str | None]]) -> Iterator[tuple[Artifact, str | None]]:
-        for artifact, text in results:
+    def artifacts(self, results: Iterator[Artifact]) -> Iterator[Artifact]:
+        for artifact in results:
             self.readable += artifact.error is None or bool(artifact.members)
             self.at_or_above += _count_at_or_above(artifact, self.fail_on)
-            yield artifact, text
+            yield artifact
+
+    def texts(self, results: Iterator[Rendered]) -> Iterator[str]:
+        for result in results:
+            self.readable += result.readable
+            self.at_or_above += sum(s >= self.fail_on for s in result.severities)
+            yield result.text
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
     # Imported here so that `cgoguard build` and `lint` do not pay for the scan pipeline at start-up.
-    from cgoguard.api import iter_rendered, tool_info
-    from cgoguard.sources import WalkStats
+    from cgoguard.api import iter_rendered, iter_scan, tool_info
 
     config = _effective_config(args)
     fmt = args.format or config.format or "text"
@@ -226,7 +234,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
         raise UsageError(f"unknown format {fmt!r} in {config.source}; use one of {', '.join(FORMATS)}.")
     # Severity.INFO is 0, so test for None rather than truth.
     fail_on = next((s for s in (args.fail_on, config.fail_on) if s is not None), Severity.HIGH)
-    jobs = args.jobs if args.jobs is not None else config.jobs
+    jobs = (args.jobs if args.jobs is not None else config.jobs) or None
     missing = [p for p in args.paths if not os.path.lexists(p)]
     if len(missing) == len(args.paths):
         raise UsageError("nothing to scan: " + ", ".join(f"{p} does not exist" for p in missing) + ".")
@@ -236,42 +244,47 @@ def cmd_scan(args: argparse.Namespace) -> int:
     summary = ScanSummary()
     counter = [0]
 
-    def on_progress(_: Artifact | None) -> None:
+    def on_progress() -> None:
         counter[0] += 1
 
-    render = None
-    if fmt == "json":
-        from cgoguard.reports.jsonreport import artifact_json
-
-        render = artifact_json
+    show_progress = not args.no_progress and sys.stderr.isatty()
+    hash_files = not args.no_hash
     tally = _Tally(fail_on)
-    stream = iter_rendered(
-        args.paths,
-        jobs=jobs or None,
-        summary=summary,
-        walk_stats=WalkStats(),
-        config=config,
-        on_progress=on_progress,
-        render=render,
-        hash_files=not args.no_hash,
-    )
-    results = tally.count(_with_progress(stream, not args.no_progress and sys.stderr.isatty(), counter))
     with _open_output(args.output) as out:
         if fmt == "json":
-            from cgoguard.reports.jsonreport import write_json
+            from cgoguard.reports.jsonreport import artifact_json, write_json
 
-            texts = (text for _, text in results if text is not None)
+            rendered = iter_rendered(
+                args.paths,
+                artifact_json,
+                jobs=jobs,
+                summary=summary,
+                config=config,
+                on_progress=on_progress,
+                hash_files=hash_files,
+            )
+            texts = tally.texts(_with_progress(rendered, show_progress, counter))
             write_json(texts, out, tool_info(), summary, {"fail_on": str(fail_on)})
-        elif fmt == "sarif":
-            from cgoguard.reports.sarif import write_sarif
-
-            checks = [c for c in all_checks("binary") if config.enabled(c.id)]
-            write_sarif((a for a, _ in results), out, tool_info(), checks, summary)
         else:
-            from cgoguard.reports.text import write_text
+            scanned = iter_scan(
+                args.paths,
+                jobs=jobs,
+                summary=summary,
+                config=config,
+                on_progress=on_progress,
+                hash_files=hash_files,
+            )
+            artifacts = tally.artifacts(_with_progress(scanned, show_progress, counter))
+            if fmt == "sarif":
+                from cgoguard.reports.sarif import write_sarif
 
-            color = None if out is sys.stdout else False
-            write_text((a for a, _ in results), out, summary, verbose=args.verbose, color=color)
+                checks = [c for c in all_checks("binary") if config.enabled(c.id)]
+                write_sarif(artifacts, out, tool_info(), checks, summary)
+            else:
+                from cgoguard.reports.text import write_text
+
+                color = None if out is sys.stdout else False
+                write_text(artifacts, out, summary, verbose=args.verbose, color=color)
     if summary.artifacts and not tally.readable:
         print("cgoguard: no input could be read (every file had an error).", file=sys.stderr)
         return EXIT_USAGE
