@@ -16,12 +16,16 @@ from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, TypeVar
 
 from cgoguard import __version__
-from cgoguard.checks import Check, all_checks, find_check
-from cgoguard.config import Config, ConfigError, load_config
 from cgoguard.model import Artifact, ScanSummary, Severity
 
 if TYPE_CHECKING:
     from cgoguard.api import Rendered
+    from cgoguard.checks import Check
+    from cgoguard.config import Config
+
+# The check catalogue, the configuration and the scan pipeline are imported
+# where a command needs them, so `--version`, `--help` and commands that do
+# not scan start fast.
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 T = TypeVar("T")
@@ -141,6 +145,8 @@ def _list(text: str | None) -> list[str]:
 
 
 def _effective_config(args: argparse.Namespace) -> Config:
+    from cgoguard.config import load_config
+
     config = load_config(args.config)
     from cgoguard.config import config_from_table
 
@@ -227,6 +233,7 @@ class _Tally:
 def cmd_scan(args: argparse.Namespace) -> int:
     # Imported here so that `cgoguard build` and `lint` do not pay for the scan pipeline at start-up.
     from cgoguard.api import iter_rendered, iter_scan, tool_info
+    from cgoguard.checks import all_checks
 
     config = _effective_config(args)
     fmt = args.format or config.format or "text"
@@ -354,6 +361,8 @@ def catalogue_markdown(catalogue: list[Check]) -> str:
 
 
 def cmd_checks(args: argparse.Namespace) -> int:
+    from cgoguard.checks import all_checks
+
     catalogue = all_checks()
     if args.format == "json":
         rows = [
@@ -382,11 +391,19 @@ def cmd_checks(args: argparse.Namespace) -> int:
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
+    from cgoguard.checks import find_check
+
     found = find_check(args.check)
     if found is None:
         raise UsageError(f"no check called {args.check!r}; `cgoguard checks` lists them.")
     print(format_check(found))
     return EXIT_OK
+
+
+def cmd_lint(args: argparse.Namespace) -> int:
+    from cgoguard.lint.command import run
+
+    return run(args)
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -401,8 +418,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
-    from cgoguard.lint.command import run as cmd_lint
-
     handlers = {
         "scan": cmd_scan,
         "checks": cmd_checks,
@@ -410,6 +425,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "lint": cmd_lint,
         "build": cmd_build,
     }
+    from cgoguard.config import ConfigError
+
     try:
         return handlers[args.command](args)
     except (UsageError, ConfigError) as error:

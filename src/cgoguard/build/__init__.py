@@ -14,10 +14,29 @@ compiler problem; exit code 2) or :class:`PromiseBroken` (built, but the
 profile's promises or the smoke test failed; exit code 1).
 """
 
-from cgoguard.build.builder import BuildOptions, BuildResult, build_target, prepare
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from cgoguard.build.errors import BuildError, PromiseBroken
 from cgoguard.build.profiles import BUILTIN, MODES, Profile, load_profiles
 from cgoguard.build.targets import Target, targets_from_config
+
+if TYPE_CHECKING:
+    from cgoguard.build.builder import BuildOptions, BuildResult, build_target, prepare
+
+_FROM_BUILDER = ("BuildOptions", "BuildResult", "build_target", "prepare")
+
+
+def __getattr__(name: str) -> Any:
+    # The builder pulls in the scanner; importing it lazily keeps `cgoguard build --help`
+    # and every other command's start-up fast.
+    if name in _FROM_BUILDER:
+        from cgoguard.build import builder
+
+        return getattr(builder, name)
+    raise AttributeError(f"module 'cgoguard.build' has no attribute {name!r}")
+
 
 __all__ = [
     "BUILTIN",
