@@ -28,7 +28,7 @@ def _flag(value: bool | None, yes: str = "yes", no: str = "no") -> str:
     return f"[green]{yes}[/]" if value else f"[red]{no}[/]"
 
 
-def hardening_line(h: Hardening) -> str:
+def hardening_line(h: Hardening, machine: str = "") -> str:
     parts = [
         f"PIE {_flag(h.pie)}",
         f"RELRO {h.relro or 'n/a'}",
@@ -36,7 +36,8 @@ def hardening_line(h: Hardening) -> str:
         f"NX {_flag(h.nx)}",
         f"canary {_flag(h.canary)}",
         f"FORTIFY {_flag(h.fortify)}",
-        f"CET {_flag(h.ibt and h.shstk if h.ibt is not None else None)}",
+        # the property bits are BTI/PAC on AArch64, IBT/SHSTK (CET) on x86
+        f"{'BTI/PAC' if machine == 'aarch64' else 'CET'} {_flag(h.ibt and h.shstk if h.ibt is not None else None)}",
         f"stripped {'yes' if h.stripped else 'no'}",
     ]
     if h.rpath or h.runpath:
@@ -64,7 +65,10 @@ def _render(console: Console, artifact: Artifact, indent: str, verbose: bool) ->
     if artifact.error:
         console.print(f"{indent}  [red]error:[/] {escape(artifact.error)}", highlight=False)
     if artifact.hardening is not None and (verbose or artifact.findings):
-        console.print(indent + "  " + hardening_line(artifact.hardening), highlight=False)
+        console.print(
+            indent + "  " + hardening_line(artifact.hardening, artifact.elf.machine if artifact.elf else ""),
+            highlight=False,
+        )
     if artifact.go is not None and artifact.go.cgo.go_exports and not artifact.members:
         exports = ", ".join(artifact.go.cgo.go_exports)
         console.print(f"{indent}  //export API: {escape(exports)}", highlight=False)
