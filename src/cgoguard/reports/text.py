@@ -29,6 +29,9 @@ def _flag(value: bool | None, yes: str = "yes", no: str = "no") -> str:
 
 
 def hardening_line(h: Hardening, machine: str = "") -> str:
+    control_flow = None if h.ibt is None else bool(h.ibt and h.shstk)
+    # the property bits are BTI/PAC on AArch64, IBT/SHSTK (CET) on x86
+    control_flow_label = "BTI/PAC" if machine == "aarch64" else "CET"
     parts = [
         f"PIE {_flag(h.pie)}",
         f"RELRO {h.relro or 'n/a'}",
@@ -36,8 +39,7 @@ def hardening_line(h: Hardening, machine: str = "") -> str:
         f"NX {_flag(h.nx)}",
         f"canary {_flag(h.canary)}",
         f"FORTIFY {_flag(h.fortify)}",
-        # the property bits are BTI/PAC on AArch64, IBT/SHSTK (CET) on x86
-        f"{'BTI/PAC' if machine == 'aarch64' else 'CET'} {_flag(h.ibt and h.shstk if h.ibt is not None else None)}",
+        f"{control_flow_label} {_flag(control_flow)}",
         f"stripped {'yes' if h.stripped else 'no'}",
     ]
     if h.rpath or h.runpath:
