@@ -13,7 +13,6 @@ import contextlib
 import functools
 import hashlib
 import mmap
-import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -25,6 +24,7 @@ from cgoguard.assess import summarize
 from cgoguard.checks import Check, Subject, all_checks
 from cgoguard.config import Config
 from cgoguard.model import Artifact, ElfFacts, Finding, GoFacts, ScanSummary, Severity
+from cgoguard.pool import ordered_map
 from cgoguard.readers.archive import MalformedArchive, is_ar, is_thin_ar, iter_members
 from cgoguard.readers.cgo import go_markers, read_go_facts
 from cgoguard.readers.elf import ElfImage, MalformedElf, is_elf, read_elf_facts
@@ -298,6 +298,18 @@ class _Worker:
         artifact = _scan_candidate(candidate, self.hash_files)
         if artifact is None:
             return None
+        return self._finish(artifact)
+
+    def crashed(self, candidate: Candidate) -> Artifact | Rendered:
+        """The result for a file whose worker process died while reading it."""
+        artifact = Artifact(
+            path=candidate.path,
+            error="the process reading this file died (the file may have been truncated while it was "
+            "read, or the system ran out of memory); scan it again on its own to see.",
+        )
+        return self._finish(artifact)
+
+    def _finish(self, artifact: Artifact) -> Artifact | Rendered:
         self.config.apply(artifact)
         if self.render is None:
             return artifact
@@ -323,15 +335,10 @@ def _run(
     candidates = walk([os.fspath(p) for p in paths], walk_stats)
     jobs = jobs or os.cpu_count() or 1
     results: Iterator[Artifact | Rendered | None]
-    pool = None
     if jobs == 1:
         results = map(worker, candidates)
     else:
-        # fork: workers inherit the imported readers and checks, start fast,
-        # and nothing is re-imported per task.
-        context = multiprocessing.get_context("fork")
-        pool = context.Pool(jobs)
-        results = pool.imap(worker, candidates, chunksize=64)
+        results = ordered_map(worker, candidates, jobs, on_crash=worker.crashed)
     try:
         for result in results:
             summary.files_seen += 1
@@ -349,9 +356,9 @@ def _run(
                 summary.errors += _error_count(result)
             yield result
     finally:
-        if pool is not None:
-            pool.terminate()
-            pool.join()
+        close = getattr(results, "close", None)
+        if close is not None:
+            close()  # stops the worker pool when the caller stops early
         summary.skipped_duplicates = walk_stats.duplicates
         summary.seconds = time.perf_counter() - started
 
