@@ -115,7 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-hash",
         action="store_true",
         help="skip the SHA-256 of each file (sha256 is null in reports); the hash reads every byte "
-        "and takes about half of a scan's time",
+        "and is a third to a half of a scan's time",
     )
 
     checks = sub.add_parser("checks", help="list the check catalogue")
