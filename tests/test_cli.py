@@ -14,7 +14,7 @@ import jsonschema
 import pytest
 
 from cgoguard.checks import all_checks
-from cgoguard.model import Artifact
+from cgoguard.model import Artifact, Severity
 
 SARIF_SCHEMA = Path(__file__).resolve().parents[2] / "shared" / "schemas" / "sarif-schema-2.1.0.json"
 
@@ -200,8 +200,14 @@ def test_output_file_is_atomic_and_python_api_matches(dist: Path, tmp_path: Path
     run("scan", dist, "--format", "json", "--output", out)
     cli = json.loads(out.read_text())
     assert not list(tmp_path.glob("report.json.tmp-*"))
-    api = cgoguard.scan([dist])
-    assert sorted(a.path for a in api.artifacts) == sorted(a["path"] for a in cli["artifacts"])
+    api = cgoguard.scan([dist, tmp_path / "missing"])
+    assert sorted(a.path for a in api.artifacts if a.error is None) == sorted(
+        a["path"] for a in cli["artifacts"]
+    )
+    assert api.missing == [str(tmp_path / "missing")]
+    counted = sum(len(a.findings) + sum(len(m.findings) for m in a.members) for a in api.artifacts)
+    assert api.findings_at_or_above(Severity.INFO) == counted > 0
+    assert api.findings_at_or_above(Severity.CRITICAL) == 0
 
 
 def test_docs_catalogue_is_generated_from_the_code() -> None:
