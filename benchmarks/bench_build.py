@@ -37,7 +37,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT / "tests"))
 
 import gofixtures  # noqa: E402
-from cgoguard.build import BuildOptions, Target, build_target, load_profiles  # noqa: E402
+from cgoguard.gobuild import BuildOptions, Target, build_target, load_profiles  # noqa: E402
 
 CASES = [
     ("c-shared", "hardened"),

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from cgoguard.build.errors import BuildError
-from cgoguard.build.gosource import _Constraint, build_tags, file_matches, header_exports
-from cgoguard.build.plan import go_join, go_quote, go_split
-from cgoguard.build.profiles import BUILTIN, load_profiles
-from cgoguard.build.provenance import provenance_statement
-from cgoguard.build.reproduce import first_difference
-from cgoguard.build.targets import Target, default_name, targets_from_config
+from cgoguard.gobuild.errors import BuildError
+from cgoguard.gobuild.gosource import _Constraint, build_tags, file_matches, header_exports
+from cgoguard.gobuild.plan import go_join, go_quote, go_split
+from cgoguard.gobuild.profiles import BUILTIN, load_profiles
+from cgoguard.gobuild.provenance import provenance_statement
+from cgoguard.gobuild.reproduce import first_difference
+from cgoguard.gobuild.targets import Target, default_name, targets_from_config
 
 LINUX = build_tags("linux", "amd64", True, "go1.27.3", ["netgo"])
 

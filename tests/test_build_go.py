@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 import gofixtures
-from cgoguard.build import (
+from cgoguard.gobuild import (
     BuildError,
     BuildOptions,
     PromiseBroken,
@@ -28,9 +28,9 @@ from cgoguard.build import (
     load_profiles,
     prepare,
 )
-from cgoguard.build.builder import BuildResult
-from cgoguard.build.gosource import header_exports
-from cgoguard.build.plan import CONSUMER_LINK_FLAGS
+from cgoguard.gobuild.builder import BuildResult
+from cgoguard.gobuild.gosource import header_exports
+from cgoguard.gobuild.plan import CONSUMER_LINK_FLAGS
 
 FIXTURES = Path(__file__).parent / "fixtures" / "build"
 MODES = ("exe", "pie", "c-shared", "c-archive", "plugin")
@@ -277,7 +277,7 @@ def test_a_flag_that_does_not_take_effect_is_named(
 def test_an_interrupted_build_leaves_nothing_in_out(
     build_env: dict[str, str], workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from cgoguard.build import builder
+    from cgoguard.gobuild import builder
 
     def interrupted(plan: object, output: Path, *args: object, **kwargs: object) -> None:
         output.write_bytes(b"\x7fELF half written")
@@ -383,7 +383,7 @@ def test_bad_input_exits_2_with_the_fix(
 
 
 def test_missing_toolchain_says_how_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from cgoguard.build import toolchain
+    from cgoguard.gobuild import toolchain
 
     monkeypatch.delenv("CGOGUARD_GO", raising=False)
     monkeypatch.setattr(toolchain.shutil, "which", lambda name, path=None: None)

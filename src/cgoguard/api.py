@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from cgoguard import __version__
-from cgoguard.assess import summarize
-from cgoguard.checks import Check, Subject, all_checks
+from cgoguard.assess import fips_status, summarize
+from cgoguard.checks import Check, CheckTarget, Subject, checks_for
 from cgoguard.config import Config
 from cgoguard.model import Artifact, ElfFacts, Finding, GoFacts, ScanSummary, Severity
 from cgoguard.pool import ordered_map
@@ -85,8 +85,8 @@ def analyze_elf(
 
 
 @functools.cache
-def _binary_checks() -> tuple[Check, ...]:
-    return tuple(all_checks("binary"))
+def _binary_checks() -> tuple[Check[Subject], ...]:
+    return tuple(checks_for(CheckTarget.BINARY, Subject))
 
 
 def _go_facts(image: ElfImage, elf: ElfFacts) -> GoFacts | None:
@@ -94,8 +94,10 @@ def _go_facts(image: ElfImage, elf: ElfFacts) -> GoFacts | None:
         go = read_go_facts(image, elf)
     except BuildInfoError as error:  # read_go_facts normally records this itself
         raise MalformedElf(f"Go build info is malformed: {error}") from None
-    if go is not None and go.crypto_packages is None:
-        go.crypto_packages = crypto_packages(image)
+    if go is not None:
+        if go.crypto_packages is None:
+            go.crypto_packages = crypto_packages(image)
+        go.fips = fips_status(go)
     return go
 
 

@@ -11,26 +11,24 @@ independently.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
-from cgoguard.model import ElfFacts, GoFacts
-
-# ELF constants used here (from the System V gABI / glibc elf.h).
-PT_LOAD = 1
-PT_GNU_STACK = 0x6474E551
-PT_GNU_RELRO = 0x6474E552
-PF_X, PF_W, PF_R = 1, 2, 4
-DF_SYMBOLIC = 0x2
-DF_TEXTREL = 0x4
-DF_BIND_NOW = 0x8
-DF_STATIC_TLS = 0x10
-DF_1_NOW = 0x1
-DF_1_NODELETE = 0x8
-DF_1_PIE = 0x08000000
-SHF_EXECINSTR = 0x4
-EM_X86_64 = 62
-EM_386 = 3
-EM_AARCH64 = 183
+from cgoguard.elfconst import (
+    DF_1_NODELETE,
+    DF_1_NOW,
+    DF_1_PIE,
+    DF_BIND_NOW,
+    DF_TEXTREL,
+    EM_386,
+    EM_AARCH64,
+    EM_X86_64,
+    PF_W,
+    PF_X,
+    PT_GNU_RELRO,
+    PT_GNU_STACK,
+    PT_LOAD,
+    SHF_EXECINSTR,
+)
+from cgoguard.model import ElfFacts, FipsStatus, GoFacts, Hardening, SearchPathEntry
 
 CANARY_SYMBOLS = frozenset(
     {"__stack_chk_fail", "__stack_chk_fail_local", "__stack_chk_guard", "__intel_security_cookie"}
@@ -134,46 +132,6 @@ FORTIFIABLE_SYMBOLS = frozenset(n for n in _CHK_FUNCTIONS if n not in {"fdelt", 
 )
 
 _WORLD_WRITABLE_DIRS = ("/tmp", "/var/tmp", "/dev/shm")
-
-
-@dataclass(slots=True)
-class SearchPathEntry:
-    """One RPATH/RUNPATH entry with its classification."""
-
-    value: str
-    risk: str  # "empty" | "relative" | "world-writable" | "origin" | "absolute"
-
-
-@dataclass(slots=True)
-class Hardening:
-    kind: str
-    pie: bool | None
-    relro: str | None  # "none" | "partial" | "full"; None for relocatable objects
-    bind_now: bool | None
-    nx: bool | None
-    nx_detail: str
-    rwx_segments: list[int]
-    textrel: bool
-    rpath: list[str] | None
-    runpath: list[str] | None
-    search_paths: list[SearchPathEntry]
-    language: str  # "go" | "c" | "rust" | "unknown"
-    # "none" | "runtime-cgo-only" | "user" | "all" (a C/C++ image) | "unknown"
-    # (Rust, or a stripped cgo image whose symbols no longer tell)
-    c_code: str
-    canary: bool | None
-    canary_detail: str
-    fortify: bool | None
-    fortify_detail: str
-    fortified: list[str] = field(default_factory=list)
-    fortifiable: list[str] = field(default_factory=list)
-    stripped: bool = False
-    has_debug_info: bool = False
-    build_id: str | None = None
-    ibt: bool | None = None
-    shstk: bool | None = None
-    go_build_mode: str | None = None
-    static: bool = False
 
 
 def elf_kind(elf: ElfFacts) -> str:
@@ -462,18 +420,6 @@ def summarize(
         go_build_mode=go_build_mode(elf, go),
         static=static,
     )
-
-
-@dataclass(slots=True)
-class FipsStatus:
-    """What the build says about FIPS 140-3; never a compliance verdict."""
-
-    provider: str  # "go-native" | "boringcrypto" | "systemcrypto" | "none"
-    module: str | None  # GOFIPS140 value, e.g. "v1.0.0-c2097c7c"
-    validated_module: bool  # built against the frozen module that went through CMVP (v1.0.0)
-    default_mode: str  # "on" | "only" | "off" | "environment" (decided by GODEBUG at run time)
-    crypto_linked: bool | None
-    evidence: list[str]
 
 
 def fips_status(go: GoFacts) -> FipsStatus:

@@ -13,9 +13,11 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import IO, TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from cgoguard import __version__
+from cgoguard.errors import CgoguardError, UsageError
+from cgoguard.fileio import report_output
 from cgoguard.model import Artifact, ScanSummary, Severity
 
 if TYPE_CHECKING:
@@ -30,10 +32,6 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 T = TypeVar("T")
 FORMATS = ("text", "json", "sarif")
-
-
-class UsageError(Exception):
-    pass
 
 
 def _severity(text: str) -> Severity:
@@ -134,7 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
     explain = sub.add_parser("explain", help="print one check's documentation")
     explain.add_argument("check", metavar="ID", help="check ID (CG101) or name (executable-not-pie)")
 
-    from cgoguard.build.command import add_parser as add_build_parser
+    from cgoguard.gobuild.command import add_parser as add_build_parser
 
     add_build_parser(sub)
     return parser
@@ -161,28 +159,6 @@ def _effective_config(args: argparse.Namespace) -> Config:
             config.select = cli.select
         config.ignore = config.ignore | cli.ignore
     return config
-
-
-@contextlib.contextmanager
-def _open_output(path: str | None) -> Iterator[IO[str]]:
-    if path is None or path == "-":
-        yield sys.stdout
-        return
-    if os.path.exists(path) and not os.path.isfile(path):
-        # /dev/null, a FIFO, a terminal: write to it as it is. Renaming over
-        # it would replace a device with a regular file.
-        with open(path, "w", encoding="utf-8") as handle:
-            yield handle
-        return
-    # Write beside the target and rename, so an interrupted run leaves no half report.
-    temporary = f"{path}.tmp-{os.getpid()}"
-    try:
-        with open(temporary, "w", encoding="utf-8") as handle:
-            yield handle
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
 
 
 def _with_progress(results: Iterator[T], enabled: bool, counter: list[int]) -> Iterator[T]:
@@ -233,7 +209,7 @@ class _Tally:
 def cmd_scan(args: argparse.Namespace) -> int:
     # Imported here so that `cgoguard build` and `lint` do not pay for the scan pipeline at start-up.
     from cgoguard.api import iter_rendered, iter_scan, tool_info
-    from cgoguard.checks import all_checks
+    from cgoguard.checks import CheckTarget, all_checks
 
     config = _effective_config(args)
     fmt = args.format or config.format or "text"
@@ -257,7 +233,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     show_progress = not args.no_progress and sys.stderr.isatty()
     hash_files = not args.no_hash
     tally = _Tally(fail_on)
-    with _open_output(args.output) as out:
+    with report_output(args.output) as out:
         if fmt == "json":
             from cgoguard.reports.jsonreport import artifact_json, write_json
 
@@ -285,7 +261,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
             if fmt == "sarif":
                 from cgoguard.reports.sarif import write_sarif
 
-                checks = [c for c in all_checks("binary") if config.enabled(c.id)]
+                checks = [c for c in all_checks(CheckTarget.BINARY) if config.enabled(c.id)]
                 write_sarif(artifacts, out, tool_info(), checks, summary)
             else:
                 from cgoguard.reports.text import write_text
@@ -306,7 +282,7 @@ def _count_at_or_above(artifact: Artifact, threshold: Severity) -> int:
     )
 
 
-def format_check(check: Check) -> str:
+def format_check(check: Check[Any]) -> str:
     lines = [
         f"{check.id} {check.name}",
         "",
@@ -328,7 +304,7 @@ def format_check(check: Check) -> str:
     return "\n".join(lines)
 
 
-def catalogue_markdown(catalogue: list[Check]) -> str:
+def catalogue_markdown(catalogue: list[Check[Any]]) -> str:
     """The check catalogue as Markdown (docs/checks.md is this, regenerated)."""
     parts = [
         "# cgoguard checks\n",
@@ -407,7 +383,7 @@ def cmd_lint(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from cgoguard.build.command import run
+    from cgoguard.gobuild.command import run
 
     return run(args)
 
@@ -425,13 +401,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "lint": cmd_lint,
         "build": cmd_build,
     }
-    from cgoguard.config import ConfigError
-
     try:
         return handlers[args.command](args)
-    except (UsageError, ConfigError) as error:
+    except CgoguardError as error:
         print(f"cgoguard: error: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        return error.exit_code
     except KeyboardInterrupt:
         print("cgoguard: interrupted", file=sys.stderr)
         return 130

@@ -29,12 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from cgoguard.checks import all_checks, find_check
+from cgoguard.errors import ConfigError
 from cgoguard.model import Artifact, Severity
-
-
-class ConfigError(Exception):
-    """A configuration problem, worded for the user."""
-
 
 _KEYS = {"select", "ignore", "fail-on", "jobs", "format", "severity", "per-path-ignores"}
 # Sub-tables owned by other commands; kept raw here and validated by them.

@@ -10,10 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from cgoguard.assess import Hardening
 
 
 class Severity(IntEnum):
@@ -178,6 +174,65 @@ class GoFacts:
     # Standard-library crypto packages whose functions are in .gopclntab
     # (e.g. "crypto/sha256"); None when the table could not be read.
     crypto_packages: list[str] | None = None
+    # Derived once by the scan pipeline (cgoguard.assess.fips_status) and read
+    # by checks, reports and build verification alike.
+    fips: FipsStatus | None = None
+
+
+# ---------------------------------------------------------------------------
+# Derived summaries (computed from the facts by cgoguard.assess; no judgement)
+
+
+@dataclass(slots=True)
+class SearchPathEntry:
+    """One RPATH/RUNPATH entry with its classification."""
+
+    value: str
+    risk: str  # "empty" | "relative" | "world-writable" | "origin" | "absolute"
+
+
+@dataclass(slots=True)
+class Hardening:
+    kind: str
+    pie: bool | None
+    relro: str | None  # "none" | "partial" | "full"; None for relocatable objects
+    bind_now: bool | None
+    nx: bool | None
+    nx_detail: str
+    rwx_segments: list[int]
+    textrel: bool
+    rpath: list[str] | None
+    runpath: list[str] | None
+    search_paths: list[SearchPathEntry]
+    language: str  # "go" | "c" | "rust" | "unknown"
+    # "none" | "runtime-cgo-only" | "user" | "all" (a C/C++ image) | "unknown"
+    # (Rust, or a stripped cgo image whose symbols no longer tell)
+    c_code: str
+    canary: bool | None
+    canary_detail: str
+    fortify: bool | None
+    fortify_detail: str
+    fortified: list[str] = field(default_factory=list)
+    fortifiable: list[str] = field(default_factory=list)
+    stripped: bool = False
+    has_debug_info: bool = False
+    build_id: str | None = None
+    ibt: bool | None = None
+    shstk: bool | None = None
+    go_build_mode: str | None = None
+    static: bool = False
+
+
+@dataclass(slots=True)
+class FipsStatus:
+    """What the build says about FIPS 140-3; never a compliance verdict."""
+
+    provider: str  # "go-native" | "boringcrypto" | "systemcrypto" | "none"
+    module: str | None  # GOFIPS140 value, e.g. "v1.0.0-c2097c7c"
+    validated_module: bool  # built against the frozen module that went through CMVP (v1.0.0)
+    default_mode: str  # "on" | "only" | "off" | "environment" (decided by GODEBUG at run time)
+    crypto_linked: bool | None
+    evidence: list[str]
 
 
 # ---------------------------------------------------------------------------

@@ -6,9 +6,11 @@ fix, references); the function's docstring is the rationale. The same object
 feeds ``cgoguard checks``, ``cgoguard explain``, the SARIF rule metadata and
 the docs, so there is one source of truth.
 
-A binary check (``target="binary"``) receives a :class:`Subject` (facts +
-the derived hardening summary); checks of other targets (Go sources, C
-headers) receive their own facts. A check yields a message string (reported
+Every check has a :class:`CheckTarget`, and every check of one target takes
+the same subject type: a binary check receives a :class:`Subject` (facts +
+the derived hardening summary), a Go-source check a ``GoPackage``, and so on.
+The subject type is read from the function's annotation when it registers,
+and :func:`checks_for` hands out checks typed by it. A check yields a message string (reported
 at the check's default severity), a ``(message, severity)`` pair when the
 evidence makes it worse or milder, or a :class:`Located` result that points
 into a source file. Checks never open files.
@@ -18,12 +20,13 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import typing
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from enum import StrEnum
+from typing import Any, Generic, TypeVar, cast
 
-from cgoguard.assess import Hardening
-from cgoguard.model import ElfFacts, Finding, GoFacts, Severity, SourceLocation
+from cgoguard.model import ElfFacts, Finding, GoFacts, Hardening, Severity, SourceLocation
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,15 +50,22 @@ class Located:
 
 
 CheckResult = str | tuple[str, Severity] | Located
-CheckFunction = Callable[[Any], Iterable[CheckResult]]
+S = TypeVar("S")
+CheckFunction = Callable[[S], Iterable[CheckResult]]
 
-# What a check looks at: "binary" (an ELF image, via Subject), "go-source",
-# "c-header", "header-binary" (a header against a library).
-TARGETS = ("binary", "go-source", "c-header", "header-binary")
+
+class CheckTarget(StrEnum):
+    """What a check looks at; each target has one subject type."""
+
+    BINARY = "binary"  # one ELF image: Subject
+    GO_SOURCE = "go-source"  # one Go package: cgoguard.lint.facts.GoPackage
+    C_HEADER = "c-header"  # one C header: cgoguard.lint.facts.HeaderFile
+    HEADER_BINARY = "header-binary"  # a header against its library: HeaderAgainstBinary
+    ARTIFACT_SET = "artifact-set"  # every artifact of one run, after the merge: ArtifactSet
 
 
 @dataclass(frozen=True, slots=True)
-class Check:
+class Check(Generic[S]):
     id: str
     name: str
     title: str
@@ -64,11 +74,12 @@ class Check:
     fix: str
     references: tuple[str, ...]
     rationale: str
-    function: CheckFunction
-    target: str = "binary"
+    function: CheckFunction[S]
+    target: CheckTarget
+    subject_type: type[S]
     example: str | None = None  # a short bad/good example, for source rules
 
-    def run(self, subject: Any) -> Iterator[Finding]:
+    def run(self, subject: S) -> Iterator[Finding]:
         for result in self.function(subject):
             if isinstance(result, Located):
                 yield Finding(
@@ -84,7 +95,7 @@ class Check:
             yield Finding(self.id, severity, self.title, message, self.fix)
 
 
-REGISTRY: dict[str, Check] = {}
+REGISTRY: dict[str, Check[Any]] = {}
 
 
 def check(
@@ -96,15 +107,20 @@ def check(
     applies_to: str,
     fix: str,
     references: tuple[str, ...] = (),
-    target: str = "binary",
+    target: CheckTarget = CheckTarget.BINARY,
     example: str | None = None,
-) -> Callable[[CheckFunction], CheckFunction]:
-    if target not in TARGETS:
-        raise ValueError(f"unknown check target {target!r}")
+) -> Callable[[CheckFunction[S]], CheckFunction[S]]:
+    target = CheckTarget(target)
 
-    def register(function: CheckFunction) -> CheckFunction:
+    def register(function: CheckFunction[S]) -> CheckFunction[S]:
         if id in REGISTRY:
             raise RuntimeError(f"duplicate check id {id}")
+        subject_type = _subject_type(function)
+        siblings = {c.subject_type for c in REGISTRY.values() if c.target == target}
+        if siblings and siblings != {subject_type}:
+            raise TypeError(
+                f"{id}: {target} checks take {siblings.pop().__name__}, not {subject_type.__name__}"
+            )
         REGISTRY[id] = Check(
             id=id,
             name=name,
@@ -116,6 +132,7 @@ def check(
             rationale=inspect.cleandoc(function.__doc__ or ""),
             function=function,
             target=target,
+            subject_type=subject_type,
             example=inspect.cleandoc(example) if example else None,
         )
         return function
@@ -123,13 +140,34 @@ def check(
     return register
 
 
-def all_checks(target: str | None = None) -> list[Check]:
+def _subject_type(function: Callable[..., object]) -> type[Any]:
+    """The annotated type of a check function's one parameter."""
+    hints = typing.get_type_hints(function)
+    hints.pop("return", None)
+    if len(hints) != 1:
+        raise TypeError(f"check {function.__name__} must take exactly one annotated subject")
+    subject_type = next(iter(hints.values()))
+    if not isinstance(subject_type, type):
+        raise TypeError(f"check {function.__name__}: the subject must be a class, not {subject_type!r}")
+    return subject_type
+
+
+def all_checks(target: CheckTarget | None = None) -> list[Check[Any]]:
     """The catalogue, sorted by ID; only one target's checks when given."""
     _load_plugins()
     return sorted((c for c in REGISTRY.values() if target is None or c.target == target), key=lambda c: c.id)
 
 
-def find_check(key: str) -> Check | None:
+def checks_for(target: CheckTarget, subject_type: type[S]) -> list[Check[S]]:
+    """One target's checks, typed by the subject they take (which must be ``subject_type``)."""
+    found = all_checks(target)
+    wrong = [c.id for c in found if c.subject_type is not subject_type]
+    if wrong:
+        raise TypeError(f"{', '.join(wrong)} do not take a {subject_type.__name__}")
+    return cast("list[Check[S]]", found)
+
+
+def find_check(key: str) -> Check[Any] | None:
     """Look a check up by ID (case-insensitive) or by name."""
     _load_plugins()
     key = key.strip()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from cgoguard.checks import Located, check
+from cgoguard.checks import CheckTarget, Located, check
 from cgoguard.lint.facts import DeferFact, GoFile, GoFunction, GoPackage, GoType
 from cgoguard.model import Severity
 
@@ -40,7 +40,7 @@ def _by_name(package: GoPackage) -> dict[str, GoFunction]:
     title="An //export comment that cgo silently ignores",
     severity=Severity.HIGH,
     applies_to="Go files of a cgo package",
-    target="go-source",
+    target=CheckTarget.GO_SOURCE,
     example="""
         // export Add          <- bad: the space makes it an ordinary comment (golang/go#25831)
         //Export Add           <- bad: the keyword is case-sensitive
@@ -94,7 +94,7 @@ def export_comment_ignored(package: GoPackage) -> Iterator[Located]:
     title="An //export directive names another function or carries trailing text",
     severity=Severity.HIGH,
     applies_to="Go files of a cgo package",
-    target="go-source",
+    target=CheckTarget.GO_SOURCE,
     example="""
         //export add           <- bad: the name must match the function (case included)
         func Add(a, b C.int) C.int { ... }
@@ -139,7 +139,7 @@ def export_name_mismatch(package: GoPackage) -> Iterator[Located]:
     title='//export on a method, a generic function, or in a file without import "C"',
     severity=Severity.HIGH,
     applies_to="Go files of a cgo package",
-    target="go-source",
+    target=CheckTarget.GO_SOURCE,
     example="""
         //export (T) Size      <- bad: methods cannot be exported
         //export Map           <- bad: generic functions cannot be exported (golang/go#47737)
@@ -229,7 +229,7 @@ def _go_type_problem(go_type: GoType, package: GoPackage) -> str | None:
     title="An exported function's signature uses Go types that C cannot own safely",
     severity=Severity.MEDIUM,
     applies_to="exported functions of a cgo package",
-    target="go-source",
+    target=CheckTarget.GO_SOURCE,
     example="""
         //export Sum
         func Sum(values []int64) int64             <- bad: C must build a GoSlice by hand
@@ -284,7 +284,7 @@ def _recovers(defer: DeferFact, functions: dict[str, GoFunction]) -> bool:
     title="An exported function can panic without a deferred recover()",
     severity=Severity.HIGH,
     applies_to="exported functions of a cgo package",
-    target="go-source",
+    target=CheckTarget.GO_SOURCE,
     example="""
         var lastError atomic.Value
 
@@ -351,7 +351,7 @@ def export_without_recover(package: GoPackage) -> Iterator[Located]:
     title="A C.CString / C.CBytes result is never freed",
     severity=Severity.MEDIUM,
     applies_to="functions of a cgo package",
-    target="go-source",
+    target=CheckTarget.GO_SOURCE,
     example="""
         C.puts(C.CString(message))             <- bad: the copy is never freed
 
@@ -399,7 +399,7 @@ def _frees_for_callers(function: GoFunction) -> bool:
     title="C memory is returned to C but the package exports no free function",
     severity=Severity.MEDIUM,
     applies_to="exported functions of a cgo package",
-    target="go-source",
+    target=CheckTarget.GO_SOURCE,
     example="""
         //export Version
         func Version() *C.char { return C.CString(version) }   <- who frees it?
@@ -447,7 +447,7 @@ _STORE_MESSAGES = {
     title="A Go pointer is stored in C memory or passed to C inside a struct of Go pointers",
     severity=Severity.MEDIUM,
     applies_to="functions of a cgo package",
-    target="go-source",
+    target=CheckTarget.GO_SOURCE,
     example="""
         var state Config
         C.register_callback(unsafe.Pointer(&state))    <- bad: C keeps a Go pointer
@@ -484,7 +484,7 @@ def go_pointer_to_c(package: GoPackage) -> Iterator[Located]:
     title="runtime.LockOSThread() without a deferred UnlockOSThread() in an exported function",
     severity=Severity.MEDIUM,
     applies_to="exported functions of a cgo package",
-    target="go-source",
+    target=CheckTarget.GO_SOURCE,
     example="""
         runtime.LockOSThread()
         defer runtime.UnlockOSThread()      <- good: released on every path, panics included
@@ -520,7 +520,7 @@ def lock_os_thread_unpaired(package: GoPackage) -> Iterator[Located]:
     title="A package main built as a C library has no func main()",
     severity=Severity.HIGH,
     applies_to="Go packages with //export functions",
-    target="go-source",
+    target=CheckTarget.GO_SOURCE,
     example="""
         package main
         import "C"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from cgoguard.assess import fips_status
 from cgoguard.checks import CheckResult, Subject, check
 from cgoguard.model import Severity
 
@@ -33,9 +32,9 @@ def fips_140_mode(subject: Subject) -> Iterator[CheckResult]:
     evidence: whether a system meets FIPS 140-3 depends on how it is deployed
     and run (GODEBUG in the environment overrides the default)."""
     go = subject.go
-    if go is None:
+    if go is None or go.fips is None:
         return
-    status = fips_status(go)
+    status = go.fips
     if status.provider == "go-native":
         validated = (
             "the CMVP-validated v1.0.0 module" if status.validated_module else "a module not (yet) validated"

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from cgoguard.assess import DF_1_NODELETE, DF_STATIC_TLS
 from cgoguard.checks import CheckResult, Subject, check
+from cgoguard.elfconst import DF_1_NODELETE, DF_STATIC_TLS
 from cgoguard.model import Severity
 
 

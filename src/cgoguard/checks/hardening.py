@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from cgoguard.assess import EM_386, EM_AARCH64, EM_X86_64
 from cgoguard.checks import CheckResult, Subject, check
+from cgoguard.elfconst import EM_386, EM_AARCH64, EM_X86_64
 from cgoguard.model import Severity
 
 _IMAGE_KINDS = ("executable", "pie-executable", "shared-library")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from cgoguard.checks import Located, check
+from cgoguard.checks import CheckTarget, Located, check
 from cgoguard.lint.facts import HeaderAgainstBinary, HeaderFile
 from cgoguard.model import Severity, SourceLocation
 
@@ -29,7 +29,7 @@ def _top(path: str) -> SourceLocation:
     title="A C header has no include guard or #pragma once",
     severity=Severity.MEDIUM,
     applies_to="C headers",
-    target="c-header",
+    target=CheckTarget.C_HEADER,
     example="""
         #ifndef LIBBRIDGE_H
         #define LIBBRIDGE_H
@@ -58,7 +58,7 @@ def header_include_guard(header: HeaderFile) -> Iterator[Located]:
     title='A C header declares functions without an extern "C" block for C++',
     severity=Severity.MEDIUM,
     applies_to="C headers",
-    target="c-header",
+    target=CheckTarget.C_HEADER,
     example="""
         #ifdef __cplusplus
         extern "C" {
@@ -90,7 +90,7 @@ def header_extern_c(header: HeaderFile) -> Iterator[Located]:
     title="A declared function uses integer types whose width depends on the platform",
     severity=Severity.MEDIUM,
     applies_to="C headers",
-    target="c-header",
+    target=CheckTarget.C_HEADER,
     example="""
         long bridge_count(int flags);                  <- bad: 32 bits on Windows, 64 on Linux
         int64_t bridge_count(int32_t flags);           <- good
@@ -124,7 +124,7 @@ def header_platform_integer(header: HeaderFile) -> Iterator[Located]:
     title="A function returns char* but the header declares no function to free it",
     severity=Severity.MEDIUM,
     applies_to="C headers",
-    target="c-header",
+    target=CheckTarget.C_HEADER,
     example="""
         char *bridge_version(void);              <- who frees this?
         void bridge_free_string(char *text);     <- good: declare the matching free
@@ -160,7 +160,7 @@ def header_returned_pointer_owner(header: HeaderFile) -> Iterator[Located]:
     title="A hand-written header declares functions without a visibility attribute",
     severity=Severity.LOW,
     applies_to="hand-written C headers (not cgo-generated ones)",
-    target="c-header",
+    target=CheckTarget.C_HEADER,
     example="""
         #define BRIDGE_API __attribute__((visibility("default")))
         BRIDGE_API int32_t bridge_add(int32_t a, int32_t b);
@@ -194,7 +194,7 @@ def header_missing_visibility(header: HeaderFile) -> Iterator[Located]:
     title="A function declared in the header is not defined in the library",
     severity=Severity.HIGH,
     applies_to="a header checked against a .so or .a (--against)",
-    target="header-binary",
+    target=CheckTarget.HEADER_BINARY,
     example="""
         cgoguard lint include/bridge.h --against dist/libbridge.so
         bridge.h:12:9: CG471 Sha256 is declared but libbridge.so does not define it
@@ -224,7 +224,7 @@ def header_symbol_missing(pair: HeaderAgainstBinary) -> Iterator[Located]:
     title="An //export function of the library is not declared in the header",
     severity=Severity.MEDIUM,
     applies_to="a header checked against a Go .so or .a (--against)",
-    target="header-binary",
+    target=CheckTarget.HEADER_BINARY,
     example="""
         cgoguard lint include/bridge.h --against dist/libbridge.so
         bridge.h:1:1: CG472 libbridge.so exports FreeString (//export) but the header does not declare it

@@ -55,16 +55,16 @@ def _json_report(artifacts: list[Artifact], out: IO[str], summary: ScanSummary, 
 
 
 def run(args: argparse.Namespace) -> int:
-    from cgoguard.checks import all_checks
+    from cgoguard.checks import CheckTarget, all_checks
     from cgoguard.cli import (
         EXIT_FINDINGS,
         EXIT_OK,
         EXIT_USAGE,
         FORMATS,
-        UsageError,
         _effective_config,
-        _open_output,
     )
+    from cgoguard.errors import UsageError
+    from cgoguard.fileio import report_output
     from cgoguard.lint.pipeline import lint
 
     config = _effective_config(args)
@@ -83,14 +83,14 @@ def run(args: argparse.Namespace) -> int:
     for artifact in artifacts:
         if artifact.error:
             print(f"cgoguard: error: {artifact.error}", file=sys.stderr)
-    with _open_output(args.output) as out:
+    with report_output(args.output) as out:
         if fmt == "json":
             _json_report(artifacts, out, summary, fail_on)
         elif fmt == "sarif":
             from cgoguard.api import tool_info
             from cgoguard.reports.sarif import write_sarif
 
-            checks = [c for c in all_checks() if c.target != "binary" and config.enabled(c.id)]
+            checks = [c for c in all_checks() if c.target != CheckTarget.BINARY and config.enabled(c.id)]
             write_sarif(artifacts, out, tool_info(), checks, summary)
         else:
             from cgoguard.reports.text import write_text

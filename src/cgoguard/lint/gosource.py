@@ -23,6 +23,7 @@ from functools import cache
 import tree_sitter_go
 from tree_sitter import Language, Node, Parser
 
+from cgoguard.errors import InputError
 from cgoguard.lint.facts import (
     CAllocation,
     DeferFact,
@@ -98,7 +99,7 @@ _KEEPING_WORDS = frozenset(
 )
 
 
-class GoSourceError(Exception):
+class GoSourceError(InputError):
     """A Go file or folder that cannot be read; the message is for the user."""
 
 

@@ -22,6 +22,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from cgoguard.errors import InputError
 from cgoguard.lint.facts import CType, HeaderFile, HeaderFunction
 from cgoguard.model import SourceLocation
 
@@ -40,7 +41,7 @@ _FIXED_WIDTH = frozenset(
 _PLATFORM_TYPEDEFS = frozenset(["size_t", "ssize_t", "ptrdiff_t", "off_t", "time_t", "wchar_t", "intmax_t"])
 
 
-class HeaderError(Exception):
+class HeaderError(InputError):
     """A header that cannot be read or parsed; the message is for the user."""
 
 

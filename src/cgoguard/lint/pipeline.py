@@ -13,9 +13,9 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from cgoguard.checks import all_checks
+from cgoguard.checks import CheckTarget, checks_for
 from cgoguard.config import Config
-from cgoguard.lint.facts import HeaderAgainstBinary, HeaderFile
+from cgoguard.lint.facts import GoPackage, HeaderAgainstBinary, HeaderFile
 from cgoguard.lint.gosource import GoSourceError, go_files, read_package
 from cgoguard.lint.header import HeaderError, read_header
 from cgoguard.model import Artifact, Finding
@@ -102,7 +102,7 @@ def lint_go_package(target: LintTarget) -> list[Artifact]:
         return [Artifact(path=target.path, error=str(error))]
     by_path = {f.path: Artifact(path=f.path) for f in package.files}
     suppressions = {f.path: f.suppressions for f in package.files}
-    for check in all_checks("go-source"):
+    for check in checks_for(CheckTarget.GO_SOURCE, GoPackage):
         for finding in check.run(package):
             path = finding.location.path if finding.location is not None else target.path
             if not _suppressed(finding, suppressions.get(path, {})):
@@ -155,10 +155,12 @@ def lint_header(target: LintTarget, binary: BinarySymbols | None, include_dirs: 
 
 
 def _header_findings(header: HeaderFile, binary: BinarySymbols | None) -> list[Finding]:
-    findings = [f for check in all_checks("c-header") for f in check.run(header)]
+    findings = [f for check in checks_for(CheckTarget.C_HEADER, HeaderFile) for f in check.run(header)]
     if binary is not None and binary.error is None:
         pair = HeaderAgainstBinary(header, binary.path, binary.defined, binary.go_exports)
-        findings += [f for check in all_checks("header-binary") for f in check.run(pair)]
+        findings += [
+            f for check in checks_for(CheckTarget.HEADER_BINARY, HeaderAgainstBinary) for f in check.run(pair)
+        ]
     return [f for f in findings if not _suppressed(f, header.suppressions)]
 
 

@@ -16,6 +16,8 @@ import mmap
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from cgoguard.errors import InputError
+
 AR_MAGIC = b"!<arch>\n"
 THIN_AR_MAGIC = b"!<thin>\n"
 _HEADER_SIZE = 60
@@ -23,7 +25,7 @@ _HEADER_END = b"`\n"
 _BSD_NAME_PREFIX = "#1/"
 
 
-class MalformedArchive(Exception):
+class MalformedArchive(InputError):
     """The bytes break the ar format; the message is one sentence for users."""
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from cgoguard.elfconst import EM_X86_64, PF_X, PT_LOAD, SHF_EXECINSTR, SHT_NOBITS
 from cgoguard.model import CgoFacts, ElfFacts, GoBuildInfo, GoFacts
 from cgoguard.readers.gobuildinfo import BuildInfoError, blob_in_writable_segments, read_buildinfo
 
@@ -51,11 +52,6 @@ _GO_MARKER_SET = frozenset(GO_MARKER_SECTIONS)
 # still carries the build info magic in a writable segment.
 SEGMENT_BUILDINFO_MARKER = "buildinfo magic in writable PT_LOAD"
 
-_PT_LOAD = 1
-_PF_X = 1
-_SHF_EXECINSTR = 0x4
-_SHT_NOBITS = 8
-_EM_X86_64 = 62
 
 _EXPORT_STUB = re.compile(r"_cgoexp_([0-9a-f]{12})_(.+)")
 _C_WRAPPER = re.compile(r"_cgo_([0-9a-f]{12})_(?:Cfunc|C2func|Cmacro)_(.+)")
@@ -215,11 +211,11 @@ def _executable_regions(image: ElfImage) -> list[tuple[int, int]]:
     regions: list[tuple[int, int]] = []
     if image.sections:
         for section in image.sections:
-            if section.flags & _SHF_EXECINSTR and section.sh_type != _SHT_NOBITS and section.size:
+            if section.flags & SHF_EXECINSTR and section.sh_type != SHT_NOBITS and section.size:
                 regions.append((section.offset, section.offset + section.size))
     else:
         for segment in image.segments:
-            if segment.p_type == _PT_LOAD and segment.flags & _PF_X and segment.filesz:
+            if segment.p_type == PT_LOAD and segment.flags & PF_X and segment.filesz:
                 regions.append((segment.offset, segment.offset + segment.filesz))
     return [(min(start, file_size), min(end, file_size)) for start, end in regions]
 
@@ -271,7 +267,7 @@ def _boringcrypto_signature_if_needed(image: ElfImage, buildinfo: GoBuildInfo | 
     kept for files without build info or with the pre-1.18 format.
     crypto/internal/boring/sig only emits marker bytes on amd64.
     """
-    if image.e_machine != _EM_X86_64:
+    if image.e_machine != EM_X86_64:
         return None
     if buildinfo is not None and not buildinfo.pointer_format:
         return None

@@ -19,66 +19,57 @@ from collections.abc import Iterator
 from operator import itemgetter
 from types import TracebackType
 
+from cgoguard.elfconst import (
+    DT_BIND_NOW,
+    DT_DEBUG,
+    DT_FLAGS,
+    DT_FLAGS_1,
+    DT_GNU_HASH,
+    DT_HASH,
+    DT_INIT_ARRAYSZ,
+    DT_NEEDED,
+    DT_NULL,
+    DT_RPATH,
+    DT_RUNPATH,
+    DT_SONAME,
+    DT_STRSZ,
+    DT_STRTAB,
+    DT_SYMBOLIC,
+    DT_SYMENT,
+    DT_SYMTAB,
+    DT_TEXTREL,
+    E_TYPE_NAMES,
+    ELF_MAGIC,
+    ELFCLASS32,
+    ELFCLASS64,
+    ELFDATA2LSB,
+    ELFDATA2MSB,
+    EM_386,
+    EM_AARCH64,
+    EM_X86_64,
+    ET_REL,
+    GNU_PROPERTY_AARCH64_FEATURE_1_AND,
+    GNU_PROPERTY_X86_FEATURE_1_AND,
+    NT_GNU_BUILD_ID,
+    NT_GNU_PROPERTY_TYPE_0,
+    NT_GO_BUILD_ID,
+    PN_XNUM,
+    PT_DYNAMIC,
+    PT_INTERP,
+    PT_LOAD,
+    PT_NOTE,
+    SHN_UNDEF,
+    SHN_XINDEX,
+    SHT_DYNSYM,
+    SHT_NOBITS,
+    SHT_NOTE,
+    SHT_NULL,
+    SHT_SYMTAB,
+    STT_FILE,
+    STT_SECTION,
+)
+from cgoguard.errors import InputError
 from cgoguard.model import DynamicFacts, ElfFacts, GnuProperties, Section, Segment
-
-ELF_MAGIC = b"\x7fELF"
-
-ELFCLASS32 = 1
-ELFCLASS64 = 2
-ELFDATA2LSB = 1
-ELFDATA2MSB = 2
-
-# Extended numbering: the real counts live in section header 0.
-PN_XNUM = 0xFFFF
-SHN_UNDEF = 0
-SHN_XINDEX = 0xFFFF
-
-ET_REL = 1
-
-PT_LOAD = 1
-PT_DYNAMIC = 2
-PT_INTERP = 3
-PT_NOTE = 4
-
-SHT_NULL = 0
-SHT_SYMTAB = 2
-SHT_NOTE = 7
-SHT_NOBITS = 8
-SHT_DYNSYM = 11
-
-STT_SECTION = 3
-STT_FILE = 4
-
-DT_NULL = 0
-DT_NEEDED = 1
-DT_HASH = 4
-DT_STRTAB = 5
-DT_SYMTAB = 6
-DT_STRSZ = 10
-DT_SYMENT = 11
-DT_SONAME = 14
-DT_RPATH = 15
-DT_SYMBOLIC = 16
-DT_DEBUG = 21
-DT_TEXTREL = 22
-DT_BIND_NOW = 24
-DT_INIT_ARRAYSZ = 27
-DT_RUNPATH = 29
-DT_FLAGS = 30
-DT_GNU_HASH = 0x6FFFFEF5
-DT_FLAGS_1 = 0x6FFFFFFB
-
-NT_GNU_BUILD_ID = 3
-NT_GNU_PROPERTY_TYPE_0 = 5
-NT_GO_BUILD_ID = 4
-GNU_PROPERTY_AARCH64_FEATURE_1_AND = 0xC0000000
-GNU_PROPERTY_X86_FEATURE_1_AND = 0xC0000002
-
-EM_386 = 3
-EM_X86_64 = 62
-EM_AARCH64 = 183
-
-E_TYPE_NAMES = {0: "NONE", 1: "REL", 2: "EXEC", 3: "DYN", 4: "CORE"}
 
 # e_machine -> name. Where one number covers a 32- and a 64-bit flavour the
 # class decides (see machine_name); the names follow common usage (readelf, Go).
@@ -106,7 +97,7 @@ _DYN_SIZE = {ELFCLASS32: 8, ELFCLASS64: 16}
 _SYM_SIZE = {ELFCLASS32: 16, ELFCLASS64: 24}
 
 
-class MalformedElf(Exception):
+class MalformedElf(InputError):
     """The bytes break the ELF format; the message is one sentence for users."""
 
 

@@ -24,6 +24,8 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Literal
 
+from cgoguard.elfconst import ET_REL, PF_W, PT_LOAD, SHT_NOBITS
+from cgoguard.errors import InputError
 from cgoguard.model import GoBuildInfo, GoModule
 from cgoguard.readers.elf import MalformedElf
 
@@ -43,10 +45,6 @@ _FLAG_INLINE_STRINGS = 0x2
 _SENTINEL_SIZE = 16
 _MAX_UVARINT_BYTES = 10
 
-_ET_REL = 1
-_PT_LOAD = 1
-_PF_W = 2
-_SHT_NOBITS = 8
 _BLOB_ALIGNMENT = 16
 
 _MAGIC_PATTERN = re.compile(re.escape(BUILDINFO_MAGIC))
@@ -55,7 +53,7 @@ ReadPointer = Callable[[int, int], bytes | None]
 ByteOrder = Literal["little", "big"]
 
 
-class BuildInfoError(Exception):
+class BuildInfoError(InputError):
     """The build info blob is present but cannot be decoded."""
 
 
@@ -385,7 +383,7 @@ def blob_in_writable_segments(image: ElfImage) -> memoryview | None:
     """Without section headers the blob sits in the writable PT_LOAD."""
     file_size = len(image.data)
     for segment in image.segments:
-        if segment.p_type != _PT_LOAD or not segment.flags & _PF_W or segment.filesz == 0:
+        if segment.p_type != PT_LOAD or not segment.flags & PF_W or segment.filesz == 0:
             continue
         start = min(segment.offset, file_size)
         end = min(segment.offset + segment.filesz, file_size)
@@ -402,7 +400,7 @@ def read_buildinfo(image: ElfImage) -> GoBuildInfo | None:
     (read at its file offset, so ET_REL ``go.o`` members work), otherwise
     scans writable PT_LOAD segments at 16-byte-aligned positions.
     """
-    is_relocatable = image.e_type == _ET_REL
+    is_relocatable = image.e_type == ET_REL
     read_pointer: ReadPointer | None = None if is_relocatable else image.read_vaddr
     if not image.sections:
         if is_relocatable:
@@ -412,7 +410,7 @@ def read_buildinfo(image: ElfImage) -> GoBuildInfo | None:
     section = image.section(BUILDINFO_SECTION)
     if section is None:
         return None
-    if section.sh_type == _SHT_NOBITS:
+    if section.sh_type == SHT_NOBITS:
         raise BuildInfoError(
             f"the {BUILDINFO_SECTION} section has no data in this file (SHT_NOBITS), "
             "as in a separate debug-info file."

@@ -11,7 +11,6 @@ from collections.abc import Iterable
 from dataclasses import asdict
 from typing import IO, Any
 
-from cgoguard.assess import fips_status
 from cgoguard.model import Artifact, Finding, GoFacts, GoModule, ScanSummary
 
 
@@ -30,7 +29,6 @@ def go_to_dict(go: GoFacts | None, build_mode: str | None) -> dict[str, Any] | N
     if go is None:
         return None
     info = go.buildinfo
-    fips = fips_status(go)
     return {
         "version": info.version if info else None,
         "raw_version": info.raw_version if info else None,
@@ -50,7 +48,7 @@ def go_to_dict(go: GoFacts | None, build_mode: str | None) -> dict[str, Any] | N
             "stdlib_cgo_packages": go.cgo.stdlib_cgo_packages,
         },
         "crypto_packages": go.crypto_packages,
-        "fips": asdict(fips),
+        "fips": asdict(go.fips) if go.fips is not None else None,
     }
 
 

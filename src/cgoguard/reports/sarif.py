@@ -33,7 +33,7 @@ _SECURITY_SEVERITY = {
 }
 
 
-def rule_for(check: Check) -> dict[str, Any]:
+def rule_for(check: Check[Any]) -> dict[str, Any]:
     help_text = f"{check.rationale}\n\nApplies to: {check.applies_to}\n\nFix:\n{check.fix}"
     if check.references:
         help_text += "\n\nReferences:\n" + "\n".join(f"- {r}" for r in check.references)
@@ -107,7 +107,7 @@ def write_sarif(
     artifacts: Iterable[Artifact],
     out: IO[str],
     tool: dict[str, str],
-    checks: list[Check],
+    checks: list[Check[Any]],
     summary: ScanSummary,
     base: Path | None = None,
 ) -> None:

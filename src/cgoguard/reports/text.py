@@ -10,8 +10,7 @@ from typing import IO
 from rich.console import Console
 from rich.markup import escape
 
-from cgoguard.assess import Hardening
-from cgoguard.model import Artifact, ScanSummary, Severity
+from cgoguard.model import Artifact, Hardening, ScanSummary, Severity
 
 _STYLE = {
     Severity.CRITICAL: "bold red",

@@ -12,9 +12,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from cgoguard.assess import Hardening, fips_status
-from cgoguard.build.plan import CONSUMER_LINK_FLAGS, NOEXECSTACK, RELRO_NOW, BuildPlan
-from cgoguard.model import Artifact, Severity
+from cgoguard.gobuild.plan import CONSUMER_LINK_FLAGS, NOEXECSTACK, RELRO_NOW, BuildPlan
+from cgoguard.model import Artifact, Hardening, Severity
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,9 +216,9 @@ def check_promises(plan: BuildPlan, artifact: Artifact, header_api: list[str] | 
     if profile.gofips140:
 
         def fips() -> tuple[bool, str]:
-            if go is None:
+            if go is None or go.fips is None:
                 return False, "no Go facts found"
-            status = fips_status(go)
+            status = go.fips
             wanted = profile.gofips140 or ""
             ok = bool(status.module and status.module.startswith(wanted)) and status.provider == "go-native"
             if wanted.startswith("v1.0.0"):
@@ -328,7 +327,7 @@ def scan_summary(artifact: Artifact) -> dict[str, Any]:
         "images": [image(m) for m in _images(artifact)] or [image(artifact)],
         "go_version": go.buildinfo.version if go is not None and go.buildinfo is not None else None,
         "build_settings": dict(go.buildinfo.settings) if go is not None and go.buildinfo is not None else {},
-        "fips": dataclasses.asdict(fips_status(go)) if go is not None else None,
+        "fips": dataclasses.asdict(go.fips) if go is not None and go.fips is not None else None,
         "findings_by_severity": counts,
         "findings": findings,
     }

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from cgoguard.errors import CgoguardError
 
-class BuildError(Exception):
+
+class BuildError(CgoguardError):
     """A usage, configuration or toolchain problem (exit code 2).
 
     ``message`` is one paragraph for the user saying what was wrong and how to
@@ -11,19 +13,9 @@ class BuildError(Exception):
 
     exit_code = 2
 
-    def __init__(self, message: str, detail: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.detail = detail
 
-
-class PromiseBroken(Exception):
+class PromiseBroken(CgoguardError):
     """The artifact was built but does not keep the profile's promises, or its
     smoke test failed (exit code 1). Nothing is published in that case."""
 
     exit_code = 1
-
-    def __init__(self, message: str, detail: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.detail = detail

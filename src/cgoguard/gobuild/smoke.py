@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cgoguard.build.plan import CONSUMER_LINK_FLAGS, BuildPlan, go_split
-from cgoguard.build.verify import PromiseResult, check_consumer
+from cgoguard.gobuild.plan import CONSUMER_LINK_FLAGS, BuildPlan, go_split
+from cgoguard.gobuild.verify import PromiseResult, check_consumer
 
 TIMEOUT_SECONDS = 120
 

@@ -13,12 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cgoguard.build.plan import BuildPlan
-from cgoguard.build.runner import run_go_build
+from cgoguard.elfconst import SHT_NOBITS
+from cgoguard.gobuild.plan import BuildPlan
+from cgoguard.gobuild.runner import run_go_build
 from cgoguard.readers.archive import MalformedArchive, is_ar, iter_members
 from cgoguard.readers.elf import ElfImage, MalformedElf, is_elf
-
-_SHT_NOBITS = 8
 
 
 @dataclass(slots=True)
@@ -58,7 +57,7 @@ def _elf_difference(a: bytes | memoryview, b: bytes | memoryview) -> str:
             other = right_sections.get(section.name)
             if other is None:
                 return f"section {section.name} exists in the first build only"
-            if section.sh_type == _SHT_NOBITS:
+            if section.sh_type == SHT_NOBITS:
                 if section.size != other.size:
                     return f"section {section.name} (size {section.size:#x} vs {other.size:#x})"
                 continue

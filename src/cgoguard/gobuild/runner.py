@@ -9,8 +9,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from cgoguard.build.errors import BuildError
-from cgoguard.build.plan import BuildPlan
+from cgoguard.gobuild.errors import BuildError
+from cgoguard.gobuild.plan import BuildPlan
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from cgoguard import __version__
-from cgoguard.build.plan import CONSUMER_LINK_FLAGS, BuildPlan, recorded_environment
+from cgoguard.fileio import write_text_atomic
+from cgoguard.gobuild.plan import CONSUMER_LINK_FLAGS, BuildPlan, recorded_environment
 
 SCHEMA = "https://github.com/cgoguard/cgoguard/blob/main/docs/build.md#manifest-v1"
 
@@ -97,10 +98,4 @@ def build_manifest(
 
 def write_json(path: Path, data: Any) -> None:
     """Write JSON beside ``path`` and rename, so a reader never sees half a file."""
-    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        temporary.write_text(json.dumps(data, indent=2, sort_keys=False) + "\n", encoding="utf-8")
-        os.replace(temporary, path)
-    finally:
-        if temporary.exists():
-            temporary.unlink()
+    write_text_atomic(path, json.dumps(data, indent=2, sort_keys=False) + "\n", what="the manifest")

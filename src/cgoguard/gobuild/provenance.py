@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 from cgoguard import __version__
+from cgoguard.fileio import write_text_atomic
 
 STATEMENT_TYPE = "https://in-toto.io/Statement/v1"
 PREDICATE_TYPE = "https://slsa.dev/provenance/v1"
@@ -74,13 +74,5 @@ def provenance_statement(
 
 def write_provenance(path: Path, manifest: dict[str, Any], manifest_path: Path) -> None:
     digest = hashlib.sha256(manifest_path.read_bytes()).hexdigest()
-    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        temporary.write_text(
-            json.dumps(provenance_statement(manifest, manifest_path.name, digest), sort_keys=True) + "\n",
-            encoding="utf-8",
-        )
-        os.replace(temporary, path)
-    finally:
-        if temporary.exists():
-            temporary.unlink()
+    statement = provenance_statement(manifest, manifest_path.name, digest)
+    write_text_atomic(path, json.dumps(statement, sort_keys=True) + "\n", what="the provenance statement")

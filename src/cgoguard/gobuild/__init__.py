@@ -3,7 +3,7 @@
 Python use::
 
     from pathlib import Path
-    from cgoguard.build import BuildOptions, Target, build_target, load_profiles
+    from cgoguard.gobuild import BuildOptions, Target, build_target, load_profiles
 
     result = build_target(Target("bridge", "./cmd/bridge", mode="c-shared"), load_profiles(None, ""),
                           Path("."), BuildOptions(out=Path("dist")))
@@ -18,12 +18,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from cgoguard.build.errors import BuildError, PromiseBroken
-from cgoguard.build.profiles import BUILTIN, MODES, Profile, load_profiles
-from cgoguard.build.targets import Target, targets_from_config
+from cgoguard.gobuild.errors import BuildError, PromiseBroken
+from cgoguard.gobuild.profiles import BUILTIN, MODES, Profile, load_profiles
+from cgoguard.gobuild.targets import Target, targets_from_config
 
 if TYPE_CHECKING:
-    from cgoguard.build.builder import BuildOptions, BuildResult, build_target, prepare
+    from cgoguard.gobuild.builder import BuildOptions, BuildResult, build_target, prepare
 
 _FROM_BUILDER = ("BuildOptions", "BuildResult", "build_target", "prepare")
 
@@ -32,10 +32,10 @@ def __getattr__(name: str) -> Any:
     # The builder pulls in the scanner; importing it lazily keeps `cgoguard build --help`
     # and every other command's start-up fast.
     if name in _FROM_BUILDER:
-        from cgoguard.build import builder
+        from cgoguard.gobuild import builder
 
         return getattr(builder, name)
-    raise AttributeError(f"module 'cgoguard.build' has no attribute {name!r}")
+    raise AttributeError(f"module 'cgoguard.gobuild' has no attribute {name!r}")
 
 
 __all__ = [

@@ -1,6 +1,6 @@
 """Build profiles: named sets of hardening choices, built in or user defined.
 
-A profile says *what* to harden; :mod:`cgoguard.build.plan` turns it into the
+A profile says *what* to harden; :mod:`cgoguard.gobuild.plan` turns it into the
 exact ``go build`` arguments for one build mode and the promises the result
 must keep. User profiles live in ``[tool.cgoguard.profiles.<name>]`` and
 derive from a built-in or another user profile with ``extends``: scalar keys
@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from cgoguard.build.errors import BuildError
+from cgoguard.gobuild.errors import BuildError
 
 MODES = ("exe", "pie", "c-shared", "c-archive", "plugin")
 

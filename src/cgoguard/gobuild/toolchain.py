@@ -22,7 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cgoguard.build.errors import BuildError
+from cgoguard.errors import OutputError
+from cgoguard.fileio import write_text_atomic
+from cgoguard.gobuild.errors import BuildError
 
 INSTALL_HINT = (
     "Install Go from https://go.dev/dl/ (or your distribution's golang package) and put it on PATH, "
@@ -107,12 +109,9 @@ def _store(table: str, key: object, value: object) -> None:
     digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()
     folder = cache_dir()
     # The cache only saves time: a read-only home must not break a build.
-    with contextlib.suppress(OSError):
+    with contextlib.suppress(OSError, OutputError):
         folder.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(dir=folder, prefix=f".{table}-")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(value, handle)
-        os.replace(temporary, folder / f"{table}-{digest[:24]}.json")
+        write_text_atomic(folder / f"{table}-{digest[:24]}.json", json.dumps(value))
 
 
 def find_go(explicit: str | None = None) -> str:

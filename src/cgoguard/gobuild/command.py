@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cgoguard.build.errors import BuildError, PromiseBroken
-from cgoguard.build.profiles import MODES, Profile, load_profiles
-from cgoguard.build.targets import (
+from cgoguard.gobuild.errors import BuildError, PromiseBroken
+from cgoguard.gobuild.profiles import MODES, Profile, load_profiles
+from cgoguard.gobuild.targets import (
     DEFAULT_OUT,
     Target,
     check_unique,
@@ -20,7 +20,7 @@ from cgoguard.build.targets import (
 )
 
 if TYPE_CHECKING:
-    from cgoguard.build.builder import BuildResult
+    from cgoguard.gobuild.builder import BuildResult
 
 EXIT_OK, EXIT_BROKEN, EXIT_USAGE = 0, 1, 2
 
@@ -225,7 +225,7 @@ def run(args: argparse.Namespace) -> int:
     except BuildError as error:
         _print_error(error)
         return EXIT_USAGE
-    from cgoguard.build.builder import BuildOptions, build_target
+    from cgoguard.gobuild.builder import BuildOptions, build_target
 
     code = EXIT_OK
     for target in targets:

@@ -16,18 +16,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cgoguard.build.errors import BuildError, PromiseBroken
-from cgoguard.build.gosource import build_tags, header_exports, inspect_package, sha256_file
-from cgoguard.build.manifest import build_manifest, write_json
-from cgoguard.build.plan import C_HARDENING_GROUPS, BuildPlan, base_environment, go_split, make_plan
-from cgoguard.build.profiles import Profile
-from cgoguard.build.provenance import write_provenance
-from cgoguard.build.reproduce import ReproResult, check_reproducible
-from cgoguard.build.runner import run_go_build
-from cgoguard.build.smoke import SmokeResult, smoke_test
-from cgoguard.build.targets import Target
-from cgoguard.build.toolchain import find_go, inspect_toolchain, probe_c_flags
-from cgoguard.build.verify import PromiseResult, check_promises, scan_summary
+from cgoguard.gobuild.errors import BuildError, PromiseBroken
+from cgoguard.gobuild.gosource import build_tags, header_exports, inspect_package, sha256_file
+from cgoguard.gobuild.manifest import build_manifest, write_json
+from cgoguard.gobuild.plan import C_HARDENING_GROUPS, BuildPlan, base_environment, go_split, make_plan
+from cgoguard.gobuild.profiles import Profile
+from cgoguard.gobuild.provenance import write_provenance
+from cgoguard.gobuild.reproduce import ReproResult, check_reproducible
+from cgoguard.gobuild.runner import run_go_build
+from cgoguard.gobuild.smoke import SmokeResult, smoke_test
+from cgoguard.gobuild.targets import Target
+from cgoguard.gobuild.toolchain import find_go, inspect_toolchain, probe_c_flags
+from cgoguard.gobuild.verify import PromiseResult, check_promises, scan_summary
 
 LIBRARY_MODES = ("c-shared", "c-archive")
 

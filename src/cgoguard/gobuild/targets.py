@@ -30,8 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cgoguard.build.errors import BuildError
-from cgoguard.build.profiles import MODES, check_value
+from cgoguard.gobuild.errors import BuildError
+from cgoguard.gobuild.profiles import MODES, check_value
 
 DEFAULT_OUT = "dist"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")

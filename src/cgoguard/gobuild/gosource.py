@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cgoguard.build.errors import BuildError
+from cgoguard.gobuild.errors import BuildError
 
 # `go tool dist list` (Go 1.27): the names a file-name suffix can use.
 KNOWN_OS = frozenset(

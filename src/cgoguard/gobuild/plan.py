@@ -14,11 +14,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cgoguard.build.errors import BuildError
-from cgoguard.build.gosource import PackageInfo, is_path_pattern
-from cgoguard.build.profiles import Profile
-from cgoguard.build.targets import Target
-from cgoguard.build.toolchain import FlagGroup, GoToolchain
+from cgoguard.gobuild.errors import BuildError
+from cgoguard.gobuild.gosource import PackageInfo, is_path_pattern
+from cgoguard.gobuild.profiles import Profile
+from cgoguard.gobuild.targets import Target
+from cgoguard.gobuild.toolchain import FlagGroup, GoToolchain
 
 # The C hardening the `harden-c` profiles ask for, best alternative first.
 C_HARDENING_GROUPS = (

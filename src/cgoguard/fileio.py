@@ -1,0 +1,85 @@
+"""Writing files so that readers never see half of one: the one atomic-write helper.
+
+The text goes to a private temporary file beside the target (created with
+O_EXCL under an unpredictable name, so a planted symlink cannot redirect it)
+and is renamed over the target only when all of it was written. A target that
+exists and is not a regular file (``/dev/null``, a FIFO, a terminal) is
+written in place: renaming over it would replace a device with a file.
+Every failure becomes an :class:`~cgoguard.errors.OutputError` sentence.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import sys
+import tempfile
+from collections.abc import Iterator
+from typing import IO
+
+from cgoguard.errors import OutputError
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _describe(error: OSError, path: str) -> str:
+    reason = error.strerror or str(error)
+    return f"cannot write {path}: {reason[0].lower() + reason[1:] if reason else 'unknown error'}."
+
+
+@contextlib.contextmanager
+def atomic_output(path: str | os.PathLike[str], *, what: str = "the report") -> Iterator[IO[str]]:
+    """A text handle whose contents appear at ``path`` only if the block ends normally."""
+    target = os.fspath(path)
+    try:
+        st = os.stat(target)
+    except FileNotFoundError:
+        st = None
+    except OSError as error:
+        raise OutputError(_describe(error, target)) from None
+    if st is not None and stat.S_ISDIR(st.st_mode):
+        raise OutputError(f"cannot write {what} to {target}: it is a folder; give a file name.")
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        try:
+            with open(target, "w", encoding="utf-8") as handle:
+                yield handle
+        except OSError as error:
+            raise OutputError(_describe(error, target)) from None
+        return
+    folder = os.path.dirname(target) or "."
+    if not os.path.isdir(folder):
+        raise OutputError(f"cannot write {what} to {target}: the folder {folder} does not exist.")
+    try:
+        fd, temporary = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(target)}.", suffix=".tmp")
+    except OSError as error:
+        raise OutputError(_describe(error, target)) from None
+    try:
+        os.fchmod(fd, 0o666 & ~_umask())
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            yield handle
+        os.replace(temporary, target)
+    except OSError as error:
+        raise OutputError(_describe(error, target)) from None
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+
+
+@contextlib.contextmanager
+def report_output(path: str | None) -> Iterator[IO[str]]:
+    """Standard output for ``None`` or ``-``, else :func:`atomic_output`."""
+    if path is None or path == "-":
+        yield sys.stdout
+        return
+    with atomic_output(path) as handle:
+        yield handle
+
+
+def write_text_atomic(path: str | os.PathLike[str], text: str, *, what: str = "the file") -> None:
+    with atomic_output(path, what=what) as handle:
+        handle.write(text)
