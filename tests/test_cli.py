@@ -13,7 +13,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from cgoguard.checks import all_checks
+from cgoguard.checks import CheckTarget, all_checks
 from cgoguard.model import Artifact, Severity
 
 SARIF_SCHEMA = Path(__file__).resolve().parents[2] / "shared" / "schemas" / "sarif-schema-2.1.0.json"
@@ -90,7 +90,9 @@ def test_sarif_is_valid(dist: Path, tmp_path: Path) -> None:
     jsonschema.validate(document, schema())
     run_ = document["runs"][0]
     rules = run_["tool"]["driver"]["rules"]
-    assert [r["id"] for r in rules] == [c.id for c in all_checks("binary")]
+    assert [r["id"] for r in rules] == [
+        c.id for c in all_checks() if c.target in (CheckTarget.BINARY, CheckTarget.ARTIFACT_SET)
+    ]
     assert all(r["help"]["text"] for r in rules)
     assert run_["results"]
     for result in run_["results"]:
@@ -112,7 +114,7 @@ def test_text_output_is_plain_when_not_a_tty(dist: Path) -> None:
 
 
 def test_usage_errors() -> None:
-    assert run("scan", "/nonexistent/cgoguard-test").returncode == 2
+    assert run("scan", "/nonexistent/cgoguard-test").returncode == 3  # test_exit_codes.py has the rest
     assert run("explain", "CG999").returncode == 2
     assert run().returncode == 2
     assert run("scan", "--select", "NOPE", "/bin/ls").returncode == 2
@@ -172,7 +174,7 @@ def test_bad_inputs_never_crash(tmp_path: Path, fixture_path: Callable[[str], Pa
     errors = {Path(a["path"]).name: a["error"] for a in report["artifacts"] if a["error"]}
     assert set(errors) >= {"truncated.so", "header-only.so", "bad-phoff.so", "bad.a", "dangling.so"}
     assert all(e and e.endswith(".") for e in errors.values())
-    assert proc.returncode == 2  # nothing readable
+    assert proc.returncode == 3  # nothing readable: incomplete
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their permissions")
@@ -211,7 +213,7 @@ def test_output_file_is_atomic_and_python_api_matches(dist: Path, tmp_path: Path
 
 
 def test_docs_catalogue_is_generated_from_the_code() -> None:
-    from cgoguard.cli import catalogue_markdown
+    from cgoguard.reports.catalogue import catalogue_markdown
 
     docs = Path(__file__).resolve().parents[1] / "docs" / "checks.md"
     assert docs.read_text() == catalogue_markdown(all_checks()), (
@@ -264,13 +266,16 @@ def test_no_hash_leaves_sha256_null(fixture_path: Callable[[str], Path]) -> None
 def test_text_report_prints_text_literally() -> None:
     import io
 
-    from cgoguard.model import Finding, ScanSummary, Severity, SourceLocation
-    from cgoguard.reports.text import write_text
+    from cgoguard.model import Finding, Severity, SourceLocation
+    from cgoguard.outcome import item_of
+    from cgoguard.reports import ReportContext
+    from cgoguard.reports.text import TextReporter
 
     finding = Finding(
         "CG453", Severity.MEDIUM, "t", "uses [bold]int[/] :smile:", "f", SourceLocation("lib.h", 100, 12)
     )
     out = io.StringIO()
-    write_text([Artifact(path="lib.h", findings=[finding])], out, ScanSummary(), color=False)
+    reporter = TextReporter(out, ReportContext("lint", {}, [], color=False))
+    reporter.add(item_of(Artifact(path="lib.h", findings=[finding])))
     text = out.getvalue()
     assert "lib.h:100:12" in text and "[bold]int[/] :smile:" in text

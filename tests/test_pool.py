@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from cgoguard.api import _Worker, iter_scan
+from cgoguard.api import iter_scan
+from cgoguard.pipeline import ScanWorker
 from cgoguard.config import Config
 from cgoguard.pool import ordered_map
 from cgoguard.sources import Candidate
@@ -39,7 +40,7 @@ def test_plain_run_in_order() -> None:
     ]
 
 
-class _DyingWorker(_Worker):
+class _DyingWorker(ScanWorker):
     """A scan worker whose process dies on one chosen file."""
 
     def __call__(self, candidate: Candidate):  # type: ignore[no-untyped-def]
@@ -60,8 +61,8 @@ def test_scan_reports_a_dead_worker_and_goes_on(tmp_path: Path, fixture_path) ->
         )
     )
     assert [Path(r.path).name for r in results] == ["a", "victim", "z"]  # type: ignore[union-attr]
-    assert results[0].error is None and results[2].error is None  # type: ignore[union-attr]
-    assert "died" in results[1].error  # type: ignore[union-attr]
+    assert not results[0].unread and not results[2].unread  # type: ignore[union-attr]
+    assert "died" in results[1].unread[0][1]  # type: ignore[union-attr]
 
 
 def test_early_stop_does_not_hang(tmp_path: Path, fixture_path) -> None:  # type: ignore[no-untyped-def]

@@ -3,22 +3,26 @@
 >>> import cgoguard
 >>> report = cgoguard.scan(["dist/"])          # doctest: +SKIP
 >>> [a.path for a in report.artifacts]          # doctest: +SKIP
+>>> cgoguard.lint(["./bridge"]).exit_code()    # doctest: +SKIP
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
-__all__ = ["Report", "__version__", "scan"]
+from cgoguard._version import __version__
+
+__all__ = ["Report", "__version__", "lint", "scan"]
 
 if TYPE_CHECKING:
-    from cgoguard.api import Report, scan
+    from cgoguard.api import Report, lint, scan
+
+_API = ("scan", "lint", "Report")
 
 
 def __getattr__(name: str) -> Any:
     # Lazy, so `import cgoguard` stays cheap and the CLI starts fast.
-    if name in ("scan", "Report"):
+    if name in _API:
         from cgoguard import api
 
         return getattr(api, name)

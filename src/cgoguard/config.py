@@ -32,7 +32,8 @@ from cgoguard.checks import all_checks, find_check
 from cgoguard.errors import ConfigError
 from cgoguard.model import Artifact, Severity
 
-_KEYS = {"select", "ignore", "fail-on", "jobs", "format", "severity", "per-path-ignores"}
+_KEYS = {"select", "ignore", "fail-on", "jobs", "format", "severity", "per-path-ignores", "allow-unreadable"}
+MAX_JOBS = 1024  # more worker processes than this is a typo, not a machine
 # Sub-tables owned by other commands; kept raw here and validated by them.
 COMMAND_TABLES = ("build", "profiles", "lint")
 
@@ -47,6 +48,7 @@ class Config:
     fail_on: Severity | None = None
     jobs: int | None = None
     format: str | None = None
+    allow_unreadable: bool | None = None  # exit 0/1 even when some files could not be read
     root: str | None = None  # folder of the config file, for relative path patterns
     tables: dict[str, Any] = field(default_factory=dict)  # COMMAND_TABLES, raw
 
@@ -125,9 +127,14 @@ def config_from_table(table: dict[str, Any], source: str | None = None, root: st
     if "fail-on" in table:
         config.fail_on = _severity(table["fail-on"], "fail-on")
     if "jobs" in table:
-        if not isinstance(table["jobs"], int) or table["jobs"] < 1:
-            raise ConfigError("jobs must be a whole number of at least 1.")
+        jobs = table["jobs"]
+        if not isinstance(jobs, int) or isinstance(jobs, bool) or not 1 <= jobs <= MAX_JOBS:
+            raise ConfigError(f"jobs must be a whole number from 1 to {MAX_JOBS}.")
         config.jobs = table["jobs"]
+    if "allow-unreadable" in table:
+        if not isinstance(table["allow-unreadable"], bool):
+            raise ConfigError("allow-unreadable must be true or false.")
+        config.allow_unreadable = table["allow-unreadable"]
     if "format" in table:
         config.format = str(table["format"])
     severity = table.get("severity", {})

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import IntEnum
+from typing import NamedTuple
 
 
 class Severity(IntEnum):
@@ -258,6 +259,7 @@ class Finding:
     message: str  # what was seen in this artifact, with the evidence
     fix: str
     location: SourceLocation | None = None  # set by source and header checks
+    artifacts: tuple[str, ...] = ()  # set-level findings: the artifacts involved
 
 
 @dataclass(slots=True)
@@ -278,6 +280,32 @@ class Artifact:
 
 
 @dataclass(slots=True)
+class SetMember:
+    """What set-level checks see of one image (a file or an archive member):
+    a small projection of its facts, cheap to send back from a worker process
+    (whole artifacts cost more to pickle than to scan)."""
+
+    path: str
+    sha256: str | None
+    kind: str | None  # Hardening.kind
+    machine: str | None
+    soname: str | None
+    go_version: str | None
+    go_build_mode: str | None
+    go_package: str | None = None  # build info "path": the main package it was built from
+    go_exports: tuple[str, ...] = ()  # the //export API
+    fips_provider: str | None = None
+    origin: tuple[str, ...] = ()  # containers it sits in, outermost first
+
+
+@dataclass(slots=True)
+class ArtifactSet:
+    """Every readable image of one run, after the merge: the subject of set-level checks."""
+
+    members: list[SetMember]
+
+
+@dataclass(slots=True)
 class ScanSummary:
     files_seen: int = 0
     artifacts: int = 0  # ELF files and archives scanned (members not counted)
@@ -286,3 +314,19 @@ class ScanSummary:
     skipped_duplicates: int = 0
     errors: int = 0
     seconds: float = 0.0
+
+
+class Item(NamedTuple):
+    """One input's result as it leaves the executor: the artifact itself, or
+    (when a reporter rendered it where it was scanned) only its text, plus the
+    plain values the parent needs for the exit code, the summary and the
+    set-level checks. Plain values cross a process pipe cheaply."""
+
+    path: str
+    artifact: Artifact | None  # None when ``text`` was rendered in the worker
+    text: str | None
+    severities: tuple[int, ...]  # every finding's severity, members included
+    readable: bool  # read at least in part
+    members: int
+    unread: tuple[tuple[str, str], ...]  # (path, error) of the artifact or members not read
+    set_members: tuple[SetMember, ...] = ()

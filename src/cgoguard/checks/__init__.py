@@ -49,7 +49,16 @@ class Located:
     severity: Severity | None = None  # None: the check's default
 
 
-CheckResult = str | tuple[str, Severity] | Located
+@dataclass(frozen=True, slots=True)
+class Related:
+    """A set-level result: a message about several artifacts at once."""
+
+    message: str
+    artifacts: tuple[str, ...]
+    severity: Severity | None = None  # None: the check's default
+
+
+CheckResult = str | tuple[str, Severity] | Located | Related
 S = TypeVar("S")
 CheckFunction = Callable[[S], Iterable[CheckResult]]
 
@@ -81,6 +90,10 @@ class Check(Generic[S]):
 
     def run(self, subject: S) -> Iterator[Finding]:
         for result in self.function(subject):
+            if isinstance(result, Related):
+                severity = result.severity or self.severity
+                yield Finding(self.id, severity, self.title, result.message, self.fix, None, result.artifacts)
+                continue
             if isinstance(result, Located):
                 yield Finding(
                     self.id,
@@ -178,7 +191,7 @@ def find_check(key: str) -> Check[Any] | None:
 
 
 # Modules whose import registers checks; add a module here to add its checks.
-PLUGIN_MODULES = ("hardening", "goruntime", "fips", "boundary", "header")
+PLUGIN_MODULES = ("hardening", "goruntime", "fips", "boundary", "header", "artifactset")
 
 
 def _load_plugins() -> None:

@@ -1,1 +1,85 @@
-"""Formatters. They render what the scan produced and never decide pass or fail."""
+"""Reporters: they render what a run produced and never decide pass or fail.
+
+Every format is one :class:`Reporter` subclass in a module of its own, named
+in :data:`REPORTERS`; a command creates one with :func:`create_reporter`,
+hands it each :class:`~cgoguard.model.Item` as it arrives, then the totals.
+A reporter that can stream returns a *prerender* function: the pipeline then
+runs it where the item was produced (a worker process) and sends back only
+the text. Adding a format (junit, html, cyclonedx ...) is one new module, one
+line here and a golden-output test.
+"""
+
+from __future__ import annotations
+
+import importlib
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import IO, Any, ClassVar
+
+from cgoguard.checks import Check
+from cgoguard.errors import UsageError
+from cgoguard.model import Artifact, Finding, Item, ScanSummary, Severity
+from cgoguard.outcome import Tally
+
+
+@dataclass(slots=True)
+class ReportContext:
+    """What a reporter knows before the first item."""
+
+    command: str  # "scan" or "lint"
+    tool: dict[str, str]
+    checks: list[Check[Any]]  # the checks that were enabled (SARIF rules)
+    fail_on: Severity = Severity.HIGH
+    verbose: bool = False
+    color: bool | None = None  # None: styled when the output is a terminal
+
+
+@dataclass(slots=True)
+class RunTotals:
+    """What a reporter gets after the last item."""
+
+    summary: ScanSummary
+    tally: Tally
+    set_findings: list[Finding] = field(default_factory=list)
+
+
+class Reporter(ABC):
+    name: ClassVar[str]
+
+    def __init__(self, out: IO[str], context: ReportContext) -> None:
+        self.out = out
+        self.context = context
+
+    def prerender(self) -> Callable[[Artifact], str] | None:
+        """A picklable function rendering one artifact where it is produced, or None."""
+        return None
+
+    @abstractmethod
+    def add(self, item: Item) -> None:
+        """One input's result, in run order."""
+
+    @abstractmethod
+    def finish(self, totals: RunTotals) -> None:
+        """Everything after the last item (summary, set-level findings)."""
+
+
+# name -> "module:class"; imported on use so that start-up stays fast.
+REPORTERS = {
+    "text": "cgoguard.reports.text:TextReporter",
+    "json": "cgoguard.reports.jsonreport:JsonReporter",
+    "sarif": "cgoguard.reports.sarif:SarifReporter",
+}
+
+
+def reporter_class(name: str) -> type[Reporter]:
+    target = REPORTERS.get(name)
+    if target is None:
+        raise UsageError(f"unknown format {name!r}; use one of {', '.join(REPORTERS)}.")
+    module, _, attribute = target.partition(":")
+    found: type[Reporter] = getattr(importlib.import_module(module), attribute)
+    return found
+
+
+def create_reporter(name: str, out: IO[str], context: ReportContext) -> Reporter:
+    return reporter_class(name)(out, context)

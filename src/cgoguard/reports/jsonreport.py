@@ -7,11 +7,12 @@ keys, never rename or remove them.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import IO, Any
 
-from cgoguard.model import Artifact, Finding, GoFacts, GoModule, ScanSummary
+from cgoguard.model import Artifact, Finding, GoFacts, GoModule, Item, ScanSummary
+from cgoguard.reports import ReportContext, Reporter, RunTotals
 
 
 def _module(module: GoModule | None) -> dict[str, Any] | None:
@@ -63,6 +64,8 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
     }
     if finding.location is not None:
         data["location"] = asdict(finding.location)
+    if finding.artifacts:
+        data["artifacts"] = list(finding.artifacts)
     return data
 
 
@@ -144,18 +147,40 @@ def artifact_json(artifact: Artifact) -> str:
     return _ENCODER.encode(artifact_to_dict(artifact))
 
 
-def write_json(
-    artifact_texts: Iterable[str],
-    out: IO[str],
-    tool: dict[str, str],
-    summary: ScanSummary,
-    extra: dict[str, Any] | None = None,
-) -> None:
-    """Stream ``{"tool":…, "artifacts":[…], "summary":…}`` from artifacts
-    already rendered by :func:`artifact_json`; the summary is written last
-    because it is complete only when the scan has finished."""
-    out.write('{"tool": ' + json.dumps(tool) + ', "artifacts": [')
-    for index, text in enumerate(artifact_texts):
-        out.write(("\n" if index == 0 else ",\n") + text)
-    tail = {"summary": summary_to_dict(summary), **(extra or {})}
-    out.write("\n], " + json.dumps(tail)[1:] + "\n")
+class JsonReporter(Reporter):
+    """``{"tool":…, "artifacts":[…], "set_findings":[…], "summary":…}``, streamed:
+    each artifact is rendered where it was scanned and written as it arrives;
+    the summary comes last because it is complete only then."""
+
+    name = "json"
+
+    def __init__(self, out: IO[str], context: ReportContext) -> None:
+        super().__init__(out, context)
+        self.count = 0
+
+    def prerender(self) -> Callable[[Artifact], str]:
+        return artifact_json
+
+    def add(self, item: Item) -> None:
+        if self.count == 0:
+            self.out.write('{"tool": ' + json.dumps(self.context.tool) + ', "artifacts": [')
+        text = item.text if item.text is not None else artifact_json(item.artifact)  # type: ignore[arg-type]
+        self.out.write(("\n" if self.count == 0 else ",\n") + text)
+        self.count += 1
+
+    def finish(self, totals: RunTotals) -> None:
+        if self.count == 0:
+            self.out.write('{"tool": ' + json.dumps(self.context.tool) + ', "artifacts": [')
+        tally = totals.tally
+        summary = summary_to_dict(totals.summary)
+        summary.update(
+            complete=tally.complete,
+            missing=list(tally.missing),
+            unread=[{"path": path, "error": error} for path, error in tally.unread],
+        )
+        tail = {
+            "set_findings": [finding_to_dict(f) for f in totals.set_findings],
+            "summary": summary,
+            "fail_on": str(self.context.fail_on),
+        }
+        self.out.write("\n], " + json.dumps(tail)[1:] + "\n")

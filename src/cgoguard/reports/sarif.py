@@ -7,12 +7,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
 
 from cgoguard.checks import Check
-from cgoguard.model import Artifact, Finding, ScanSummary, Severity
+from cgoguard.model import Artifact, Finding, Item, Severity
+from cgoguard.reports import ReportContext, Reporter, RunTotals
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 
@@ -64,9 +64,14 @@ def _uri(path: str, base: Path) -> tuple[str, str | None]:
 
 
 def _result(
-    artifact: Artifact, finding: Finding, rule_index: dict[str, int], base: Path, archive: str | None
+    path: str,
+    sha256: str | None,
+    finding: Finding,
+    rule_index: dict[str, int],
+    base: Path,
+    archive: str | None,
 ) -> dict[str, Any]:
-    file_path = archive if archive is not None else artifact.path
+    file_path = archive if archive is not None else path
     if finding.location is not None:
         file_path = finding.location.path
     uri, base_id = _uri(file_path, base)
@@ -82,72 +87,95 @@ def _result(
         physical["region"] = region
     location: dict[str, Any] = {"physicalLocation": physical}
     if archive is not None:
-        member = artifact.path.split("!", 1)[1]
-        location["logicalLocations"] = [
-            {"name": member, "fullyQualifiedName": artifact.path, "kind": "module"}
-        ]
+        member = path.split("!", 1)[1]
+        location["logicalLocations"] = [{"name": member, "fullyQualifiedName": path, "kind": "module"}]
     # Source findings: one rule can fire on several lines of one file, so the
     # place is part of the identity.
-    where = artifact.path
+    where = "|".join(finding.artifacts) if finding.artifacts else path
     if finding.location is not None:
         where = f"{finding.location.path}:{finding.location.line}:{finding.location.column}"
     fingerprint = hashlib.sha256(f"{finding.check_id}|{where}".encode()).hexdigest()
-    return {
+    result: dict[str, Any] = {
         "ruleId": finding.check_id,
         "ruleIndex": rule_index[finding.check_id],
         "level": _LEVEL[finding.severity],
-        "message": {"text": f"{artifact.path}: {finding.message} Fix: {finding.fix.splitlines()[0]}"},
+        "message": {"text": f"{path}: {finding.message} Fix: {finding.fix.splitlines()[0]}"},
         "locations": [location],
         "partialFingerprints": {"cgoguardFinding/v1": fingerprint},
-        "properties": {"severity": str(finding.severity), "sha256": artifact.sha256},
+        "properties": {"severity": str(finding.severity), "sha256": sha256},
     }
+    if len(finding.artifacts) > 1:
+        related = []
+        for index, other in enumerate(finding.artifacts[1:], start=1):
+            uri, base_id = _uri(other.split("!", 1)[0], base)
+            artifact_location: dict[str, Any] = {"uri": uri}
+            if base_id:
+                artifact_location["uriBaseId"] = base_id
+            related.append({"id": index, "physicalLocation": {"artifactLocation": artifact_location}})
+        result["relatedLocations"] = related
+    return result
 
 
-def write_sarif(
-    artifacts: Iterable[Artifact],
-    out: IO[str],
-    tool: dict[str, str],
-    checks: list[Check[Any]],
-    summary: ScanSummary,
-    base: Path | None = None,
-) -> None:
-    base = (base or Path.cwd()).resolve()
-    rule_index = {check.id: i for i, check in enumerate(checks)}
-    results: list[dict[str, Any]] = []
-    notifications: list[dict[str, Any]] = []
+class SarifReporter(Reporter):
+    """One SARIF 2.1.0 run: a rule per enabled check, a result per finding."""
 
-    def collect(artifact: Artifact, archive: str | None) -> None:
+    name = "sarif"
+
+    def __init__(self, out: IO[str], context: ReportContext, base: Path | None = None) -> None:
+        super().__init__(out, context)
+        self.base = (base or Path.cwd()).resolve()
+        self.rule_index = {check.id: i for i, check in enumerate(context.checks)}
+        self.results: list[dict[str, Any]] = []
+        self.notifications: list[dict[str, Any]] = []
+
+    def add(self, item: Item) -> None:
+        if item.artifact is None:
+            raise TypeError("the SARIF reporter needs artifacts, not pre-rendered text")
+        self._collect(item.artifact, None)
+
+    def _collect(self, artifact: Artifact, archive: str | None) -> None:
         if artifact.error:
-            notifications.append(
+            self.notifications.append(
                 {"level": "error", "message": {"text": f"{artifact.path}: {artifact.error}"}}
             )
         for finding in artifact.findings:
-            if finding.check_id in rule_index:
-                results.append(_result(artifact, finding, rule_index, base, archive))
+            if finding.check_id in self.rule_index:
+                self.results.append(
+                    _result(artifact.path, artifact.sha256, finding, self.rule_index, self.base, archive)
+                )
         for member in artifact.members:
-            collect(member, artifact.path)
+            self._collect(member, artifact.path)
 
-    for artifact in artifacts:
-        collect(artifact, None)
-    run: dict[str, Any] = {
-        "tool": {
-            "driver": {
-                "name": tool["name"],
-                "version": tool["version"],
-                "semanticVersion": tool["version"],
-                "informationUri": "https://pypi.org/project/cgoguard/",
-                "rules": [rule_for(c) for c in checks],
-            }
-        },
-        "originalUriBaseIds": {"SRCROOT": {"uri": base.as_uri() + "/"}},
-        "invocations": [
-            {
-                "executionSuccessful": True,
-                "toolExecutionNotifications": notifications,
-                "properties": {"summary": {k: getattr(summary, k) for k in summary.__slots__}},
-            }
-        ],
-        "results": results,
-    }
-    json.dump({"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}, out, indent=2)
-    out.write("\n")
+    def finish(self, totals: RunTotals) -> None:
+        for finding in totals.set_findings:
+            if finding.check_id in self.rule_index and finding.artifacts:
+                self.results.append(
+                    _result(finding.artifacts[0], None, finding, self.rule_index, self.base, None)
+                )
+        for path in totals.tally.missing:
+            self.notifications.append({"level": "error", "message": {"text": f"{path} does not exist."}})
+        tool = self.context.tool
+        summary = totals.summary
+        run: dict[str, Any] = {
+            "tool": {
+                "driver": {
+                    "name": tool["name"],
+                    "version": tool["version"],
+                    "semanticVersion": tool["version"],
+                    "informationUri": "https://pypi.org/project/cgoguard/",
+                    "rules": [rule_for(c) for c in self.context.checks],
+                }
+            },
+            "originalUriBaseIds": {"SRCROOT": {"uri": self.base.as_uri() + "/"}},
+            "invocations": [
+                {
+                    # False when an input was missing or unreadable: the results are not the whole truth.
+                    "executionSuccessful": totals.tally.complete,
+                    "toolExecutionNotifications": self.notifications,
+                    "properties": {"summary": {k: getattr(summary, k) for k in summary.__slots__}},
+                }
+            ],
+            "results": self.results,
+        }
+        json.dump({"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}, self.out, indent=2)
+        self.out.write("\n")

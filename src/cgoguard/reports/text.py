@@ -3,14 +3,13 @@ summary at the end. Styled when the output is a terminal, plain otherwise."""
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable
 from typing import IO
 
 from rich.console import Console
 from rich.markup import escape
 
-from cgoguard.model import Artifact, Hardening, ScanSummary, Severity
+from cgoguard.model import Artifact, Finding, Hardening, Item, Severity
+from cgoguard.reports import ReportContext, Reporter, RunTotals
 
 _STYLE = {
     Severity.CRITICAL: "bold red",
@@ -61,6 +60,22 @@ def _header(artifact: Artifact) -> str:
     return "  ".join(bits)
 
 
+def _finding(console: Console, finding: Finding, indent: str, verbose: bool) -> None:
+    style = _STYLE[finding.severity]
+    where = ""
+    if finding.location is not None:
+        location = finding.location
+        where = f"{location.path}:{location.line}:{location.column}: "
+    console.print(
+        f"{indent}  [{style}]{str(finding.severity).upper():8}[/] {finding.check_id} "
+        f"{escape(where + finding.message)}",
+        highlight=False,
+    )
+    if verbose:
+        for line in finding.fix.splitlines():
+            console.print(f"{indent}             [dim]{escape(line)}[/]", highlight=False)
+
+
 def _render(console: Console, artifact: Artifact, indent: str, verbose: bool) -> None:
     console.print(indent + _header(artifact), highlight=False)
     if artifact.error:
@@ -74,56 +89,60 @@ def _render(console: Console, artifact: Artifact, indent: str, verbose: bool) ->
         exports = ", ".join(artifact.go.cgo.go_exports)
         console.print(f"{indent}  //export API: {escape(exports)}", highlight=False)
     for finding in sorted(artifact.findings, key=lambda f: (-f.severity, f.check_id)):
-        style = _STYLE[finding.severity]
-        where = ""
-        if finding.location is not None:
-            location = finding.location
-            where = f"{location.path}:{location.line}:{location.column}: "
-        console.print(
-            f"{indent}  [{style}]{str(finding.severity).upper():8}[/] {finding.check_id} "
-            f"{escape(where + finding.message)}",
-            highlight=False,
-        )
-        if verbose:
-            for line in finding.fix.splitlines():
-                console.print(f"{indent}             [dim]{escape(line)}[/]", highlight=False)
+        _finding(console, finding, indent, verbose)
     for member in artifact.members:
         if verbose or member.findings or member.error:
             _render(console, member, indent + "  ", verbose)
 
 
-def write_text(
-    artifacts: Iterable[Artifact],
-    out: IO[str],
-    summary: ScanSummary,
-    *,
-    verbose: bool = False,
-    color: bool | None = None,
-    footer: str | None = None,
-) -> Counter[Severity]:
-    """Render every artifact; returns the count of findings per severity.
-    ``footer`` replaces the scan summary sentence (``lint`` has its own)."""
-    console = Console(
-        file=out, force_terminal=color, no_color=color is False, highlight=False, soft_wrap=True, emoji=False
-    )
-    counts: Counter[Severity] = Counter()
+class TextReporter(Reporter):
+    """One block per artifact, findings sorted by severity, then findings
+    across artifacts and a summary. Styled on a terminal, plain otherwise."""
 
-    def count(artifact: Artifact) -> None:
-        counts.update(f.severity for f in artifact.findings)
-        for member in artifact.members:
-            count(member)
+    name = "text"
 
-    for artifact in artifacts:
-        count(artifact)
-        _render(console, artifact, "", verbose)
-    by_severity = ", ".join(f"{counts[s]} {s}" for s in sorted(counts, reverse=True)) or "none"
-    if footer is not None:
-        console.print(f"\n{escape(footer)}: {by_severity}.", highlight=False)
-        return counts
-    console.print(
-        f"\n[bold]Scanned[/] {summary.artifacts} artifact(s) ({summary.members} archive member(s)) "
-        f"in {summary.seconds:.2f} s; skipped {summary.skipped_not_elf} non-ELF file(s) and "
-        f"{summary.skipped_duplicates} duplicate(s); {summary.errors} error(s). Findings: {by_severity}.",
-        highlight=False,
-    )
-    return counts
+    def __init__(self, out: IO[str], context: ReportContext) -> None:
+        super().__init__(out, context)
+        color = context.color
+        if color is None and not out.isatty():
+            color = False
+        self.console = Console(
+            file=out,
+            force_terminal=color,
+            no_color=color is False,
+            highlight=False,
+            soft_wrap=True,
+            emoji=False,
+        )
+
+    def add(self, item: Item) -> None:
+        if item.artifact is None:
+            raise TypeError("the text reporter renders artifacts, not pre-rendered text")
+        _render(self.console, item.artifact, "", self.context.verbose)
+
+    def finish(self, totals: RunTotals) -> None:
+        console = self.console
+        if totals.set_findings:
+            console.print("\n[bold]Across artifacts[/]", highlight=False)
+            for finding in sorted(totals.set_findings, key=lambda f: (-f.severity, f.check_id)):
+                _finding(console, finding, "", self.context.verbose)
+        counts = totals.tally.by_severity
+        by_severity = ", ".join(f"{counts[s]} {s}" for s in sorted(counts, reverse=True)) or "none"
+        summary = totals.summary
+        if self.context.command == "lint":
+            tally = totals.tally
+            line = (
+                f"\n[bold]Linted[/] {tally.readable} file(s) in {summary.seconds:.2f} s; "
+                f"{summary.errors} error(s). Findings: {by_severity}."
+            )
+        else:
+            line = (
+                f"\n[bold]Scanned[/] {summary.artifacts} artifact(s) ({summary.members} archive member(s)) "
+                f"in {summary.seconds:.2f} s; skipped {summary.skipped_not_elf} non-ELF file(s) and "
+                f"{summary.skipped_duplicates} duplicate(s); {summary.errors} error(s). "
+                f"Findings: {by_severity}."
+            )
+        console.print(line, highlight=False)
+        not_read = totals.tally.not_read_sentence()
+        if not_read is not None:
+            console.print(f"[bold red]Not checked:[/] {escape(not_read)}.", highlight=False)

@@ -1,4 +1,4 @@
-"""Where artifacts come from: files and folders named by the user.
+"""The first source: files and folders named by the user.
 
 The walker only finds candidate files; it does not open them (the magic test
 happens in the worker that reads the file anyway, so a large tree costs one
@@ -13,19 +13,8 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Iterator
-from dataclasses import dataclass
 
-
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    path: str  # display path, as the user would write it
-    error: str | None = None  # set when the entry cannot be read at all
-
-
-@dataclass(slots=True)
-class WalkStats:
-    duplicates: int = 0
-    missing: list[str] | None = None
+from cgoguard.sources import Candidate, Source, SourceStats
 
 
 def _describe(error: OSError, path: str) -> str:
@@ -38,10 +27,19 @@ def _describe(error: OSError, path: str) -> str:
     return f"cannot read {path}: {error.strerror or error}"
 
 
-def walk(paths: list[str], stats: WalkStats) -> Iterator[Candidate]:
+class PathSource(Source):
+    """Files and folders; folders recursively."""
+
+    def __init__(self, paths: list[str]) -> None:
+        self.paths = list(paths)
+
+    def candidates(self, stats: SourceStats) -> Iterator[Candidate]:
+        return walk(self.paths, stats)
+
+
+def walk(paths: list[str], stats: SourceStats) -> Iterator[Candidate]:
     seen_files: set[tuple[int, int]] = set()
     seen_dirs: set[tuple[int, int]] = set()
-    stats.missing = []
 
     def visit_file(path: str, st: os.stat_result) -> Iterator[Candidate]:
         key = (st.st_dev, st.st_ino)
@@ -70,7 +68,7 @@ def walk(paths: list[str], stats: WalkStats) -> Iterator[Candidate]:
             st = os.stat(path)
         except OSError as error:
             if named and not os.path.lexists(path):
-                stats.missing.append(path)  # type: ignore[union-attr]
+                stats.missing.append(path)
             yield Candidate(path, _describe(error, path))
             return
         if stat.S_ISDIR(st.st_mode):

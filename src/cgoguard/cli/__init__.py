@@ -1,0 +1,66 @@
+"""The command line: a package of thin commands (arguments -> cgoguard.api ->
+reporter -> exit code). Each command module has ``register(subparsers)``,
+which sets ``handler``; errors of every command end here as one line on
+stderr with the exit code the error carries (README, "Exit codes")."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+from collections.abc import Sequence
+
+from cgoguard._version import __version__
+from cgoguard.errors import CgoguardError
+from cgoguard.outcome import ExitCode
+
+# The catalogue, the configuration and the pipelines are imported where a
+# command runs, so `--version`, `--help` and light commands start fast.
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from cgoguard.cli import build, catalogue, lint, scan
+
+    parser = argparse.ArgumentParser(
+        prog="cgoguard",
+        description="Audit Go code shipped as C libraries and hardened executables.",
+    )
+    parser.add_argument("--version", action="version", version=f"cgoguard {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    scan.register(sub)
+    catalogue.register(sub)
+    lint.register(sub)
+    build.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return ExitCode.USAGE
+    try:
+        code: int = args.handler(args)
+        sys.stdout.flush()
+        return code
+    except CgoguardError as error:
+        print(f"cgoguard: error: {error.message}", file=sys.stderr)
+        if error.detail:
+            print("  " + "\n  ".join(error.detail.splitlines()), file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("cgoguard: interrupted", file=sys.stderr)
+        return ExitCode.INTERRUPTED
+    except BrokenPipeError:
+        # `cgoguard scan ... | head`: the reader left. Say nothing (as other Unix tools, which
+        # SIGPIPE ends silently) and point stdout at /dev/null so the final flush cannot fail.
+        with contextlib.suppress(OSError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        return ExitCode.BROKEN_PIPE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,164 @@
+"""What every command shares: report and policy options, the configuration
+merged with the command line, the progress bar, and the end of a run (what
+was not read, the exit code). Commands import from here, never from each other."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterable, Iterator
+from typing import IO, TypeVar
+
+from cgoguard.config import MAX_JOBS, Config
+from cgoguard.errors import UsageError
+from cgoguard.model import Severity
+from cgoguard.outcome import ExitCode, Tally
+from cgoguard.reports import REPORTERS
+
+T = TypeVar("T")
+
+
+def severity_argument(text: str) -> Severity:
+    try:
+        return Severity.parse(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def jobs_argument(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--jobs takes a whole number, not {text!r}") from None
+    if not 0 <= value <= MAX_JOBS:
+        raise argparse.ArgumentTypeError(f"--jobs must be from 0 (all cores) to {MAX_JOBS}")
+    return value
+
+
+def add_policy_options(command: argparse.ArgumentParser) -> None:
+    """--config, --select, --ignore, --fail-on: which checks run and what fails the run."""
+    command.add_argument(
+        "--fail-on",
+        type=severity_argument,
+        default=None,
+        metavar="SEVERITY",
+        help="exit 1 when a finding has this severity or higher "
+        "(info, low, medium, high, critical; default: high)",
+    )
+    command.add_argument(
+        "--config",
+        metavar="FILE",
+        help="configuration file (default: cgoguard.toml or pyproject.toml [tool.cgoguard], "
+        "searched from the current folder upwards)",
+    )
+    command.add_argument(
+        "--select", metavar="IDS", help="comma-separated checks to run (IDs, prefixes or names)"
+    )
+    command.add_argument("--ignore", metavar="IDS", help="comma-separated checks to skip")
+
+
+def add_report_options(command: argparse.ArgumentParser, formats: Iterable[str] = REPORTERS) -> None:
+    """--format, --output, the policy options and --allow-unreadable, as scan and lint share them."""
+    command.add_argument(
+        "--format", "-f", choices=tuple(formats), default=None, help="output format (default: text)"
+    )
+    command.add_argument(
+        "--output", "-o", metavar="FILE", help="write the report to FILE (atomically) instead of stdout"
+    )
+    add_policy_options(command)
+    command.add_argument(
+        "--allow-unreadable",
+        action="store_true",
+        default=None,
+        help="do not exit 3 because some inputs could not be read (they are still listed); "
+        "for system-wide scans where broken files are expected",
+    )
+
+
+def _list(text: str | None) -> list[str]:
+    return [item.strip() for item in (text or "").split(",") if item.strip()]
+
+
+def effective_config(args: argparse.Namespace) -> Config:
+    """The configuration file, with --select/--ignore from the command line on top."""
+    from cgoguard.config import config_from_table, load_config
+
+    config = load_config(args.config)
+    overrides: dict[str, object] = {}
+    if getattr(args, "select", None):
+        overrides["select"] = _list(args.select)
+    if getattr(args, "ignore", None):
+        overrides["ignore"] = _list(args.ignore)
+    if overrides:
+        cli = config_from_table(overrides, "command line")
+        if cli.select is not None:
+            config.select = cli.select
+        config.ignore = config.ignore | cli.ignore
+    return config
+
+
+def fail_on(args: argparse.Namespace, config: Config) -> Severity:
+    # Severity.INFO is 0, so test for None rather than truth.
+    return next((s for s in (args.fail_on, config.fail_on) if s is not None), Severity.HIGH)
+
+
+def report_format(args: argparse.Namespace, config: Config) -> str:
+    fmt: str = args.format or config.format or "text"
+    if fmt not in REPORTERS:
+        raise UsageError(f"unknown format {fmt!r} in {config.source}; use one of {', '.join(REPORTERS)}.")
+    return fmt
+
+
+def allow_unreadable(args: argparse.Namespace, config: Config) -> bool:
+    return bool(args.allow_unreadable if args.allow_unreadable is not None else config.allow_unreadable)
+
+
+def conclude(tally: Tally, *, allow: bool, report_says_it: bool, what: str = "checked") -> int:
+    """The exit code; says on stderr what was not read, unless the report (text on stdout) said it."""
+    code = tally.exit_code(allow_unreadable=allow)
+    not_read = tally.not_read_sentence()
+    if not_read is not None and not report_says_it:
+        print(f"cgoguard: not {what}: {not_read}.", file=sys.stderr)
+    if code == ExitCode.INCOMPLETE and not report_says_it:
+        print("cgoguard: exit 3: the run is incomplete (see README, Exit codes).", file=sys.stderr)
+    return int(code)
+
+
+class Progress:
+    """A progress bar on stderr when it is a terminal; a no-op otherwise."""
+
+    def __init__(self, enabled: bool, label: str) -> None:
+        self.enabled = enabled and sys.stderr.isatty()
+        self.label = label
+        self.count = 0
+
+    def tick(self) -> None:
+        self.count += 1
+
+    def wrap(self, results: Iterable[T]) -> Iterator[T]:
+        if not self.enabled:
+            yield from results
+            return
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+        from rich.progress import Progress as Bar
+
+        with Bar(
+            TextColumn(self.label),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=Console(file=sys.stderr),
+            transient=True,
+        ) as bar:
+            task = bar.add_task(self.label, total=None)
+            last = 0
+            for result in results:
+                if self.count - last >= 25:
+                    bar.update(task, completed=self.count)
+                    last = self.count
+                yield result
+
+
+def text_on_stdout(fmt: str, out: IO[str]) -> bool:
+    return fmt == "text" and out is sys.stdout

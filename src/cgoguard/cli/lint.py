@@ -1,0 +1,62 @@
+"""``cgoguard lint``: paths -> lint API -> reporter -> exit code."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from cgoguard.cli import common
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "lint",
+        help="check Go sources and C headers at the cgo export boundary",
+        description="Check Go package folders (dir, or dir/... for sub-folders), Go files and C "
+        "headers for cgo export mistakes; with --against, compare a header with the library it "
+        "describes. Exit codes as for scan (3: an input or the --against library could not be read).",
+    )
+    parser.add_argument(
+        "paths", nargs="+", metavar="PATH", help="Go package folders, .go files or .h headers"
+    )
+    parser.add_argument(
+        "--against",
+        metavar="LIBRARY",
+        help="a .so or .a: report header declarations it lacks and //export functions the header lacks",
+    )
+    parser.add_argument(
+        "--include",
+        "-I",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="extra include folder for parsing headers (repeatable)",
+    )
+    common.add_report_options(parser)
+    parser.add_argument("--verbose", "-v", action="store_true", help="text: show each finding's fix")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from cgoguard.api import lint
+    from cgoguard.checks import CheckTarget, all_checks
+    from cgoguard.fileio import report_output
+    from cgoguard.outcome import item_of
+    from cgoguard.reports import ReportContext, RunTotals, create_reporter
+
+    config = common.effective_config(args)
+    fmt = common.report_format(args, config)
+    fail_on = common.fail_on(args, config)
+    report = lint(args.paths, against=args.against, config=config, include_dirs=args.include, fail_on=fail_on)
+    lint_targets = (CheckTarget.GO_SOURCE, CheckTarget.C_HEADER, CheckTarget.HEADER_BINARY)
+    checks: list[Any] = [c for c in all_checks() if c.target in lint_targets and config.enabled(c.id)]
+    context = ReportContext("lint", report.tool, checks, fail_on, verbose=args.verbose)
+    with report_output(args.output) as out:
+        reporter = create_reporter(fmt, out, context)
+        for artifact in report.artifacts:
+            reporter.add(item_of(artifact))
+        reporter.finish(RunTotals(report.summary, report.tally, report.set_findings))
+        says_it = common.text_on_stdout(fmt, out)
+    return common.conclude(
+        report.tally, allow=common.allow_unreadable(args, config), report_says_it=says_it, what="linted"
+    )

@@ -1,0 +1,82 @@
+"""``cgoguard scan``: paths -> scan pipeline -> reporter -> exit code."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from cgoguard.cli import common
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    scan = subparsers.add_parser(
+        "scan",
+        help="scan ELF files, shared libraries and ar archives",
+        description="Scan files and folders (recursively) for ELF executables, shared objects, objects and "
+        "ar archives; report hardening, Go facts and exports. Exit 0: no finding at or above --fail-on; "
+        "1: findings; 2: usage, configuration or output error; 3: incomplete (an input is missing or "
+        "could not be read, or nothing scannable was found).",
+    )
+    scan.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to scan")
+    common.add_report_options(scan)
+    scan.add_argument(
+        "--jobs",
+        "-j",
+        type=common.jobs_argument,
+        default=None,
+        metavar="N",
+        help="worker processes (default: all cores; 1 scans in-process)",
+    )
+    scan.add_argument(
+        "--verbose",
+        "-v",
+        action="store_true",
+        help="text: show the hardening line of every artifact and each finding's fix",
+    )
+    scan.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    scan.add_argument(
+        "--no-hash",
+        action="store_true",
+        help="skip the SHA-256 of each file (sha256 is null in reports); the hash reads every byte "
+        "and is a third to a half of a scan's time",
+    )
+    scan.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    # Imported here so that other commands do not pay for the scan pipeline at start-up.
+    from cgoguard.api import tool_info
+    from cgoguard.checks import CheckTarget, all_checks
+    from cgoguard.fileio import report_output
+    from cgoguard.pipeline import ScanRun
+    from cgoguard.reports import ReportContext, RunTotals, create_reporter
+
+    config = common.effective_config(args)
+    fmt = common.report_format(args, config)
+    fail_on = common.fail_on(args, config)
+    jobs = (args.jobs if args.jobs is not None else config.jobs) or None
+    checks: list[Any] = [
+        c
+        for c in all_checks()
+        if c.target in (CheckTarget.BINARY, CheckTarget.ARTIFACT_SET) and config.enabled(c.id)
+    ]
+    context = ReportContext("scan", tool_info(), checks, fail_on, verbose=args.verbose)
+    progress = common.Progress(not args.no_progress, "scanning")
+    with report_output(args.output) as out:
+        reporter = create_reporter(fmt, out, context)
+        scan_run = ScanRun(
+            args.paths,
+            config=config,
+            jobs=jobs,
+            hash_files=not args.no_hash,
+            prerender=reporter.prerender(),
+            fail_on=fail_on,
+            on_progress=progress.tick,
+        )
+        for item in progress.wrap(scan_run):
+            reporter.add(item)
+        reporter.finish(RunTotals(scan_run.summary, scan_run.tally, scan_run.set_findings))
+        says_it = common.text_on_stdout(fmt, out)
+    return common.conclude(
+        scan_run.tally, allow=common.allow_unreadable(args, config), report_says_it=says_it, what="scanned"
+    )

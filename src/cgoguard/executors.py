@@ -1,0 +1,51 @@
+"""Where per-item work runs: an ordered map over picklable work items.
+
+An executor takes a function and items and yields one result per item, in
+order, reading the items lazily so memory stays flat. ``on_crash`` gives the
+result for an item whose process died while working on it (a file truncated
+while mapped raises SIGBUS; the OOM killer ends a worker on a huge input), so
+one fatal item never ends the run. A cluster executor (Dask, Ray) is one new
+class here: items and results are already picklable.
+"""
+
+from __future__ import annotations
+
+import os
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Iterator
+from typing import TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class Executor(ABC):
+    @abstractmethod
+    def map(self, func: Callable[[T], R], items: Iterable[T], on_crash: Callable[[T], R]) -> Iterator[R]:
+        """``map(func, items)`` in order. Closing the returned iterator stops the work."""
+
+
+class InProcess(Executor):
+    """Runs every item in this process: no start-up cost, nothing to survive."""
+
+    def map(self, func: Callable[[T], R], items: Iterable[T], on_crash: Callable[[T], R]) -> Iterator[R]:
+        return map(func, items)
+
+
+class ProcessPool(Executor):
+    """Forked worker processes that survive a worker dying (see :mod:`cgoguard.pool`)."""
+
+    def __init__(self, jobs: int | None = None, batch_size: int = 64) -> None:
+        self.jobs = jobs or os.cpu_count() or 1
+        self.batch_size = batch_size
+
+    def map(self, func: Callable[[T], R], items: Iterable[T], on_crash: Callable[[T], R]) -> Iterator[R]:
+        from cgoguard.pool import ordered_map
+
+        return ordered_map(func, items, self.jobs, on_crash=on_crash, batch_size=self.batch_size)
+
+
+def executor_for(jobs: int | None) -> Executor:
+    """In-process for one job, a process pool otherwise (``None``/0: all cores)."""
+    jobs = jobs or os.cpu_count() or 1
+    return InProcess() if jobs == 1 else ProcessPool(jobs)

@@ -1,0 +1,185 @@
+"""The scan pipeline: sources -> executor (scan + per-file checks + policy
+in the worker) -> merge (summary, tally) -> set-level checks.
+
+A :class:`ScanRun` is iterated by whoever shows the results (a reporter, the
+Python API); when the iteration ends, ``summary``, ``tally`` and
+``set_findings`` are complete. Workers apply the configuration's policy
+(selection, severity overrides, per-path ignores) themselves, so nothing but
+plain values comes back, and may render each artifact for a reporter that
+streams (``prerender``), so the parent never becomes the bottleneck.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+from cgoguard.checks import CheckTarget, checks_for
+from cgoguard.config import Config
+from cgoguard.executors import Executor, executor_for
+from cgoguard.model import Artifact, ArtifactSet, Finding, Item, ScanSummary, SetMember, Severity
+from cgoguard.outcome import Tally, item_of
+from cgoguard.scanner import scan_candidate
+from cgoguard.sources import Candidate, Source, SourceStats, iter_candidates, sources_for
+
+CRASHED = (
+    "the process reading this file died (the file may have been truncated while it was read, or the "
+    "system ran out of memory); scan it again on its own to see."
+)
+
+
+def set_members(artifact: Artifact, origin: tuple[str, ...] = ()) -> tuple[SetMember, ...]:
+    """The projection set-level checks see: every readable image of an artifact."""
+    images = artifact.members if artifact.is_archive else [artifact]
+    found = []
+    for image in images:
+        if image.elf is None:
+            continue
+        go, hardening = image.go, image.hardening
+        info = go.buildinfo if go is not None else None
+        found.append(
+            SetMember(
+                path=image.path,
+                sha256=image.sha256,
+                kind=hardening.kind if hardening else None,
+                machine=image.elf.machine,
+                soname=image.elf.dynamic.soname if image.elf.dynamic else None,
+                go_version=info.version if info else None,
+                go_build_mode=hardening.go_build_mode if hardening else None,
+                go_package=info.path if info else None,
+                go_exports=tuple(go.cgo.go_exports) if go else (),
+                fips_provider=go.fips.provider if go is not None and go.fips is not None else None,
+                origin=origin,
+            )
+        )
+    return tuple(found)
+
+
+def to_item(
+    artifact: Artifact,
+    prerender: Callable[[Artifact], str] | None = None,
+    collect_set: bool = True,
+    origin: tuple[str, ...] = (),
+) -> Item:
+    """The artifact as an executor result: rendered here when a reporter streams."""
+    return item_of(
+        None if prerender is not None else artifact,
+        text=prerender(artifact) if prerender is not None else None,
+        set_members=set_members(artifact, origin) if collect_set else (),
+        source=artifact,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ScanWorker:
+    """What one executor item does: scan, apply the policy, package the result."""
+
+    config: Config
+    hash_files: bool = True
+    prerender: Callable[[Artifact], str] | None = None
+    collect_set: bool = True
+
+    def __call__(self, candidate: Candidate) -> Item | None:
+        artifact = scan_candidate(candidate, hash_files=self.hash_files)
+        if artifact is None:
+            return None
+        return self._finish(artifact, candidate)
+
+    def crashed(self, candidate: Candidate) -> Item:
+        """The result for a candidate whose worker process died while reading it."""
+        return self._finish(Artifact(path=candidate.path, error=CRASHED), candidate)
+
+    def _finish(self, artifact: Artifact, candidate: Candidate) -> Item:
+        self.config.apply(artifact)
+        return to_item(artifact, self.prerender, self.collect_set, candidate.origin)
+
+
+def run_set_checks(members: list[SetMember], config: Config) -> list[Finding]:
+    """The set-level stage: every enabled ARTIFACT_SET check over every image, with the policy applied."""
+    subject = ArtifactSet(members)
+    found: list[Finding] = []
+    for check in checks_for(CheckTarget.ARTIFACT_SET, ArtifactSet):
+        if not config.enabled(check.id):
+            continue
+        for finding in check.run(subject):
+            override = config.severity.get(finding.check_id)
+            if override is not None:
+                finding.severity = override
+            found.append(finding)
+    return found
+
+
+class ScanRun:
+    """One scan. Iterate it for the items, in a stable order; afterwards
+    ``summary``, ``tally`` and ``set_findings`` are complete."""
+
+    def __init__(
+        self,
+        inputs: Iterable[str | os.PathLike[str] | Source],
+        *,
+        config: Config | None = None,
+        executor: Executor | None = None,
+        jobs: int | None = None,
+        hash_files: bool = True,
+        prerender: Callable[[Artifact], str] | None = None,
+        fail_on: Severity = Severity.HIGH,
+        on_progress: Callable[[], None] | None = None,
+    ) -> None:
+        # Paths become sources here; Source objects are taken as they are, in order.
+        self.sources: list[Source] = []
+        paths: list[str] = []
+        for given in inputs:
+            if isinstance(given, Source):
+                self.sources += sources_for(paths) if paths else []
+                paths = []
+                self.sources.append(given)
+            else:
+                paths.append(os.fspath(given))
+        if paths or not self.sources:
+            self.sources += sources_for(paths)
+        self.config = config if config is not None else Config()
+        self.executor = executor if executor is not None else executor_for(jobs)
+        collect_set = any(
+            self.config.enabled(c.id) for c in checks_for(CheckTarget.ARTIFACT_SET, ArtifactSet)
+        )
+        self.worker = ScanWorker(self.config, hash_files, prerender, collect_set)
+        self.on_progress = on_progress
+        self.summary = ScanSummary()
+        self.tally = Tally(fail_on)
+        self.stats = SourceStats()
+        self.set_findings: list[Finding] = []
+        self.finished = False
+
+    def __iter__(self) -> Iterator[Item]:
+        started = time.perf_counter()
+        candidates = iter_candidates(self.sources, self.stats)
+        results = self.executor.map(self.worker, candidates, on_crash=self.worker.crashed)
+        members: list[SetMember] = []
+        summary, tally = self.summary, self.tally
+        try:
+            for item in results:
+                summary.files_seen += 1
+                if self.on_progress is not None:
+                    self.on_progress()
+                if item is None:
+                    summary.skipped_not_elf += 1
+                    continue
+                summary.artifacts += 1
+                summary.members += item.members
+                summary.errors += len(item.unread)
+                tally.add_item(item)
+                members.extend(item.set_members)
+                yield item
+        finally:
+            close = getattr(results, "close", None)
+            if close is not None:
+                close()  # stops the worker pool when the caller stops early
+            summary.skipped_duplicates = self.stats.duplicates
+            tally.missing = list(self.stats.missing)
+            summary.seconds = time.perf_counter() - started
+        self.set_findings = run_set_checks(members, self.config)
+        tally.add_findings(int(f.severity) for f in self.set_findings)
+        summary.seconds = time.perf_counter() - started
+        self.finished = True

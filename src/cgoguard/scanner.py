@@ -1,0 +1,186 @@
+"""One candidate in, one :class:`~cgoguard.model.Artifact` out.
+
+Per input: open (mapped, never copied) -> magic -> readers (ELF, ar, Go build
+info, cgo symbols) -> derived summaries (hardening, FIPS status) -> every
+binary check. This is the work one executor item does; it never raises:
+problems become ``Artifact.error`` sentences.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+
+from cgoguard.assess import fips_status, summarize
+from cgoguard.checks import Check, CheckTarget, Subject, checks_for
+from cgoguard.errors import InputError
+from cgoguard.model import Artifact, ElfFacts, GoFacts
+from cgoguard.readers.archive import MalformedArchive, is_ar, is_thin_ar, iter_members
+from cgoguard.readers.cgo import go_markers, read_go_facts
+from cgoguard.readers.elf import ElfImage, MalformedElf, is_elf, read_elf_facts
+from cgoguard.readers.gobuildinfo import BuildInfoError
+from cgoguard.readers.gocrypto import crypto_packages
+from cgoguard.sources import Candidate
+
+
+def analyze_elf(
+    artifact: Artifact,
+    data: memoryview | bytes,
+    *,
+    archive: str | None = None,
+    go_archive_member: bool = False,
+) -> None:
+    """Fill ``artifact`` (elf, go, hardening, findings) from one ELF image."""
+    image = ElfImage(data)
+    try:
+        markers = go_markers(image)
+        # .symtab is read only where verdicts need it: Go images (cgo
+        # classification), objects, and static images (canary evidence).
+        want_symtab = bool(markers) or image.e_type == 1 or not any(s.p_type == 3 for s in image.segments)
+        elf = read_elf_facts(image, static_symbols=want_symtab)
+        artifact.elf = elf
+        go = _go_facts(image, elf) if markers else None
+        artifact.go = go
+    finally:
+        _release(image)
+    artifact.hardening = summarize(elf, go, go_archive_member=go_archive_member)
+    subject = Subject(artifact.path, elf, go, artifact.hardening, archive)
+    for check in binary_checks():
+        artifact.findings.extend(check.run(subject))
+
+
+@functools.cache
+def binary_checks() -> tuple[Check[Subject], ...]:
+    return tuple(checks_for(CheckTarget.BINARY, Subject))
+
+
+def _go_facts(image: ElfImage, elf: ElfFacts) -> GoFacts | None:
+    try:
+        go = read_go_facts(image, elf)
+    except BuildInfoError as error:  # read_go_facts normally records this itself
+        raise MalformedElf(f"Go build info is malformed: {error}") from None
+    if go is not None:
+        if go.crypto_packages is None:
+            go.crypto_packages = crypto_packages(image)
+        go.fips = fips_status(go)
+    return go
+
+
+def _release(image: ElfImage) -> None:
+    # A view may still be referenced; the garbage collector releases it then.
+    with contextlib.suppress(BufferError):
+        image.close()
+
+
+def scan_candidate(candidate: Candidate, *, hash_files: bool = True) -> Artifact | None:
+    """Scan one candidate. Returns None when it is neither ELF nor an ar
+    archive. Never raises. With ``hash_files=False`` no SHA-256 is computed
+    (``sha256`` stays None): the hash reads every byte and is about half of a
+    scan's CPU time."""
+    artifact = Artifact(path=candidate.path)
+    if candidate.error is not None:
+        artifact.error = sentence(candidate.error)
+        return artifact
+    try:
+        with candidate.open() as opened:
+            artifact.size = opened.size
+            if opened.size == 0:
+                return None  # an empty file is not an ELF file
+            prefix = opened.prefix(8)
+            if not (is_elf(prefix) or is_ar(prefix)):
+                return None
+            view = opened.view()
+            if hash_files:
+                artifact.sha256 = hashlib.sha256(view).hexdigest()
+            _scan_buffer(artifact, view, prefix, hash_files)
+    except OSError as error:
+        artifact.error = os_error(error, candidate.file or candidate.path)
+    except Exception as error:
+        artifact.error = (
+            f"internal error while reading this file ({type(error).__name__}: {error}); please report it."
+        )
+    return artifact
+
+
+def scan_file(path: str, *, hash_files: bool = True) -> Artifact | None:
+    """Scan one local file (see :func:`scan_candidate`)."""
+    return scan_candidate(Candidate(path), hash_files=hash_files)
+
+
+def scan_bytes(data: bytes, path: str = "<memory>") -> Artifact | None:
+    """Scan an in-memory image (e.g. a member read from a wheel)."""
+    return scan_candidate(Candidate(path, data=bytes(data)))
+
+
+def _scan_buffer(artifact: Artifact, view: memoryview, prefix: bytes, hash_files: bool) -> None:
+    try:
+        if is_ar(prefix):
+            artifact.is_archive = True
+            if is_thin_ar(prefix):
+                raise MalformedArchive(
+                    "thin archive: its members are files outside the archive and are not read"
+                )
+            _scan_archive(artifact, view, hash_files)
+        else:
+            analyze_elf(artifact, view)
+    except InputError as error:
+        artifact.error = sentence(str(error))
+
+
+def _scan_archive(artifact: Artifact, view: memoryview, hash_files: bool) -> None:
+    seen: dict[str, int] = {}
+    members = []
+    go_archive = False
+    try:
+        for member in iter_members(view):
+            count = seen[member.name] = seen.get(member.name, 0) + 1
+            name = member.name if count == 1 else f"{member.name}#{count}"
+            data = view[member.offset : member.offset + member.size]
+            if not is_elf(bytes(data[:4])):
+                data.release()
+                continue  # symbol indexes, LLVM bitcode, __.PKGDEF: not machine code
+            members.append((f"{artifact.path}!{name}", member.size, data))
+    except MalformedArchive as error:
+        artifact.error = sentence(str(error))
+    # A Go c-archive has a go.o member holding all Go code; the C members
+    # beside it are then judged as cgo code, not as a plain C library.
+    for _, _, data in members:
+        try:
+            image = ElfImage(data)
+        except MalformedElf:
+            continue
+        go_archive = go_archive or bool(go_markers(image))
+        _release(image)
+        if go_archive:
+            break
+    for display, size, data in members:
+        member_artifact = Artifact(path=display, size=size)
+        try:
+            if hash_files:
+                member_artifact.sha256 = hashlib.sha256(data).hexdigest()
+            analyze_elf(member_artifact, data, archive=artifact.path, go_archive_member=go_archive)
+        except InputError as error:
+            member_artifact.error = sentence(str(error))
+        finally:
+            data.release()
+        artifact.members.append(member_artifact)
+        if (
+            artifact.go is None
+            and member_artifact.go is not None
+            and member_artifact.go.buildinfo is not None
+        ):
+            artifact.go = member_artifact.go
+
+
+def sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith(".") else text + "."
+
+
+def os_error(error: OSError, path: str) -> str:
+    if isinstance(error, PermissionError):
+        return f"permission denied: cannot read {path}."
+    if isinstance(error, FileNotFoundError):
+        return f"{path} does not exist (or is a broken symbolic link)."
+    return f"cannot read {path}: {error.strerror or error}."
