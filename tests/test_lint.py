@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from cgoguard.cli import main
-from cgoguard.lint.gosource import GoSourceError, read_package
-from cgoguard.lint.header import HeaderError, read_header
-from cgoguard.lint.pipeline import lint
+from cgoguard.linter import lint
+from cgoguard.readers.cheader import HeaderError, read_header
+from cgoguard.readers.gosource import GoSourceError, read_package
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "tests" / "fixtures" / "lint"

@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
 from cgoguard.checks import all_checks  # noqa: E402
-from cgoguard.lint.pipeline import lint  # noqa: E402
+from cgoguard.linter import lint  # noqa: E402
 from gofixtures import build  # noqa: E402
 
 CORPUS = REPO / "tests" / "fixtures" / "lint"

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from cgoguard.api import iter_scan
-from cgoguard.pipeline import ScanWorker
 from cgoguard.config import Config
+from cgoguard.pipeline import ScanWorker
 from cgoguard.pool import ordered_map
 from cgoguard.sources import Candidate
 

@@ -149,7 +149,7 @@ def lint(
     """Lint Go packages (``dir``, ``dir/...``, ``.go`` files) and C headers at the
     cgo export boundary; with ``against`` (a .so or .a), compare headers with
     the library. One artifact per file, findings located at file:line:column."""
-    from cgoguard.lint.pipeline import lint as lint_files
+    from cgoguard.linter import lint as lint_files
 
     started = time.perf_counter()
     names = _as_list(paths)

@@ -120,7 +120,7 @@ class Tally:
         unread = [path for path, _ in self.unread if path not in self.missing]
         if unread:
             shown = ", ".join(unread[:3]) + (" ..." if len(unread) > 3 else "")
-            parts.append(f"{len(unread)} could not be read ({shown})")
+            parts.append(f"{len(unread)} could not be read or compared ({shown})")
         if self.checked == 0 and not self.missing:
             parts.append("nothing checkable was found in the given inputs")
         return "; ".join(parts) if parts else None

@@ -67,8 +67,8 @@ class CheckTarget(StrEnum):
     """What a check looks at; each target has one subject type."""
 
     BINARY = "binary"  # one ELF image: Subject
-    GO_SOURCE = "go-source"  # one Go package: cgoguard.lint.facts.GoPackage
-    C_HEADER = "c-header"  # one C header: cgoguard.lint.facts.HeaderFile
+    GO_SOURCE = "go-source"  # one Go package: cgoguard.sourcefacts.GoPackage
+    C_HEADER = "c-header"  # one C header: cgoguard.sourcefacts.HeaderFile
     HEADER_BINARY = "header-binary"  # a header against its library: HeaderAgainstBinary
     ARTIFACT_SET = "artifact-set"  # every artifact of one run, after the merge: ArtifactSet
 

@@ -53,9 +53,9 @@ def export_name_conflict(subject: ArtifactSet) -> Iterator[CheckResult]:
             owners[(member.machine, name)].append((member.path, member.go_package))
     clashes: dict[tuple[str, ...], list[str]] = defaultdict(list)
     for (_, name), found in owners.items():
-        if len({package for _, package in found}) > 1 or any(package is None for _, package in found):
-            if len(found) > 1:
-                clashes[tuple(path for path, _ in found)].append(name)
+        packages = [package for _, package in found]
+        if len(found) > 1 and (len(set(packages)) > 1 or None in packages):
+            clashes[tuple(path for path, _ in found)].append(name)
     for paths, names in sorted(clashes.items()):
         shown = ", ".join(sorted(names)[:8]) + (" ..." if len(names) > 8 else "")
         yield Related(

@@ -1,7 +1,7 @@
 """Go source checks at the cgo export boundary (``cgoguard lint`` on Go packages).
 
-Each check receives a :class:`~cgoguard.lint.facts.GoPackage` read by
-``cgoguard.lint.gosource`` and yields :class:`~cgoguard.checks.Located`
+Each check receives a :class:`~cgoguard.sourcefacts.GoPackage` read by
+``cgoguard.readers.gosource`` and yields :class:`~cgoguard.checks.Located`
 results that point at the offending line.
 """
 
@@ -11,8 +11,8 @@ import re
 from collections.abc import Iterator
 
 from cgoguard.checks import CheckTarget, Located, check
-from cgoguard.lint.facts import DeferFact, GoFile, GoFunction, GoPackage, GoType
 from cgoguard.model import Severity
+from cgoguard.sourcefacts import DeferFact, GoFile, GoFunction, GoPackage, GoType
 
 _CGO_DOC = "https://pkg.go.dev/cmd/cgo#hdr-C_references_to_Go"
 _POINTER_RULES = "https://pkg.go.dev/cmd/cgo#hdr-Passing_pointers"

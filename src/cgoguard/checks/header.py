@@ -1,8 +1,8 @@
 """C header checks (``cgoguard lint header.h``) and header <-> binary
 consistency (``cgoguard lint header.h --against libx.so``).
 
-Header checks receive a :class:`~cgoguard.lint.facts.HeaderFile`; the
-consistency checks a :class:`~cgoguard.lint.facts.HeaderAgainstBinary`.
+Header checks receive a :class:`~cgoguard.sourcefacts.HeaderFile`; the
+consistency checks a :class:`~cgoguard.sourcefacts.HeaderAgainstBinary`.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import re
 from collections.abc import Iterator
 
 from cgoguard.checks import CheckTarget, Located, check
-from cgoguard.lint.facts import HeaderAgainstBinary, HeaderFile
 from cgoguard.model import Severity, SourceLocation
+from cgoguard.sourcefacts import HeaderAgainstBinary, HeaderFile
 
 _FREE_LIKE = re.compile(r"free|release|destroy|dispose|delete|unref|dealloc", re.IGNORECASE)
 # Pointer-sized by definition: a hint rather than a warning.

@@ -60,6 +60,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
         return ExitCode.BROKEN_PIPE
+    except OSError as error:
+        # Standard output itself failed (/dev/full, a closed descriptor): files get an OutputError.
+        print(f"cgoguard: error: cannot write the output: {error.strerror or error}.", file=sys.stderr)
+        return ExitCode.USAGE
 
 
 if __name__ == "__main__":

@@ -95,6 +95,13 @@ def _render(console: Console, artifact: Artifact, indent: str, verbose: bool) ->
             _render(console, member, indent + "  ", verbose)
 
 
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        # rich exits with status 1 here; let the CLI end the run as a closed pipe (141).
+        self.quiet = True
+        raise BrokenPipeError
+
+
 class TextReporter(Reporter):
     """One block per artifact, findings sorted by severity, then findings
     across artifacts and a summary. Styled on a terminal, plain otherwise."""
@@ -106,7 +113,7 @@ class TextReporter(Reporter):
         color = context.color
         if color is None and not out.isatty():
             color = False
-        self.console = Console(
+        self.console = _Console(
             file=out,
             force_terminal=color,
             no_color=color is False,

@@ -24,7 +24,8 @@ import tree_sitter_go
 from tree_sitter import Language, Node, Parser
 
 from cgoguard.errors import InputError
-from cgoguard.lint.facts import (
+from cgoguard.model import SourceLocation
+from cgoguard.sourcefacts import (
     CAllocation,
     DeferFact,
     ExportDirective,
@@ -35,7 +36,6 @@ from cgoguard.lint.facts import (
     GoType,
     PointerStore,
 )
-from cgoguard.model import SourceLocation
 
 # Any spelling a person may mean as cgo's directive: "//export X", "// export X",
 # "//Export X", "//export\tX". Misspellings need exactly one name after the

@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from cgoguard.errors import InputError
-from cgoguard.lint.facts import CType, HeaderFile, HeaderFunction
 from cgoguard.model import SourceLocation
+from cgoguard.sourcefacts import CType, HeaderFile, HeaderFunction
 
 _BUILTIN_INCLUDE = Path(__file__).with_name("include")
 _IGNORE_COMMENT = re.compile(r"cgoguard:ignore\s+([A-Za-z0-9_,]+)", re.IGNORECASE)

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 
 from cgoguard.checks import CheckTarget, checks_for
 from cgoguard.config import Config
-from cgoguard.lint.facts import GoPackage, HeaderAgainstBinary, HeaderFile
-from cgoguard.lint.gosource import GoSourceError, go_files, read_package
-from cgoguard.lint.header import HeaderError, read_header
 from cgoguard.model import Artifact, Finding
+from cgoguard.readers.cheader import HeaderError, read_header
+from cgoguard.readers.gosource import GoSourceError, go_files, read_package
+from cgoguard.sourcefacts import GoPackage, HeaderAgainstBinary, HeaderFile
 
 HEADER_SUFFIXES = (".h", ".hh", ".hpp", ".hxx")
 _SKIPPED_FOLDERS = frozenset(["vendor", "testdata", "node_modules"])
