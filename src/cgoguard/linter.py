@@ -113,17 +113,16 @@ def lint_go_package(target: LintTarget) -> list[Artifact]:
 
 def read_binary_symbols(path: str) -> BinarySymbols:
     """Defined symbols and //export names of a .so or .a, through the scanner."""
-    from cgoguard.api import scan
+    from cgoguard.scanner import scan_file
 
     symbols = BinarySymbols(path)
     if not os.path.isfile(path):
         symbols.error = f"{path} does not exist" if not os.path.lexists(path) else f"{path} is not a file"
         return symbols
-    report = scan(path)
-    if not report.artifacts:
+    artifact = scan_file(path, hash_files=False)
+    if artifact is None:
         symbols.error = f"{path} is neither an ELF file nor an ar archive"
         return symbols
-    artifact = report.artifacts[0]
     images = artifact.members if artifact.is_archive else [artifact]
     if artifact.error and not artifact.members:
         symbols.error = f"{path}: {artifact.error}"

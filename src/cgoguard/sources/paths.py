@@ -14,7 +14,7 @@ import os
 import stat
 from collections.abc import Iterator
 
-from cgoguard.sources import Candidate, Source, SourceStats
+from cgoguard.sources.base import Candidate, Source, SourceStats
 
 
 def _describe(error: OSError, path: str) -> str:
