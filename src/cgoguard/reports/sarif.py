@@ -56,7 +56,8 @@ def rule_for(check: Check[Any]) -> dict[str, Any]:
 
 
 def _uri(path: str, base: Path) -> tuple[str, str | None]:
-    absolute = Path(os.path.abspath(path))
+    # Relative display paths are relative to the base (the current folder for the CLI).
+    absolute = Path(os.path.normpath(os.path.join(base, path)))
     try:
         return absolute.relative_to(base).as_posix(), "SRCROOT"
     except ValueError:
