@@ -214,9 +214,10 @@ def _tail(path: Path, lines: int = 3) -> str:
         return ""
 
 
-def cgoguard_command(jobs: int) -> list[str]:
-    beside = Path(sys.executable).parent / "cgoguard"
-    program = [str(beside)] if beside.exists() else [sys.executable, "-m", "cgoguard.cli"]
+def cgoguard_command(jobs: int, program: Sequence[str] | None = None) -> list[str]:
+    if program is None:
+        beside = Path(sys.executable).parent / "cgoguard"
+        program = [str(beside)] if beside.exists() else [sys.executable, "-m", "cgoguard"]
     return [
         *program,
         "scan",
@@ -414,6 +415,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--output", default="results.json", help="where to write all figures (JSON)")
     parser.add_argument("--no-install", action="store_true", help="do not install missing peers")
     parser.add_argument("--no-fixtures", action="store_true", help="leave out the Go/C fixtures")
+    parser.add_argument(
+        "--baseline",
+        metavar="PROGRAM",
+        help="another cgoguard executable (e.g. an earlier commit installed in its own venv) to time on "
+        "the same list in the same run, for before/after figures",
+    )
     parser.add_argument("--pyelftools-worker", metavar="LIST", help=argparse.SUPPRESS)
     options = parser.parse_args(argv)
     if options.pyelftools_worker:
@@ -436,19 +443,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         workdir = Path(scratch)
         print("timing cgoguard ...", flush=True)
         command = cgoguard_command(options.jobs)
-        # exit 1 only says that findings reached --fail-on; it is not a failure here
-        cgoguard, outputs = time_chunked("cgoguard", command, paths, workdir, accept=(0, 1))
+        # exit 1 only says that findings reached --fail-on, 3 that a file could not be read: not failures here
+        accept = (0, 1, 3)
+        cgoguard, outputs = time_chunked("cgoguard", command, paths, workdir, accept=accept)
         cgoguard.note = f"--jobs {options.jobs}"
         reports = load_cgoguard_reports(outputs)
         half = paths[: len(paths) // 2]
         (workdir / "half").mkdir()
-        cgoguard_half, _ = time_chunked("cgoguard half", command, half, workdir / "half", accept=(0, 1))
+        cgoguard_half, _ = time_chunked("cgoguard half", command, half, workdir / "half", accept=accept)
         (workdir / "nohash").mkdir()
         nohash, _ = time_chunked(
-            "cgoguard --no-hash", [*command, "--no-hash"], paths, workdir / "nohash", accept=(0, 1)
+            "cgoguard --no-hash", [*command, "--no-hash"], paths, workdir / "nohash", accept=accept
         )
         nohash.note = "same, without the SHA-256 of every byte"
         timings = [cgoguard, nohash]
+        if options.baseline:
+            print(f"timing the baseline {options.baseline} ...", flush=True)
+            old = cgoguard_command(options.jobs, [options.baseline])
+            for label, extra in (("baseline", []), ("baseline --no-hash", ["--no-hash"])):
+                folder = workdir / label.replace(" ", "_")
+                folder.mkdir()
+                timed, _ = time_chunked(label, [*old, *extra], paths, folder, accept=(0, 1, 2))
+                timed.note = options.baseline
+                timings.append(timed)
 
         if "checksec.py" in peers:
             print("timing checksec.py ...", flush=True)
