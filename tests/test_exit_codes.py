@@ -17,20 +17,14 @@ from pathlib import Path
 import pytest
 
 import cgoguard
+import clirun
 from cgoguard.cli import main
 from cgoguard.model import Severity
 from cgoguard.outcome import ExitCode
 
 
 def run(*args: str | os.PathLike[str], cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    proc = subprocess.run(
-        [sys.executable, "-m", "cgoguard", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        check=False,
-        timeout=300,
-    )
+    proc = clirun.run(*args, cwd=cwd)
     assert "Traceback" not in proc.stderr + proc.stdout, proc.stderr
     return proc
 
