@@ -18,7 +18,7 @@ echo "== cgoguard scan examples/out"
 set +e
 .venv/bin/cgoguard scan examples/out --fail-on medium
 status=$?
-echo "== exit code $status (0: nothing at or above --fail-on; 1: findings at or above it; 2: usage error)"
+echo "== exit code $status (0: nothing at or above --fail-on; 1: findings at or above it; 2: usage error; 3: something could not be read)"
 echo "== cgoguard lint examples/bridge"
 .venv/bin/cgoguard lint examples/bridge
 echo "== exit code $?"
