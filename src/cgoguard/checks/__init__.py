@@ -62,6 +62,7 @@ class CheckTarget(StrEnum):
     C_HEADER = "c-header"  # one C header: cgoguard.lint.facts.HeaderFile
     HEADER_BINARY = "header-binary"  # a header against its library: HeaderAgainstBinary
     ARTIFACT_SET = "artifact-set"  # every artifact of one run, after the merge: ArtifactSet
+    BUILD = "build"  # one built artifact and what its build plan expected: buildplan.BuiltArtifact
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,7 +179,7 @@ def find_check(key: str) -> Check[Any] | None:
 
 
 # Modules whose import registers checks; add a module here to add its checks.
-PLUGIN_MODULES = ("hardening", "goruntime", "fips", "boundary", "header")
+PLUGIN_MODULES = ("hardening", "goruntime", "fips", "boundary", "header", "buildplan")
 
 
 def _load_plugins() -> None:
