@@ -1,5 +1,7 @@
 """``cgoguard build``: arguments -> resolve_targets -> build_all -> report -> exit code.
 
+The report itself (text, JSON, failures on stderr) is :mod:`cgoguard.gobuild.report`.
+
 Exit codes: 0 every target built and verified; 1 a target was refused by the
 boundary lint (nothing built), or a check its profile verifies fired or its
 smoke test failed (nothing published); 2 usage, configuration, toolchain or
@@ -9,9 +11,8 @@ compiler error. With several targets the worst code wins.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from cgoguard.gobuild.errors import BuildError
 from cgoguard.gobuild.profiles import MODES
@@ -20,7 +21,6 @@ from cgoguard.model import Severity
 
 if TYPE_CHECKING:
     from cgoguard.config import Config
-    from cgoguard.gobuild.batch import TargetOutcome
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 FORMATS = ("text", "json")
@@ -190,116 +190,6 @@ def _config(args: argparse.Namespace) -> Config:
     return config
 
 
-# -- reporting --------------------------------------------------------------------------------
-
-
-def _indent(text: str, prefix: str = "  ") -> str:
-    return prefix + ("\n" + prefix).join(text.splitlines())
-
-
-def _print_failure(outcome: TargetOutcome, fail_on: Severity) -> None:
-    from cgoguard.gobuild.batch import CHECK_FAILED, LINT_REFUSED
-    from cgoguard.gobuild.lintgate import format_finding
-
-    err = sys.stderr
-    target = outcome.target
-    if outcome.status == LINT_REFUSED:
-        blocking = [f for f in outcome.lint_findings if f.severity >= fail_on]
-        print(
-            f"cgoguard: build refused: target {target.name!r} ({target.package}): {len(blocking)} cgo export "
-            f"boundary finding(s) at or above {fail_on}; nothing was built.",
-            file=err,
-        )
-        for finding in blocking:
-            print("  " + format_finding(finding), file=err)
-        ids = sorted({f.check_id for f in blocking})
-        print(
-            f"  `cgoguard explain {ids[0]}` gives the fix; --fail-on, --ignore or [tool.cgoguard] ignore "
-            "change the policy.",
-            file=err,
-        )
-    elif outcome.status == CHECK_FAILED and outcome.failed_checks:
-        failed = outcome.failed_checks
-        print(
-            f"cgoguard: build check failed: target {target.name!r} ({target.output_name()}, profile "
-            f"{target.profile!r}): {len(failed)} of the {len(outcome.verification)} check(s) the profile "
-            "verifies fired; nothing was published.",
-            file=err,
-        )
-        for verdict in failed:
-            where = " (on the consumer program the smoke test linked)" if verdict.on == "consumer" else ""
-            print(f"  {verdict.id} {verdict.title} [{verdict.severity}]{where}", file=err)
-            print(f"    evidence: {verdict.evidence}", file=err)
-            print(f"    the flag that did not take effect: {verdict.flag}", file=err)
-        print(f"  `cgoguard explain {failed[0].id}` gives the fix.", file=err)
-    else:
-        label = "build check failed" if outcome.status == CHECK_FAILED else "error"
-        print(f"cgoguard: {label}: {outcome.message}", file=err)
-        if outcome.detail:
-            print(_indent(outcome.detail), file=err)
-
-
-def _write_text(outcomes: list[TargetOutcome], out: IO[str], fail_on: Severity) -> None:
-    from cgoguard.gobuild.lintgate import format_finding
-    from cgoguard.gobuild.plan import CONSUMER_LINK_FLAGS
-
-    for outcome in outcomes:
-        result = outcome.result
-        if result is None:
-            print(f"not built: {outcome.target.name} ({outcome.status}, exit {outcome.exit_code})", file=out)
-            continue
-        plan = result.plan
-        own = [v for v in result.verification if v.on == "artifact"]
-        consumer = [v for v in result.verification if v.on == "consumer"]
-        print(
-            f"built {result.artifact} ({plan.go_mode}, profile {plan.profile.name}) in "
-            f"{result.timings.get('go_build', 0.0):.2f} s; {len(result.verification)} check(s) verified",
-            file=out,
-        )
-        print(f"  did not fire: {' '.join(v.id for v in own)}", file=out)
-        if consumer:
-            print(
-                f"  did not fire on a program linked with {' '.join(CONSUMER_LINK_FLAGS)}: "
-                f"{' '.join(v.id for v in consumer)}",
-                file=out,
-            )
-        findings = outcome.lint_findings
-        print(
-            f"  lint: {len(findings)} finding(s) below {fail_on}" if findings else "  lint: no finding",
-            file=out,
-        )
-        for finding in findings:
-            print(f"    {format_finding(finding)} [{finding.severity}]", file=out)
-        for error in plan.lint_errors:
-            print(f"    lint could not read a file: {error}", file=out)
-        for note in plan.probe_notes:
-            print(f"  note: {note}", file=out)
-        print(f"  smoke test: {result.smoke.detail}", file=out)
-        if result.reproducible is not None:
-            verdict = (
-                "reproducible"
-                if result.reproducible.reproducible
-                else f"NOT reproducible: first difference in {result.reproducible.first_difference}"
-            )
-            print(f"  reproducibility: {verdict}", file=out)
-        print(f"  manifest: {result.manifest}", file=out)
-        if result.provenance is not None:
-            print(f"  provenance: {result.provenance}", file=out)
-
-
-def _write_json(outcomes: list[TargetOutcome], out: IO[str], fail_on: Severity, code: int) -> None:
-    from cgoguard import __version__
-
-    data: dict[str, Any] = {
-        "tool": {"name": "cgoguard", "version": __version__},
-        "fail_on": str(fail_on),
-        "exit_code": code,
-        "targets": [outcome.as_dict() for outcome in outcomes],
-    }
-    json.dump(data, out, indent=2)
-    out.write("\n")
-
-
 def run(args: argparse.Namespace) -> int:
     from cgoguard.fileio import report_output
 
@@ -318,10 +208,11 @@ def run(args: argparse.Namespace) -> int:
     except BuildError as error:
         print(f"cgoguard: error: {error.message}", file=sys.stderr)
         if error.detail:
-            print(_indent(error.detail), file=sys.stderr)
+            print("  " + "\n  ".join(error.detail.splitlines()), file=sys.stderr)
         return EXIT_USAGE
     from cgoguard.gobuild.batch import build_all
     from cgoguard.gobuild.builder import BuildOptions
+    from cgoguard.gobuild.report import print_failure, write_json, write_text
 
     options = BuildOptions(
         out_dir=build.out_dir,
@@ -335,11 +226,11 @@ def run(args: argparse.Namespace) -> int:
     outcomes = build_all(build.targets, build.profiles, build.workdir, options)
     for outcome in outcomes:
         if outcome.exit_code:
-            _print_failure(outcome, fail_on)
+            print_failure(outcome, fail_on, sys.stderr)
     code = max((outcome.exit_code for outcome in outcomes), default=EXIT_OK)
     with report_output(args.output) as out:
         if fmt == "json":
-            _write_json(outcomes, out, fail_on, code)
+            write_json(outcomes, out, fail_on, code)
         else:
-            _write_text(outcomes, out, fail_on)
+            write_text(outcomes, out, fail_on)
     return code
