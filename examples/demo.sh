@@ -10,9 +10,15 @@ python3 -m venv .venv
 export GOPROXY=off GOFLAGS=-mod=mod
 export GOCACHE="$PWD/.cache/demo-gocache" GOPATH="$PWD/.cache/demo-gopath"
 rm -rf examples/out
+echo "== cgoguard build ./examples/bridge --mode c-shared (the boundary lint runs first and refuses: CG405)"
+set +e
+.venv/bin/cgoguard build ./examples/bridge --mode c-shared --out-dir examples/out/refused
+echo "== exit code $? (1: refused, nothing built)"
+set -e
 for profile in default hardened; do
-  echo "== cgoguard build ./examples/bridge --mode c-shared --profile $profile"
-  .venv/bin/cgoguard build ./examples/bridge --mode c-shared --profile "$profile" --out "examples/out/$profile"
+  echo "== cgoguard build ./examples/bridge --mode c-shared --profile $profile --ignore CG405"
+  .venv/bin/cgoguard build ./examples/bridge --mode c-shared --profile "$profile" --ignore CG405 \
+    --out-dir "examples/out/$profile"
 done
 echo "== cgoguard scan examples/out"
 set +e

@@ -259,3 +259,178 @@ def test_provenance_is_an_in_toto_statement_with_a_slsa_predicate() -> None:
     definition = statement["predicate"]["buildDefinition"]
     assert definition["internalParameters"]["environment"] == {"CGO_CFLAGS": "-O2"}
     assert statement["predicate"]["runDetails"]["byproducts"][0]["digest"] == {"sha256": digest}
+
+
+# -- verification speaks the catalogue ----------------------------------------------------------
+
+MODES = ("exe", "pie", "c-shared", "c-archive", "plugin")
+HARDENED_IDS = {
+    "pie": (
+        "CG208",
+        "CG209",
+        "CG101",
+        "CG102",
+        "CG103",
+        "CG104",
+        "CG105",
+        "CG106",
+        "CG112",
+        "CG108",
+        "CG109",
+    ),
+    "c-shared": (
+        *("CG208", "CG209", "CG102", "CG103", "CG104", "CG105", "CG106", "CG112", "CG108", "CG109"),
+        *("CG201", "CG210"),
+    ),
+    "c-archive": ("CG208", "CG209", "CG104", "CG112", "CG212", "CG109"),
+    "plugin": ("CG208", "CG209", "CG102", "CG103", "CG104", "CG105", "CG106", "CG112", "CG108", "CG109"),
+}
+
+
+def test_profiles_name_the_catalogue_checks_they_verify() -> None:
+    default, hardened, fips = BUILTIN["default"], BUILTIN["hardened"], BUILTIN["fips"]
+    for mode in MODES:
+        assert default.verified_checks(mode) == ("CG208", "CG209")
+    for mode, ids in HARDENED_IDS.items():
+        assert hardened.verified_checks(mode) == ids
+        assert fips.verified_checks(mode) == (*ids, "CG302")
+    release = load_profiles({"r": {"extends": "hardened", "strip": True, "buildid": False}}, "t")["r"]
+    assert release.verified_checks("c-shared")[-2:] == ("CG111", "CG211")
+    assert "CG111" not in release.verified_checks("c-archive")  # objects keep their symbol tables
+
+
+def test_every_check_a_build_verifies_is_in_the_catalogue_and_explained(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from cgoguard.checks import CheckTarget, find_check
+    from cgoguard.cli import main
+    from cgoguard.gobuild.plan import CONSUMER_CHECKS
+
+    custom = load_profiles({"all": {"extends": "fips", "strip": True, "buildid": False}}, "t")["all"]
+    used = {i for p in (*BUILTIN.values(), custom) for m in MODES for i in p.verified_checks(m)}
+    used |= set(CONSUMER_CHECKS)
+    assert used >= {"CG208", "CG209", "CG210", "CG211", "CG212", "CG302", "CG101", "CG111"}
+    for check_id in sorted(used):
+        check = find_check(check_id)
+        assert check is not None, check_id
+        assert check.target in (CheckTarget.BINARY, CheckTarget.BUILD)
+        assert main(["explain", check_id]) == 0
+        assert capsys.readouterr().out.startswith(f"{check_id} {check.name}")
+
+
+def test_build_checks_take_a_picklable_built_artifact() -> None:
+    import pickle
+
+    from cgoguard.checks import CheckTarget, checks_for
+    from cgoguard.checks.buildplan import BuildExpectations, BuiltArtifact
+    from cgoguard.model import Artifact, Severity
+
+    checks = checks_for(CheckTarget.BUILD, BuiltArtifact)
+    assert [c.id for c in checks] == ["CG208", "CG209", "CG210", "CG211", "CG212", "CG302"]
+    unreadable = BuiltArtifact(
+        BuildExpectations("c-shared", "go1.27.3", export_api=("Add",), fips_module="v1.0.0"),
+        Artifact(path="libx.so", error="truncated ELF header."),
+    )
+    assert pickle.loads(pickle.dumps(unreadable)) == unreadable
+    fired = {f.check_id: f for c in checks for f in c.run(unreadable)}
+    # Unreadable: the mode, the toolchain and the FIPS module cannot be confirmed; the exports
+    # check has no image to compare and says nothing (not applicable is not a failure of its own).
+    assert sorted(fired) == ["CG208", "CG209", "CG302"]
+    assert "cannot be read: truncated ELF header." in fired["CG208"].message
+    assert fired["CG208"].severity == Severity.HIGH
+
+
+def test_checks_never_import_the_builder() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, cgoguard.checks as c; c.all_checks(); "
+        "print(sorted(m for m in sys.modules if m.startswith('cgoguard.gobuild')))"
+    )
+    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert completed.stdout.strip() == "[]"
+
+
+def test_no_second_vocabulary_in_docs_and_help() -> None:
+    import re
+
+    from cgoguard.cli import build_parser
+
+    root = Path(__file__).resolve().parents[1]
+    build_help = next(
+        action.choices["build"].format_help()
+        for action in build_parser()._actions
+        if hasattr(action, "choices") and isinstance(action.choices, dict) and "build" in action.choices
+    )
+    for name, text in [
+        ("docs/build.md", (root / "docs" / "build.md").read_text()),
+        ("README.md", (root / "README.md").read_text()),
+        ("cgoguard build --help", build_help),
+    ]:
+        assert not re.search(r"promise", text, re.IGNORECASE), name
+    assert "--out-dir" in build_help and "--artifact-name" in build_help and "--format" in build_help
+
+
+# -- resolving targets ------------------------------------------------------------------------
+
+
+def _config(table: dict[str, object], root: Path) -> object:
+    from cgoguard.config import config_from_table
+
+    return config_from_table(table, str(root / "pyproject.toml"), str(root))
+
+
+def test_resolve_targets_from_the_configuration(tmp_path: Path) -> None:
+    from cgoguard.gobuild.targets import resolve_targets
+
+    config = _config(
+        {
+            "build": {
+                "out": "artifacts",
+                "targets": [
+                    {"name": "bridge", "package": "./cmd/bridge", "mode": "c-shared"},
+                    {"name": "tool", "package": "./cmd/tool"},
+                ],
+            },
+            "profiles": {"release": {"extends": "hardened", "strip": True}},
+        },
+        tmp_path,
+    )
+    everything = resolve_targets(config, cwd=tmp_path / "elsewhere")  # type: ignore[arg-type]
+    assert [t.name for t in everything.targets] == ["bridge", "tool"]
+    assert everything.workdir == tmp_path.resolve() and everything.out_dir == tmp_path.resolve() / "artifacts"
+    assert "release" in everything.profiles and everything.go is None
+    one = resolve_targets(config, names=["tool"], profile="release", out_dir="o", cwd=tmp_path)  # type: ignore[arg-type]
+    assert [(t.name, t.profile) for t in one.targets] == [("tool", "release")]
+    assert one.out_dir == tmp_path.resolve() / "o"
+    with pytest.raises(BuildError, match="no configured target called 'nope'"):
+        resolve_targets(config, names=["nope"])  # type: ignore[arg-type]
+
+
+def test_resolve_targets_for_one_package(tmp_path: Path) -> None:
+    from cgoguard.config import Config
+    from cgoguard.gobuild.targets import resolve_targets, single_target
+
+    target = single_target("./cmd/bridge", mode="c-shared", artifact_name="libb.so", cwd=tmp_path)
+    build = resolve_targets(Config(), package=target, profile="default", cwd=tmp_path)
+    assert [(t.name, t.output_name(), t.profile) for t in build.targets] == [("bridge", "libb.so", "default")]
+    assert build.out_dir == tmp_path.resolve() / "dist"
+    with pytest.raises(BuildError, match="cannot be combined with a PACKAGE"):
+        resolve_targets(Config(), package=target, names=["x"])
+    with pytest.raises(BuildError, match="nothing to build"):
+        resolve_targets(Config())
+    with pytest.raises(BuildError, match="without folders"):
+        single_target(".", artifact_name="sub/lib.so")
+
+
+def test_build_command_line_convention() -> None:
+    from cgoguard.cli import build_parser
+
+    parser = build_parser()
+    args = parser.parse_args(["build", ".", "--out", "d", "-o", "r.json", "--artifact-name", "libx.so"])
+    assert (args.out_dir, args.output, args.artifact_name) == ("d", "r.json", "libx.so")
+    args = parser.parse_args(["build", "--out-dir", "d2", "--format", "json", "--fail-on", "medium"])
+    assert (args.out_dir, args.format, str(args.fail_on)) == ("d2", "json", "medium")
+    with pytest.raises(SystemExit):
+        parser.parse_args(["build", "--format", "sarif"])

@@ -1,8 +1,10 @@
 """cgoguard build with the real Go toolchain.
 
 Every mode × profile combination is built once per session (Go's cache is
-shared with the other fixtures under .cache/), and each promise is checked a
-second time with readelf, nm and `go version -m`, independently of the scanner.
+shared with the other fixtures under .cache/). cgoguard verifies each artifact
+with catalogue checks (the scanner's); every property a profile asks for is
+checked here a second time with readelf, nm and `go version -m`, independently
+of the scanner.
 """
 
 from __future__ import annotations
@@ -19,18 +21,22 @@ from pathlib import Path
 import pytest
 
 import gofixtures
+from cgoguard.config import Config
 from cgoguard.gobuild import (
     BuildError,
     BuildOptions,
-    PromiseBroken,
+    LintRefused,
     Target,
+    VerificationFailed,
+    build_all,
     build_target,
     load_profiles,
     prepare,
 )
 from cgoguard.gobuild.builder import BuildResult
 from cgoguard.gobuild.gosource import header_exports
-from cgoguard.gobuild.plan import CONSUMER_LINK_FLAGS
+from cgoguard.gobuild.plan import CONSUMER_CHECKS, CONSUMER_LINK_FLAGS
+from cgoguard.model import Severity
 
 FIXTURES = Path(__file__).parent / "fixtures" / "build"
 MODES = ("exe", "pie", "c-shared", "c-archive", "plugin")
@@ -57,8 +63,15 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+# The multi fixture's Sha256Hex has no deferred recover(): the boundary lint reports CG405 (high)
+# and the build would refuse it. These tests are about building, so they ignore that one rule;
+# the refusal itself is tested below (test_lint_refuses_*).
+MULTI_POLICY = Config(ignore=frozenset({"CG405"}))
+
+
 def options(env: dict[str, str], out: Path, **extra: object) -> BuildOptions:
-    return BuildOptions(out=out, go=gofixtures.go_binary(), environment=env, **extra)  # type: ignore[arg-type]
+    extra.setdefault("lint_config", MULTI_POLICY)
+    return BuildOptions(out_dir=out, go=gofixtures.go_binary(), environment=env, **extra)  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="session")
@@ -110,14 +123,25 @@ COMBINATIONS = [(m, p) for m in MODES for p in PROFILES if (m, p) != ("c-archive
 
 
 @pytest.mark.parametrize(("mode", "profile"), COMBINATIONS)
-def test_every_mode_and_profile_builds_and_keeps_its_promises(
+def test_every_mode_and_profile_builds_and_passes_its_checks(
     matrix: Callable[[str, str], BuildResult], mode: str, profile: str, workspace: Path
 ) -> None:
     result = matrix(mode, profile)
-    assert result.promises and all(p.held for p in result.promises), result.promises
+    assert result.verification and all(v.passed for v in result.verification), result.verification
+    go_mode = result.plan.go_mode
+    verified = [v.id for v in result.verification if v.on == "artifact"]
+    assert verified == list(load_profiles(None, "")[profile].verified_checks(go_mode))
+    consumer = [v.id for v in result.verification if v.on == "consumer"]
+    assert consumer == (list(CONSUMER_CHECKS) if mode == "c-archive" else [])
     artifact = result.artifact
     data = artifact.read_bytes()
     manifest = json.loads(result.manifest.read_text())
+    assert manifest["verification"]["passed"] is True
+    assert [c["id"] for c in manifest["verification"]["checks"]] == verified + consumer
+    assert all(
+        c["passed"] and c["evidence"].startswith("did not fire") for c in manifest["verification"]["checks"]
+    )
+    assert "promises" not in manifest and "consumer_promises" not in manifest["smoke_test"]
     # The manifest describes the published bytes.
     outputs = {o["path"]: o for o in manifest["outputs"]}
     assert outputs[artifact.name]["sha256"] == __import__("hashlib").sha256(data).hexdigest()
@@ -125,7 +149,7 @@ def test_every_mode_and_profile_builds_and_keeps_its_promises(
     assert manifest["inputs"]["argv"][1] == "build" and str(artifact) in manifest["inputs"]["argv"]
     assert manifest["target"]["profile"] == profile
     hardened = profile != "default"
-    go_mode = "pie" if mode == "exe" and hardened else mode
+    assert go_mode == ("pie" if mode == "exe" and hardened else mode)
 
     if mode == "c-archive":
         assert data.startswith(b"!<arch>\n")
@@ -206,7 +230,10 @@ def test_c_archive_members_and_consumer(
     members = sections.split("File: ")[1:]
     assert len(members) > 2 and all(".note.GNU-stack" in member for member in members)
     assert result.smoke.kind == "link-and-run" and result.smoke.passed
-    assert [p.held for p in result.smoke.consumer_promises] == [True, True, True]
+    consumer = [v for v in result.verification if v.on == "consumer"]
+    assert [v.id for v in consumer] == ["CG101", "CG102", "CG103", "CG104"] and all(
+        v.passed for v in consumer
+    )
     manifest = json.loads(result.manifest.read_text())
     assert manifest["consumer_link_flags"] == list(CONSUMER_LINK_FLAGS)
     # Link a consumer ourselves with the manifest's flags and check it with readelf.
@@ -242,7 +269,7 @@ def test_plugin_is_full_relro_even_by_default(matrix: Callable[[str, str], Build
     assert result.smoke.ran is False and "plugin" in result.smoke.detail
 
 
-# -- smoke tests and failed promises ----------------------------------------------------------
+# -- smoke tests and failed checks ------------------------------------------------------------
 
 
 def test_run_smoke_runs_the_program_and_a_failure_publishes_nothing(
@@ -254,7 +281,7 @@ def test_run_smoke_runs_the_program_and_a_failure_publishes_nothing(
         target, profiles, workspace, options(build_env, tmp_path / "ok", run_smoke="one 'two words'")
     )
     assert result.smoke.kind == "run" and result.smoke.passed and "'two words'" in result.smoke.detail
-    with pytest.raises(PromiseBroken) as caught:
+    with pytest.raises(VerificationFailed) as caught:
         build_target(target, profiles, workspace, options(build_env, tmp_path / "bad", run_smoke="fail"))
     assert "exited with 3" in caught.value.message and "failing as asked" in caught.value.message
     assert list((tmp_path / "bad").iterdir()) == []
@@ -266,11 +293,18 @@ def test_a_flag_that_does_not_take_effect_is_named(
     # -z lazy after the profile's -z now undoes BIND_NOW: full RELRO must be reported broken.
     profiles = load_profiles({"lazy": {"extends": "hardened", "extldflags": ["-Wl,-z,lazy"]}}, "test")
     target = Target("lazy", "./multi", mode="c-shared", profile="lazy")
-    with pytest.raises(PromiseBroken) as caught:
+    with pytest.raises(VerificationFailed) as caught:
         build_target(target, profiles, workspace, options(build_env, tmp_path))
+    failed = caught.value.failed
+    assert [v.id for v in failed] == ["CG103"]
+    # The severity is the one `cgoguard scan` gives the same finding.
+    assert failed[0].severity == Severity.MEDIUM and failed[0].title.startswith("Partial RELRO")
+    assert "no BIND_NOW marker" in failed[0].evidence and "-bindnow" in failed[0].flag
     message = caught.value.message
-    assert "full RELRO" in message and "RELRO is partial" in message and "-bindnow" in message
+    assert "CG103 Partial RELRO" in message and "BIND_NOW" in message and "-bindnow" in message
     assert "nothing was published" in message
+    passed = {v.id for v in caught.value.verdicts if v.passed}
+    assert {"CG102", "CG104", "CG201", "CG210"} <= passed
     assert list(tmp_path.iterdir()) == []
 
 
@@ -323,7 +357,8 @@ def test_cross_build_is_verified_but_not_run(
     result = build_target(target, load_profiles(None, ""), workspace, options(env, tmp_path, run_smoke=""))
     assert "AArch64" in tool("readelf", "-h", result.artifact)
     assert result.smoke.ran is False and "linux/arm64" in result.smoke.detail
-    assert all(p.held for p in result.promises)
+    assert [v.id for v in result.verification] == ["CG208", "CG209"]
+    assert all(v.passed for v in result.verification)
 
 
 def test_import_path_package_is_found_with_go_list(build_env: dict[str, str], workspace: Path) -> None:
@@ -354,8 +389,9 @@ def cgoguard(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.Comp
     ("folder", "args", "phrases"),
     [
         ("notmain", ["--mode", "c-shared"], ["is `package lib`", "package main"]),
-        ("nomain", ["--mode", "c-shared"], ["no `func main()`", "func main() {}"]),
-        ("noexport", ["--mode", "c-archive"], ["no `//export Name`", "header"]),
+        # With the lint rule that says the same thing ignored, the build's own check still stops it.
+        ("nomain", ["--mode", "c-shared", "--ignore", "CG410"], ["no `func main()`", "func main() {}"]),
+        ("noexport", ["--mode", "c-archive", "--ignore", "CG401"], ["no `//export Name`", "header"]),
         ("broken", [], ["the compiler's own messages follow", "undefined: undefinedFunction"]),
         ("multi", ["--profile", "nope"], ["unknown profile 'nope'", "hardened"]),
         ("multi", ["--ldflags=-bogusflag"], ["rejected a flag", "flag provided but not defined: -bogusflag"]),
@@ -363,6 +399,8 @@ def cgoguard(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.Comp
         ("multi", ["--mode", "c-shared", "--env", "CGO_ENABLED=0"], ["needs cgo"]),
         ("multi", ["./missing"], ["package './missing' not found"]),
         ("multi", ["--mode", "shared"], ["invalid choice: 'shared'"]),
+        ("multi", ["--format", "sarif"], ["invalid choice: 'sarif'"]),
+        ("multi", ["--select", "CG999"], ["'CG999' matches no check"]),
     ],
 )
 def test_bad_input_exits_2_with_the_fix(
@@ -374,12 +412,152 @@ def test_bad_input_exits_2_with_the_fix(
     phrases: list[str],
 ) -> None:
     package = [] if args[:1] == ["./missing"] else ["."]
-    completed = cgoguard([*package, *args, "--out", str(tmp_path)], workspace / folder, build_env)
+    lint = ["--ignore", "CG405"] if folder == "multi" and "--select" not in args else []
+    completed = cgoguard([*package, *args, *lint, "--out-dir", str(tmp_path)], workspace / folder, build_env)
     assert completed.returncode == 2, completed.stderr
     for phrase in phrases:
         assert phrase in completed.stderr
     assert "Traceback" not in completed.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+# -- the boundary lint runs first -------------------------------------------------------------
+
+DIVIDE = """\
+package main
+
+import "C"
+
+//export Add
+func Add(a, b C.int) C.int { return a + b }
+
+// export Divide
+func Divide(a, b C.int) C.int {
+	if b == 0 {
+		return 0
+	}
+	return a / b
+}
+
+func main() {}
+"""
+
+
+@pytest.fixture
+def divide(tmp_path: Path) -> Path:
+    """A package whose `// export Divide` (a space) cgo ignores: it used to build green."""
+    package = tmp_path / "divide"
+    package.mkdir()
+    (package / "go.mod").write_text("module example.com/divide\n\ngo 1.24\n")
+    (package / "divide.go").write_text(DIVIDE)
+    return package
+
+
+def test_lint_refuses_an_export_cgo_ignores_and_builds_nothing(
+    build_env: dict[str, str], divide: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    completed = cgoguard([".", "--mode", "c-shared", "--out-dir", str(out)], divide, build_env)
+    assert completed.returncode == 1, completed.stderr
+    assert "build refused" in completed.stderr and "nothing was built" in completed.stderr
+    assert "\n  divide.go:8:1 CG401 `// export Divide` is not read by cgo" in completed.stderr
+    assert "not built: divide (lint-refused, exit 1)" in completed.stdout
+    assert not out.exists()  # refused before anything was made, the output folder included
+
+
+def test_without_the_lint_the_library_silently_lacks_the_function(
+    build_env: dict[str, str], divide: Path, tmp_path: Path
+) -> None:
+    # The motivating case, with the rule ignored: the build is green and Divide is missing.
+    report = tmp_path / "report.json"
+    completed = cgoguard(
+        [
+            ".",
+            "-m",
+            "c-shared",
+            "--ignore",
+            "CG401",
+            "--out-dir",
+            str(tmp_path / "out"),
+            "-f",
+            "json",
+            "-o",
+            str(report),
+        ],
+        divide,
+        build_env,
+    )
+    assert completed.returncode == 0, completed.stderr
+    library = tmp_path / "out" / "libdivide.so"
+    assert dynamic_symbols(library, "--defined-only") == {"Add"}
+    assert "Divide" not in (tmp_path / "out" / "libdivide.h").read_text()
+    (entry,) = json.loads(report.read_text())["targets"]
+    assert entry["status"] == "built" and entry["lint"] == []
+
+
+def test_lint_policy_comes_from_the_configuration(
+    build_env: dict[str, str], divide: Path, tmp_path: Path
+) -> None:
+    # per-path-ignores silences the rule for this file; --fail-on then decides about the rest.
+    (divide / "pyproject.toml").write_text(
+        '[tool.cgoguard]\nfail-on = "medium"\n[tool.cgoguard.per-path-ignores]\n"divide.go" = ["CG401"]\n'
+    )
+    completed = cgoguard([".", "-m", "c-shared", "--out-dir", str(tmp_path / "out")], divide, build_env)
+    assert completed.returncode == 0, completed.stderr
+    (divide / "pyproject.toml").write_text('[tool.cgoguard.severity]\nCG401 = "low"\n')
+    lowered = cgoguard([".", "-m", "c-shared", "--out-dir", str(tmp_path / "low")], divide, build_env)
+    assert lowered.returncode == 0, lowered.stderr
+    assert "divide.go:8:1 CG401" in lowered.stdout and "[low]" in lowered.stdout  # reported, not refused
+    assert cgoguard([".", "-m", "c-shared", "--fail-on", "low"], divide, build_env).returncode == 1
+
+
+@pytest.mark.parametrize(("folder", "check_id"), [("noexport", "CG401"), ("nomain", "CG410")])
+def test_lint_refuses_packages_that_cannot_make_a_library(
+    build_env: dict[str, str], workspace: Path, tmp_path: Path, folder: str, check_id: str
+) -> None:
+    completed = cgoguard(
+        [".", "--mode", "c-shared", "--out-dir", str(tmp_path)], workspace / folder, build_env
+    )
+    assert completed.returncode == 1, completed.stderr
+    assert re.search(rf"\n  lib\.go:\d+:\d+ {check_id} ", completed.stderr), completed.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_build_all_gives_one_outcome_per_target_and_never_raises(
+    build_env: dict[str, str], workspace: Path, divide: Path, tmp_path: Path
+) -> None:
+    targets = [
+        Target("divide", str(divide), mode="c-shared"),
+        Target("tiny", "./tiny", mode="pie", profile="default"),
+        Target("absent", "./absent", mode="exe"),
+    ]
+    env = build_env
+    outcomes = build_all(
+        targets, load_profiles(None, ""), workspace, options(env, tmp_path, lint_config=None)
+    )
+    assert [(o.target.name, o.status, o.exit_code) for o in outcomes] == [
+        ("divide", "lint-refused", 1),
+        ("tiny", "built", 0),
+        ("absent", "error", 2),
+    ]
+    refused, built, absent = outcomes
+    assert [f.check_id for f in refused.lint_findings] == ["CG401"] and refused.artifact is None
+    assert built.artifact == tmp_path / "tiny" and built.manifest is not None and built.manifest.is_file()
+    assert [v.id for v in built.verification] == ["CG208", "CG209"]
+    assert "not found" in (absent.message or "")
+    encoded = json.loads(json.dumps([o.as_dict() for o in outcomes]))
+    assert encoded[0]["lint"][0]["location"]["line"] == 8
+    assert encoded[1]["verification"][0] == {
+        "id": "CG208",
+        "title": "The artifact is not the Go build mode the build asked for",
+        "severity": "high",
+        "on": "artifact",
+        "passed": True,
+        "flag": "-buildmode=pie",
+        "evidence": "did not fire on tiny",
+    }
+    with pytest.raises(LintRefused):
+        build_target(targets[0], load_profiles(None, ""), workspace, options(env, tmp_path))
 
 
 def test_missing_toolchain_says_how_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -406,6 +584,7 @@ def test_configured_targets_build_from_pyproject(
         "[[tool.cgoguard.build.targets]]\nname = 'tool'\npackage = './multi'\nmode = 'exe'\n"
         "profile = 'default'\n"
         "[tool.cgoguard.profiles.release]\nextends = 'hardened'\nstrip = true\n"
+        "[tool.cgoguard]\nignore = ['CG405']\n"  # the lint policy of the build comes from here too
     )
     completed = cgoguard(["--provenance"], project, build_env)
     assert completed.returncode == 0, completed.stderr
@@ -423,14 +602,18 @@ def test_configured_targets_build_from_pyproject(
         ]
     )
     manifest = json.loads((out / "bridge.manifest.json").read_text())
-    assert {p["id"] for p in manifest["promises"]} >= {"full-relro", "exports", "stripped", "trimpath"}
+    checks = {c["id"]: c for c in manifest["verification"]["checks"]}
+    assert set(checks) >= {"CG102", "CG103", "CG111", "CG112", "CG201", "CG210"}
+    assert checks["CG111"]["passed"] and checks["CG111"]["flag"] == "-ldflags=-s -w"
+    assert manifest["lint"] == {"findings": [], "errors": []}
     assert ".symtab" not in tool("readelf", "-SW", out / "libbridge.so")
     only = cgoguard(
         ["--target", "tool", "--profile", "hardened", "--out", str(tmp_path / "one")], project, build_env
-    )
+    )  # --out: the old spelling of --out-dir
     assert only.returncode == 0, only.stderr
     assert sorted(p.name for p in (tmp_path / "one").iterdir()) == ["tool", "tool.manifest.json"]
     assert "(pie, profile hardened)" in only.stdout
+    assert "did not fire: CG208 CG209 CG101 CG102 CG103" in only.stdout
 
 
 def test_no_package_and_no_config_is_a_usage_error(build_env: dict[str, str], tmp_path: Path) -> None:
@@ -438,20 +621,127 @@ def test_no_package_and_no_config_is_a_usage_error(build_env: dict[str, str], tm
     assert completed.returncode == 2 and "nothing to build" in completed.stderr
 
 
-def test_a_broken_promise_exits_1_from_the_command_line(
+def test_a_failed_check_exits_1_from_the_command_line(
     build_env: dict[str, str], workspace: Path, tmp_path: Path
 ) -> None:
     project = tmp_path / "project"
     shutil.copytree(workspace / "multi", project)
     (project / "cgoguard.toml").write_text(
-        "[profiles.lazy]\nextends = 'hardened'\nextldflags = ['-Wl,-z,lazy']\n"
+        "ignore = ['CG405']\n[profiles.lazy]\nextends = 'hardened'\nextldflags = ['-Wl,-z,lazy']\n"
     )
+    report = tmp_path / "report.json"
     completed = cgoguard(
-        [".", "--mode", "c-shared", "--profile", "lazy", "--out", "dist"], project, build_env
+        [
+            ".",
+            "--mode",
+            "c-shared",
+            "--profile",
+            "lazy",
+            "--out-dir",
+            "dist",
+            "--format",
+            "json",
+            "-o",
+            str(report),
+        ],
+        project,
+        build_env,
     )
     assert completed.returncode == 1, completed.stderr
-    assert "build check failed" in completed.stderr and "did not take effect" in completed.stderr
+    stderr = completed.stderr
+    assert "build check failed" in stderr and "nothing was published" in stderr
+    assert "\n  CG103 Partial RELRO: lazy binding keeps the PLT GOT writable [medium]\n" in stderr
+    assert "evidence: libproject.so: PT_GNU_RELRO is present but no BIND_NOW marker" in stderr
+    assert "the flag that did not take effect: -ldflags=-bindnow / -extldflags=-Wl,-z,relro,-z,now" in stderr
     assert not (project / "dist").exists() or list((project / "dist").iterdir()) == []
+    (entry,) = json.loads(report.read_text())["targets"]
+    assert (entry["status"], entry["exit_code"], entry["artifact"], entry["manifest"]) == (
+        "check-failed",
+        1,
+        None,
+        None,
+    )
+    failed = [v for v in entry["verification"] if not v["passed"]]
+    assert [(v["id"], v["severity"]) for v in failed] == [("CG103", "medium")]
+
+
+def test_artifact_name_and_json_report(build_env: dict[str, str], workspace: Path, tmp_path: Path) -> None:
+    report = tmp_path / "build.json"
+    completed = cgoguard(
+        [
+            *(
+                ".",
+                "-m",
+                "c-archive",
+                "--name",
+                "bridge",
+                "--artifact-name",
+                "libbridge-1.a",
+                "--ignore",
+                "CG405",
+            ),
+            *("--out-dir", str(tmp_path / "out"), "--format", "json", "--output", str(report)),
+        ],
+        workspace / "multi",
+        build_env,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout == ""  # the report went to the file
+    data = json.loads(report.read_text())
+    assert data["exit_code"] == 0 and data["fail_on"] == "high"
+    (entry,) = data["targets"]
+    assert entry["artifact"] == str(tmp_path / "out" / "libbridge-1.a")
+    assert entry["manifest"] == str(tmp_path / "out" / "bridge.manifest.json")
+    assert (entry["mode"], entry["go_build_mode"], entry["profile"]) == ("c-archive", "c-archive", "hardened")
+    assert [(v["id"], v["on"], v["passed"]) for v in entry["verification"]] == [
+        *((i, "artifact", True) for i in ("CG208", "CG209", "CG104", "CG112", "CG212", "CG109")),
+        *((i, "consumer", True) for i in CONSUMER_CHECKS),
+    ]
+    assert all(v["evidence"] for v in entry["verification"])
+
+
+# -- the build checks, judged on real artifacts with other expectations ----------------------------
+
+
+def _judge(result: BuildResult, **changes: object) -> dict[str, list[tuple[str, Severity]]]:
+    """Run the build checks on the scan of a matrix artifact with changed expectations."""
+    import dataclasses
+
+    from cgoguard.api import scan_file
+    from cgoguard.checks import CheckTarget, checks_for
+    from cgoguard.checks.buildplan import BuiltArtifact
+    from cgoguard.gobuild.verify import expectations
+
+    scanned = scan_file(str(result.artifact))
+    assert scanned is not None
+    expected = dataclasses.replace(expectations(result.plan, sorted(MULTI_API)), **changes)
+    subject = BuiltArtifact(expected, scanned)
+    fired: dict[str, list[tuple[str, Severity]]] = {}
+    for check in checks_for(CheckTarget.BUILD, BuiltArtifact):
+        for finding in check.run(subject):
+            fired.setdefault(check.id, []).append((finding.message, finding.severity))
+    return fired
+
+
+def test_build_checks_fire_on_real_artifacts(matrix: Callable[[str, str], BuildResult]) -> None:
+    hardened = matrix("c-shared", "hardened")
+    assert _judge(hardened) == {}
+    wrong = _judge(hardened, mode="c-archive", toolchain="go1.20.1", fips_module="v1.0.0")
+    assert sorted(wrong) == ["CG208", "CG209", "CG302"]
+    assert "says -buildmode=c-shared" in wrong["CG208"][0][0] and "go1.20.1" in wrong["CG209"][0][0]
+    fewer = _judge(hardened, export_api=("Add", "Repeat", "Sha256Hex", "FreeString", "Missing"))
+    assert fewer["CG210"] == [("//export function(s) not exported by the library: Missing.", Severity.HIGH)]
+    default = matrix("c-shared", "default")
+    extra = _judge(default, export_api=tuple(sorted(MULTI_API)))["CG210"]
+    assert extra[0][1] == Severity.MEDIUM
+    assert re.match(r"\d\d dynamic symbol\(s\) beyond the 4 //export function\(s\): _cgo_", extra[0][0])
+    assert "CG211" in _judge(default, no_go_build_id=True)
+    fips = matrix("c-shared", "fips")
+    assert _judge(fips) == {} and "CG302" in _judge(fips, fips_module="v1.1.0")
+    # A default c-archive has no canary in any C object: CG212 fires when one was asked for.
+    archive = matrix("c-archive", "default")
+    assert "CG212" in _judge(archive, stack_protector=True)
+    assert "CG212" not in _judge(matrix("c-archive", "hardened"), stack_protector=True)
 
 
 def test_environment_is_never_passed_through_a_shell(

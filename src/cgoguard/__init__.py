@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING, Any
 
 from cgoguard._version import __version__
 
-__all__ = ["Report", "__version__", "lint", "scan"]
+__all__ = ["Report", "__version__", "build", "lint", "scan"]
 
 if TYPE_CHECKING:
-    from cgoguard.api import Report, lint, scan
+    from cgoguard.api import Report, build, lint, scan
 
-_API = ("scan", "lint", "Report")
+_API = ("scan", "lint", "build", "Report")
 
 
 def __getattr__(name: str) -> Any:

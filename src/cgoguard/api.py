@@ -3,20 +3,22 @@
     import cgoguard
     report = cgoguard.scan(["dist/"])                  # ELF files, archives, folders
     report = cgoguard.lint(["./bridge"], against="dist/libbridge.so")
-    results = cgoguard.build(cgoguard.BuildRequest(package="./cmd/bridge", mode="c-shared"))
+    outcomes = cgoguard.build("./cmd/bridge", mode="c-shared", profile="hardened")
 
 ``scan`` and ``lint`` return a :class:`Report`: the artifacts with their
 findings (the configuration's policy applied), findings across artifacts,
 a summary, and what could not be read; ``report.exit_code()`` is the code the
-CLI would exit with.
+CLI would exit with. ``build`` returns one outcome per target, each with its
+status, exit code, lint findings and verification (catalogue check IDs).
 """
 
 from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from cgoguard._version import __version__
 from cgoguard.config import Config
@@ -26,8 +28,12 @@ from cgoguard.outcome import ExitCode, Tally, item_of, iter_findings
 from cgoguard.scanner import scan_bytes, scan_file
 from cgoguard.sources import Source
 
+if TYPE_CHECKING:
+    from cgoguard.gobuild import Target, TargetOutcome
+
 __all__ = [
     "Report",
+    "build",
     "iter_findings",
     "iter_scan",
     "lint",
@@ -172,3 +178,53 @@ def lint(
         seconds=time.perf_counter() - started,
     )
     return Report(tool_info(), artifacts, summary, tally, [], "lint")
+
+
+def build(
+    package: Target | str | None = None,
+    *,
+    mode: str = "exe",
+    profile: str | None = None,
+    config: Config | None = None,
+    targets: Sequence[str] = (),
+    out_dir: str | os.PathLike[str] | None = None,
+    go: str | None = None,
+    provenance: bool = False,
+    check_reproducible: bool = False,
+    run_smoke: str | None = None,
+    fail_on: Severity = Severity.HIGH,
+) -> list[TargetOutcome]:
+    """Build with a hardening profile and verify: ``package`` (a folder or import
+    path, or a :class:`~cgoguard.gobuild.Target`), or else every target of
+    ``[tool.cgoguard.build]`` (only those named in ``targets``). For each target:
+    the boundary lint first (refused at ``fail_on``), ``go build``, the catalogue
+    checks the profile verifies, a smoke test, the manifest. Returns one
+    :class:`~cgoguard.gobuild.TargetOutcome` per target, never raising for one
+    target; raises :class:`~cgoguard.gobuild.BuildError` when the request itself
+    is wrong (exit code 2)."""
+    from cgoguard.config import load_config
+    from cgoguard.gobuild.batch import build_all
+    from cgoguard.gobuild.builder import BuildOptions
+    from cgoguard.gobuild.targets import resolve_targets, single_target
+
+    config = config if config is not None else load_config()
+    if isinstance(package, str):
+        package = single_target(package, mode=mode, profile=profile or "hardened")
+    resolved = resolve_targets(
+        config,
+        package=package,
+        names=targets,
+        profile=profile,
+        out_dir=os.fspath(out_dir) if out_dir is not None else None,
+        go=go,
+    )
+    options = BuildOptions(
+        out_dir=resolved.out_dir,
+        go=resolved.go,
+        provenance=provenance,
+        check_reproducible=check_reproducible,
+        run_smoke=run_smoke,
+        lint_config=config,
+        fail_on=fail_on,
+    )
+    return build_all(resolved.targets, resolved.profiles, resolved.workdir, options)

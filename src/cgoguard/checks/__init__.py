@@ -71,6 +71,7 @@ class CheckTarget(StrEnum):
     C_HEADER = "c-header"  # one C header: cgoguard.sourcefacts.HeaderFile
     HEADER_BINARY = "header-binary"  # a header against its library: HeaderAgainstBinary
     ARTIFACT_SET = "artifact-set"  # every artifact of one run, after the merge: ArtifactSet
+    BUILD = "build"  # one built artifact and what its build plan expected: buildplan.BuiltArtifact
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,7 +192,7 @@ def find_check(key: str) -> Check[Any] | None:
 
 
 # Modules whose import registers checks; add a module here to add its checks.
-PLUGIN_MODULES = ("hardening", "goruntime", "fips", "boundary", "header", "artifactset")
+PLUGIN_MODULES = ("hardening", "goruntime", "fips", "boundary", "header", "artifactset", "buildplan")
 
 
 def _load_plugins() -> None:

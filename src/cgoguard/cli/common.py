@@ -35,7 +35,7 @@ def jobs_argument(text: str) -> int:
     return value
 
 
-def add_policy_options(command: argparse.ArgumentParser) -> None:
+def add_policy_options(command: argparse._ActionsContainer) -> None:
     """--config, --select, --ignore, --fail-on: which checks run and what fails the run."""
     command.add_argument(
         "--fail-on",

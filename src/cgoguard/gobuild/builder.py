@@ -1,8 +1,9 @@
-"""One target from start to finish: plan, build, verify, smoke test, publish.
+"""One target from start to finish: plan, lint, build, verify, smoke test, publish.
 
-Everything is made in a staging folder inside ``--out`` and renamed into place
-only after the promises held and the smoke test passed, manifest last: an
-interrupted or failed build leaves no half-written artifact in ``--out``.
+Everything is made in a staging folder inside ``--out-dir`` and renamed into
+place only after every check the profile verifies passed and the smoke test
+passed, manifest last: an interrupted or failed build leaves no half-written
+artifact in ``--out-dir``.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cgoguard.gobuild.errors import BuildError, PromiseBroken
+from cgoguard.gobuild.errors import BuildError, VerificationFailed
 from cgoguard.gobuild.gosource import build_tags, header_exports, inspect_package, sha256_file
+from cgoguard.gobuild.lintgate import lint_package, refuse_if_blocking
 from cgoguard.gobuild.manifest import build_manifest, write_json
 from cgoguard.gobuild.plan import C_HARDENING_GROUPS, BuildPlan, base_environment, go_split, make_plan
 from cgoguard.gobuild.profiles import Profile
@@ -27,19 +29,27 @@ from cgoguard.gobuild.runner import run_go_build
 from cgoguard.gobuild.smoke import SmokeResult, smoke_test
 from cgoguard.gobuild.targets import Target
 from cgoguard.gobuild.toolchain import find_go, inspect_toolchain, probe_c_flags
-from cgoguard.gobuild.verify import PromiseResult, check_promises, scan_summary
+from cgoguard.gobuild.verdict import CheckVerdict
+from cgoguard.gobuild.verify import scan_summary, verify_artifact, verify_consumer
+from cgoguard.model import Artifact, Finding, Severity
+
+if TYPE_CHECKING:
+    from cgoguard.config import Config
 
 LIBRARY_MODES = ("c-shared", "c-archive")
 
 
 @dataclass(slots=True)
 class BuildOptions:
-    out: Path
+    out_dir: Path
     go: str | None = None
     provenance: bool = False
     check_reproducible: bool = False
     run_smoke: str | None = None
     environment: Mapping[str, str] | None = None  # default: os.environ
+    lint: bool = True  # run the boundary lint on the package first
+    lint_config: Config | None = None  # its policy: select, ignore, severity, per-path-ignores
+    fail_on: Severity = Severity.HIGH  # a lint finding at or above this refuses the build
 
 
 @dataclass(slots=True)
@@ -49,11 +59,15 @@ class BuildResult:
     artifact: Path
     manifest: Path
     outputs: list[Path]
-    promises: list[PromiseResult]
+    verification: list[CheckVerdict]  # every check the profile verifies (artifact, then consumer)
     smoke: SmokeResult
     reproducible: ReproResult | None
     timings: dict[str, float] = field(default_factory=dict)
     provenance: Path | None = None
+
+    @property
+    def lint_findings(self) -> list[Finding]:
+        return self.plan.lint_findings
 
 
 def _profile(target: Target, profiles: Mapping[str, Profile]) -> Profile:
@@ -97,7 +111,8 @@ def _check_package(
 def prepare(
     target: Target, profiles: Mapping[str, Profile], workdir: Path, options: BuildOptions
 ) -> BuildPlan:
-    """Everything before `go build`: toolchain, package facts, probes, the plan."""
+    """Everything before `go build`: toolchain, package facts, the boundary lint
+    (raises :class:`LintRefused` at or above ``options.fail_on``), probes, the plan."""
     profile = _profile(target, profiles)
     go = find_go(options.go)
     inherited = dict(options.environment if options.environment is not None else os.environ)
@@ -135,12 +150,45 @@ def prepare(
             "module (no go.mod in its folder or above). Run `go mod init <module path>` in the "
             "project's root."
         )
+    findings: list[Finding] = []
+    lint_errors: list[str] = []
+    if options.lint:
+        findings, lint_errors = lint_package(package, options.lint_config)
+        refuse_if_blocking(target.name, package, findings, options.fail_on)
     _check_package(go_mode, target, package.name, package.has_func_main, package.exports)
     c_flags: list[str] = []
     notes: list[str] = []
     if profile.harden_c and toolchain.cgo_enabled:
         c_flags, notes = probe_c_flags(go_split(toolchain.cc), C_HARDENING_GROUPS, env)
-    return make_plan(target, profile, toolchain, package, workdir, env, changes, c_flags, notes)
+    plan = make_plan(target, profile, toolchain, package, workdir, env, changes, c_flags, notes)
+    plan.lint_findings, plan.lint_errors = findings, lint_errors
+    return plan
+
+
+def _relabel(artifact: Artifact, staged: str, name: str) -> None:
+    """Show the artifact and its members by the published file name, not the staging path."""
+    artifact.path = name
+    for member in artifact.members:
+        if member.path.startswith(staged):
+            member.path = name + member.path[len(staged) :]
+
+
+def _raise_if_failed(plan: BuildPlan, output_name: str, verification: list[CheckVerdict]) -> None:
+    failed = [v for v in verification if not v.passed]
+    if not failed:
+        return
+    raise VerificationFailed(
+        f"target {plan.target.name!r} ({output_name}, profile {plan.profile.name!r}): "
+        f"{len(failed)} of the {len(verification)} check(s) the profile verifies fired; nothing was "
+        "published. "
+        + " ".join(
+            f"{v.id} {v.title} [{v.severity}]{' on the consumer program' if v.on == 'consumer' else ''}: "
+            f"{v.evidence} (the flag that did not take effect: {v.flag})."
+            for v in failed
+        ),
+        verdicts=verification,
+        lint_findings=plan.lint_findings,
+    )
 
 
 def _file_entry(path: Path, role: str, out: Path) -> dict[str, Any]:
@@ -160,7 +208,7 @@ def build_target(
     clock = time.perf_counter()
     timings: dict[str, float] = {}
     plan = prepare(target, profiles, workdir, options)
-    out = options.out if options.out.is_absolute() else workdir / options.out
+    out = options.out_dir if options.out_dir.is_absolute() else workdir / options.out_dir
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -196,34 +244,29 @@ def build_target(
                 )
 
         mark = time.perf_counter()
-        from cgoguard.api import scan_file
+        from cgoguard.scanner import scan_file
 
-        scanned = scan_file(str(artifact))
-        if scanned is None:
-            raise PromiseBroken(
-                f"{artifact.name} is neither ELF nor an ar archive; the build produced something unexpected."
-            )
-        scanned.path = output_name
-        promises = check_promises(plan, scanned, header_api)
+        scanned = scan_file(str(artifact)) or Artifact(
+            path=str(artifact), error="it is neither an ELF file nor an ar archive"
+        )  # CG208 then says the artifact is not what the build asked for
+        _relabel(scanned, str(artifact), output_name)
+        verification = verify_artifact(plan, scanned, header_api)
         timings["verify"] = time.perf_counter() - mark
-        broken = [p for p in promises if not p.held]
-        if broken:
-            raise PromiseBroken(
-                f"target {target.name!r}: profile {plan.profile.name!r} promised more than the artifact "
-                "delivers; nothing was published. "
-                + " ".join(
-                    f"{p.promise}: {p.detail} (the flag that did not take effect: {p.flag})." for p in broken
-                ),
-            )
+        _raise_if_failed(plan, output_name, verification)
 
         mark = time.perf_counter()
         with tempfile.TemporaryDirectory(prefix="cgoguard-smoke-") as scratch:
             smoke = smoke_test(plan, artifact, header, header_api or [], options.run_smoke, Path(scratch))
         timings["smoke"] = time.perf_counter() - mark
         if not smoke.passed:
-            raise PromiseBroken(
-                f"target {target.name!r}: the smoke test failed; nothing was published. {smoke.detail}"
+            raise VerificationFailed(
+                f"target {target.name!r}: the smoke test failed; nothing was published. {smoke.detail}",
+                verdicts=verification,
+                lint_findings=plan.lint_findings,
             )
+        if smoke.linked:
+            verification += verify_consumer(smoke.consumer)
+            _raise_if_failed(plan, output_name, verification)
 
         reproducible = None
         if options.check_reproducible:
@@ -245,7 +288,7 @@ def build_target(
             argv=argv,
             outputs=outputs,
             header_api=header_api,
-            promises=[p.as_dict() for p in promises],
+            verification=[v.as_dict() for v in verification],
             smoke=smoke.as_dict(),
             scan=scan_summary(scanned),
             reproducible=reproducible.as_dict() if reproducible else None,
@@ -276,7 +319,7 @@ def build_target(
             out / output_name,
             manifest,
             published,
-            promises,
+            verification,
             smoke,
             reproducible,
             timings,

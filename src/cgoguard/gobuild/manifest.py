@@ -4,7 +4,8 @@ With ``-trimpath`` Go leaves ``-ldflags`` and every ``CGO_*`` flag out of the
 build info it embeds (golang/go#52372), so this file is then the only record
 of how the artifact was made: every argv element and environment variable
 that reached ``go build``, the inputs' hashes, the outputs' hashes and sizes,
-the promises checked and the scan's verdicts.
+the lint findings, every check the profile verifies (passed or not, with the
+evidence) and the scan's findings.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from cgoguard import __version__
+from cgoguard._version import __version__
 from cgoguard.fileio import write_text_atomic
 from cgoguard.gobuild.plan import CONSUMER_LINK_FLAGS, BuildPlan, recorded_environment
+from cgoguard.model import Finding
 
 SCHEMA = "https://github.com/cgoguard/cgoguard/blob/main/docs/build.md#manifest-v1"
 
@@ -32,7 +34,7 @@ def build_manifest(
     argv: list[str],
     outputs: list[dict[str, Any]],
     header_api: list[str] | None,
-    promises: list[dict[str, Any]],
+    verification: list[dict[str, Any]],
     smoke: dict[str, Any],
     scan: dict[str, Any],
     reproducible: dict[str, Any] | None,
@@ -79,7 +81,15 @@ def build_manifest(
             "version_script": plan.version_script,
         },
         "outputs": outputs,
-        "promises": promises,
+        "lint": {
+            "findings": [_finding(f) for f in plan.lint_findings],
+            "errors": plan.lint_errors,
+        },
+        "verification": {
+            "profile": plan.profile.name,
+            "passed": all(v["passed"] for v in verification),
+            "checks": verification,
+        },
         "smoke_test": smoke,
         "scan": scan,
         "reproducible": reproducible,
@@ -91,9 +101,15 @@ def build_manifest(
         manifest["consumer_link_flags"] = list(CONSUMER_LINK_FLAGS)
         manifest["consumer_note"] = (
             "A c-archive holds objects only: PIE, RELRO and BIND_NOW are decided when a program links it. "
-            "Link with these flags to keep the hardened profile's promises."
+            "Link with these flags: the smoke test verified CG101-CG104 on a program linked with them."
         )
     return manifest
+
+
+def _finding(finding: Finding) -> dict[str, Any]:
+    from cgoguard.reports.jsonreport import finding_to_dict
+
+    return finding_to_dict(finding)
 
 
 def write_json(path: Path, data: Any) -> None:

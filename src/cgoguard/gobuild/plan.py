@@ -19,6 +19,7 @@ from cgoguard.gobuild.gosource import PackageInfo, is_path_pattern
 from cgoguard.gobuild.profiles import Profile
 from cgoguard.gobuild.targets import Target
 from cgoguard.gobuild.toolchain import FlagGroup, GoToolchain
+from cgoguard.model import Finding
 
 # The C hardening the `harden-c` profiles ask for, best alternative first.
 C_HARDENING_GROUPS = (
@@ -41,6 +42,8 @@ NOEXECSTACK = "-Wl,-z,noexecstack"
 # What a program linking a hardened c-archive must pass itself (the archive
 # holds objects only: PIE and RELRO are decided by that final link).
 CONSUMER_LINK_FLAGS = ("-pie", RELRO_NOW, NOEXECSTACK, "-pthread")
+# What those flags must achieve, checked on the program the smoke test links.
+CONSUMER_CHECKS = ("CG101", "CG102", "CG103", "CG104")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +67,8 @@ class BuildPlan:
     probe_notes: list[str] = field(default_factory=list)
     version_script: str | None = None  # text, written next to the build
     c_flags: list[str] = field(default_factory=list)  # the probed hardening flags
+    lint_findings: list[Finding] = field(default_factory=list)  # the boundary lint of the package
+    lint_errors: list[str] = field(default_factory=list)  # files the lint could not read
 
     def argv(self, output: Path, version_script_path: Path | None = None) -> list[str]:
         flags = self.flags

@@ -1,8 +1,9 @@
 """Build profiles: named sets of hardening choices, built in or user defined.
 
 A profile says *what* to harden; :mod:`cgoguard.gobuild.plan` turns it into the
-exact ``go build`` arguments for one build mode and the promises the result
-must keep. User profiles live in ``[tool.cgoguard.profiles.<name>]`` and
+exact ``go build`` arguments for one build mode, and :meth:`Profile.verified_checks`
+names the catalogue checks that must not fire on the result (``cgoguard explain
+ID`` documents each). User profiles live in ``[tool.cgoguard.profiles.<name>]`` and
 derive from a built-in or another user profile with ``extends``: scalar keys
 replace the base's value, lists are appended, ``env`` tables are merged.
 """
@@ -41,6 +42,33 @@ class Profile:
     cgo_cflags: tuple[str, ...] = ()
     cgo_ldflags: tuple[str, ...] = ()
     env: Mapping[str, str] = field(default_factory=dict)
+
+    def verified_checks(self, mode: str) -> tuple[str, ...]:
+        """The catalogue checks that must not fire on what this profile builds
+        in Go build mode ``mode`` (after ``exe`` became ``pie``). The build
+        drops CG108/CG212 and CG109 when the compiler probe rejected every
+        stack-protector or FORTIFY flag (a note in the manifest says so)."""
+        ids = ["CG208", "CG209"]  # the requested build mode, the toolchain that ran
+        image = mode != "c-archive"  # an archive holds objects: no link, no segments yet
+        if self.pie and mode == "pie":
+            ids.append("CG101")
+        if self.bind_now and image:
+            ids += ["CG102", "CG103"]
+        if self.noexecstack or self.bind_now:
+            ids += ["CG104", "CG105", "CG106"] if image else ["CG104"]
+        if self.trimpath:
+            ids.append("CG112")
+        if self.harden_c:
+            ids += ["CG108" if image else "CG212", "CG109"]
+        if self.export_only_api and mode == "c-shared":
+            ids += ["CG201", "CG210"]
+        if self.strip and image:
+            ids.append("CG111")
+        if not self.buildid:
+            ids.append("CG211")
+        if self.gofips140:
+            ids.append("CG302")
+        return tuple(ids)
 
 
 BUILTIN: dict[str, Profile] = {

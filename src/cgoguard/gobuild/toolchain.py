@@ -2,7 +2,7 @@
 
 Every external command runs from an argv list (never a shell). Answers that
 cost a process start (``go env``, compiler probes) are cached on disk, keyed
-by the binary's identity, because the build command promises to add almost
+by the binary's identity, because the build command is meant to add almost
 nothing to a warm ``go build``.
 """
 

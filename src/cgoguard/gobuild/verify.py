@@ -1,40 +1,26 @@
-"""The profile's promises, checked on the scan of the artifact it produced.
+"""Build verification: the catalogue checks a profile names must not fire.
 
-Nothing here reads ELF itself: the facts come from :func:`cgoguard.api.scan_file`
-and :mod:`cgoguard.assess`, the same code ``cgoguard scan`` uses, so a build
-passes exactly when a later scan would agree with it.
+Nothing here judges. The binary checks (CG1xx, CG2xx) already ran on the
+artifact when :func:`cgoguard.scanner.scan_file` scanned it, exactly as in
+``cgoguard scan``; the build checks (:mod:`cgoguard.checks.buildplan`) run here
+on the same scan together with what the plan expected. A verified check
+passes when it did not fire; its findings are the evidence when it did.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from typing import Any
 
-from cgoguard.gobuild.plan import CONSUMER_LINK_FLAGS, NOEXECSTACK, RELRO_NOW, BuildPlan
-from cgoguard.model import Artifact, Hardening, Severity
+from cgoguard.checks import CheckTarget, checks_for, find_check
+from cgoguard.checks.buildplan import BuildExpectations, BuiltArtifact
+from cgoguard.gobuild.plan import CONSUMER_CHECKS, CONSUMER_LINK_FLAGS, NOEXECSTACK, RELRO_NOW, BuildPlan
+from cgoguard.gobuild.verdict import CheckVerdict
+from cgoguard.model import Artifact, Finding, Severity
 
-
-@dataclass(frozen=True, slots=True)
-class PromiseResult:
-    id: str
-    promise: str  # what the profile promises, in words
-    flag: str  # the flag or setting responsible for it
-    held: bool
-    detail: str  # what the scan saw
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "promise": self.promise,
-            "flag": self.flag,
-            "held": self.held,
-            "detail": self.detail,
-        }
-
-
-Check = Callable[[], tuple[bool, str]]
+STACK_PROTECTOR_CHECKS = ("CG108", "CG212")
+FORTIFY_CHECKS = ("CG109",)
 
 
 def _images(artifact: Artifact) -> Iterator[Artifact]:
@@ -45,255 +31,131 @@ def _images(artifact: Artifact) -> Iterator[Artifact]:
         yield artifact
 
 
-def _hardening(artifact: Artifact) -> Hardening:
-    if artifact.hardening is None:  # only reached for a readable ELF image
-        raise ValueError(f"{artifact.path} has no hardening summary")
-    return artifact.hardening
+def _has_flag(plan: BuildPlan, prefix: str) -> bool:
+    return any(flag.startswith(prefix) for flag in plan.c_flags)
 
 
-def check_promises(plan: BuildPlan, artifact: Artifact, header_api: list[str] | None) -> list[PromiseResult]:
-    """Every promise that applies to this plan, held or not."""
-    profile, mode = plan.profile, plan.go_mode
-    results: list[PromiseResult] = []
-
-    def promise(ident: str, text: str, flag: str, check: Check) -> None:
-        held, detail = check()
-        results.append(PromiseResult(ident, text, flag, held, detail))
-
-    if artifact.error is not None and not artifact.members:
-        results.append(
-            PromiseResult(
-                "readable",
-                "the artifact is a readable ELF file or archive",
-                "go build",
-                False,
-                artifact.error,
-            )
-        )
-        return results
-    images = list(_images(artifact))
-    go = artifact.go
-    settings = go.buildinfo.settings if go is not None and go.buildinfo is not None else {}
-
-    def build_mode() -> tuple[bool, str]:
-        seen = settings.get("-buildmode") or (
-            images[0].hardening.go_build_mode if images and images[0].hardening else None
-        )
-        return seen == mode, f"the artifact says -buildmode={seen}"
-
-    promise("build-mode", f"the artifact is a Go {mode} build", f"-buildmode={mode}", build_mode)
-
-    def toolchain() -> tuple[bool, str]:
-        version = go.buildinfo.version if go is not None and go.buildinfo is not None else None
-        return (
-            version == plan.toolchain.version,
-            f"build info names {version}, the toolchain is {plan.toolchain.version}",
-        )
-
-    promise("toolchain", "built by the reported Go toolchain", "GOTOOLCHAIN", toolchain)
-
-    if profile.pie and mode == "pie":
-
-        def pie() -> tuple[bool, str]:
-            hardening = _hardening(images[0])
-            return bool(hardening.pie), f"the ELF type is {hardening.kind}"
-
-        promise("pie", "position-independent executable (ASLR for the image)", "-buildmode=pie", pie)
-
-    if profile.bind_now and mode != "c-archive":
-
-        def full_relro() -> tuple[bool, str]:
-            hardening = _hardening(images[0])
-            return (
-                hardening.relro == "full",
-                f"RELRO is {hardening.relro}, BIND_NOW {'set' if hardening.bind_now else 'not set'}",
-            )
-
-        promise(
-            "full-relro",
-            "full RELRO (PT_GNU_RELRO and BIND_NOW)",
-            f"-ldflags=-bindnow / -extldflags={RELRO_NOW}",
-            full_relro,
-        )
-
-    if profile.noexecstack or profile.bind_now:
-
-        def nx() -> tuple[bool, str]:
-            bad = [f"{m.path}: {_hardening(m).nx_detail}" for m in images if _hardening(m).nx is not True]
-            return not bad and bool(images), "; ".join(bad) or "the stack is not executable"
-
-        promise("nx", "non-executable stack", NOEXECSTACK, nx)
-
-        def no_rwx() -> tuple[bool, str]:
-            bad = [m.path for m in images if _hardening(m).rwx_segments or _hardening(m).textrel]
-            return not bad, (
-                "writable and executable memory in " + ", ".join(bad)
-            ) if bad else "no RWX segment, no TEXTREL"
-
-        promise(
-            "no-rwx",
-            "no writable+executable segment and no text relocations",
-            f"-extldflags={NOEXECSTACK}",
-            no_rwx,
-        )
-
-    if profile.trimpath:
-
-        def trimpath() -> tuple[bool, str]:
-            return settings.get("-trimpath") == "true", f"build info -trimpath={settings.get('-trimpath')}"
-
-        promise(
-            "trimpath", "no build-machine paths (-trimpath recorded in build info)", "-trimpath", trimpath
-        )
-
-    if plan.c_flags:
-        c_images = [m for m in images if _hardening(m).c_code == "user"]
-        if "-fstack-protector-strong" in plan.c_flags or "-fstack-protector-all" in plan.c_flags:
-
-            def canary() -> tuple[bool, str]:
-                if not c_images:
-                    return True, "no user C code in the artifact"
-                protected = [m for m in c_images if _hardening(m).canary]
-                unprotected = [
-                    f"{m.path}: {_hardening(m).canary_detail}"
-                    for m in c_images
-                    if _hardening(m).canary is False
-                ]
-                if artifact.is_archive:
-                    # Objects without arrays or address-taken locals get no canary even
-                    # with -strong; the promise is that the C code as a whole has one.
-                    return bool(protected), (
-                        f"{len(protected)} of {len(c_images)} C objects reference __stack_chk_fail"
-                    )
-                return not unprotected, "; ".join(unprotected) or _hardening(c_images[0]).canary_detail
-
-            promise("canary", "user C code has stack canaries", plan.flag_for("-fstack-protector"), canary)
-        if any(flag.startswith("-D_FORTIFY_SOURCE") for flag in plan.c_flags):
-
-            def fortify() -> tuple[bool, str]:
-                bad = [
-                    f"{m.path}: {_hardening(m).fortify_detail}"
-                    for m in c_images
-                    if _hardening(m).fortify is False
-                ]
-                details = [_hardening(m).fortify_detail for m in c_images]
-                return not bad, "; ".join(bad) or (
-                    details[0] if details else "no user C code in the artifact"
-                )
-
-            promise(
-                "fortify",
-                "user C code calls the checked (_chk) libc functions where FORTIFY applies",
-                plan.flag_for("_FORTIFY_SOURCE"),
-                fortify,
-            )
-
-    if profile.export_only_api and mode == "c-shared":
-
-        def exports() -> tuple[bool, str]:
-            exported = set(images[0].elf.exports) if images and images[0].elf is not None else set()
-            api = set(header_api or [])
-            extra, missing = sorted(exported - api), sorted(api - exported)
-            if not extra and not missing:
-                return True, f"exports are exactly the {len(api)} //export functions"
-            parts = []
-            if extra:
-                parts.append(
-                    f"{len(extra)} symbol(s) beyond the //export API: {', '.join(extra[:8])}"
-                    + (" ..." if len(extra) > 8 else "")
-                )
-            if missing:
-                parts.append(f"//export function(s) not exported: {', '.join(missing)}")
-            return False, "; ".join(parts)
-
-        promise(
-            "exports",
-            "dynamic exports are exactly the //export API",
-            plan.flag_for("--version-script"),
-            exports,
-        )
-
-    if profile.gofips140:
-
-        def fips() -> tuple[bool, str]:
-            if go is None or go.fips is None:
-                return False, "no Go facts found"
-            status = go.fips
-            wanted = profile.gofips140 or ""
-            ok = bool(status.module and status.module.startswith(wanted)) and status.provider == "go-native"
-            if wanted.startswith("v1.0.0"):
-                ok = ok and status.validated_module
-            return ok, f"GOFIPS140={status.module}, default mode {status.default_mode}"
-
-        promise(
-            "fips",
-            f"built against the Go Cryptographic Module {profile.gofips140}",
-            f"GOFIPS140={profile.gofips140}",
-            fips,
-        )
-
-    if profile.strip:
-
-        def stripped() -> tuple[bool, str]:
-            bad = [m.path for m in images if not _hardening(m).stripped or _hardening(m).has_debug_info]
-            return not bad, (
-                "symbols or debug info left in " + ", ".join(bad)
-            ) if bad else "no .symtab, no DWARF"
-
-        promise("stripped", "no symbol table and no debug info", "-ldflags=-s -w", stripped)
-
-    if not profile.buildid:
-
-        def buildid() -> tuple[bool, str]:
-            ids = [m.elf.go_build_id for m in images if m.elf is not None and m.elf.go_build_id]
-            return not ids, f"Go build ID {ids[0]}" if ids else "no Go build ID"
-
-        promise("no-buildid", "no Go build ID", "-ldflags=-buildid=", buildid)
-    return results
+def required_checks(plan: BuildPlan) -> dict[str, str]:
+    """Check ID -> the flag or setting responsible, for every check the plan's
+    profile verifies in its build mode."""
+    ids = list(plan.profile.verified_checks(plan.go_mode))
+    if plan.toolchain.cgo_enabled:
+        # The compiler probe left the flag out (a note says so): nothing to verify.
+        if not _has_flag(plan, "-fstack-protector"):
+            ids = [i for i in ids if i not in STACK_PROTECTOR_CHECKS]
+        if not _has_flag(plan, "-D_FORTIFY_SOURCE"):
+            ids = [i for i in ids if i not in FORTIFY_CHECKS]
+    relro = f"-ldflags=-bindnow / -extldflags={RELRO_NOW}"
+    archive = plan.go_mode == "c-archive"
+    flags = {
+        "CG208": f"-buildmode={plan.go_mode}",
+        "CG209": "GOTOOLCHAIN=" + plan.env.get("GOTOOLCHAIN", "auto"),
+        "CG101": "-buildmode=pie",
+        "CG102": relro,
+        "CG103": relro,
+        "CG104": "every object's .note.GNU-stack (Go writes it; C and assembly files must too)"
+        if archive
+        else f"-extldflags={NOEXECSTACK}",
+        "CG105": "the external link (a linker script or -N/--omagic that merges text and data)",
+        "CG106": "CGO_CFLAGS (a C object compiled without -fPIC)",
+        "CG108": plan.flag_for("-fstack-protector"),
+        "CG212": plan.flag_for("-fstack-protector"),
+        "CG109": plan.flag_for("_FORTIFY_SOURCE"),
+        "CG112": "-trimpath",
+        "CG111": "-ldflags=-s -w",
+        "CG201": plan.flag_for("--version-script"),
+        "CG210": plan.flag_for("--version-script"),
+        "CG211": "-ldflags=-buildid=",
+        "CG302": f"GOFIPS140={plan.profile.gofips140}",
+    }
+    return {check_id: flags.get(check_id, "") for check_id in ids}
 
 
-def check_consumer(consumer: Artifact) -> list[PromiseResult]:
-    """Promises for the program the c-archive smoke test linked with CONSUMER_LINK_FLAGS."""
-    flags = " ".join(CONSUMER_LINK_FLAGS)
-    if consumer.hardening is None:
-        return [
-            PromiseResult(
-                "consumer-readable",
-                "the consumer program is readable",
-                flags,
-                False,
-                consumer.error or "not an ELF image",
-            )
-        ]
-    hardening = consumer.hardening
+def expectations(plan: BuildPlan, header_api: list[str] | None) -> BuildExpectations:
+    """What the build asked for, for the build checks."""
+    profile = plan.profile
+    api = header_api if header_api is not None else plan.package.exports
+    return BuildExpectations(
+        mode=plan.go_mode,
+        toolchain=plan.toolchain.version,
+        export_api=tuple(api) if profile.export_only_api and plan.go_mode == "c-shared" else None,
+        fips_module=profile.gofips140,
+        no_go_build_id=not profile.buildid,
+        stack_protector=_has_flag(plan, "-fstack-protector"),
+    )
+
+
+def _fired(artifact: Artifact) -> dict[str, list[tuple[str, Finding]]]:
+    """Check ID -> (image, finding) for every finding of the artifact and its members."""
+    fired: dict[str, list[tuple[str, Finding]]] = {}
+    for image in (artifact, *artifact.members):
+        for finding in image.findings:
+            fired.setdefault(finding.check_id, []).append((image.path, finding))
+    return fired
+
+
+def _verdict(check_id: str, flag: str, on: str, hits: list[tuple[str, Finding]], scope: str) -> CheckVerdict:
+    check = find_check(check_id)
+    if check is None:  # a profile naming an unknown ID is a bug; the tests keep them in sync
+        raise LookupError(f"verified check {check_id} is not in the catalogue")
+    if not hits:
+        return CheckVerdict(check_id, check.title, check.severity, on, True, flag, f"did not fire on {scope}")
+    shown = [f"{path}: {finding.message}" for path, finding in hits[:4]]
+    if len(hits) > 4:
+        shown.append(f"... and {len(hits) - 4} more")
+    severity = max(finding.severity for _, finding in hits)
+    return CheckVerdict(check_id, check.title, severity, on, False, flag, "; ".join(shown))
+
+
+def _scope(artifact: Artifact) -> str:
+    if artifact.is_archive:
+        return f"{artifact.path} or any of its {sum(1 for _ in _images(artifact))} ELF members"
+    return artifact.path
+
+
+def verify_artifact(plan: BuildPlan, artifact: Artifact, header_api: list[str] | None) -> list[CheckVerdict]:
+    """One verdict per check the plan's profile verifies, in the profile's order."""
+    required = required_checks(plan)
+    fired = _fired(artifact)
+    subject = BuiltArtifact(expectations(plan, header_api), artifact)
+    for check in checks_for(CheckTarget.BUILD, BuiltArtifact):
+        if check.id in required:
+            fired[check.id] = [(artifact.path, finding) for finding in check.run(subject)]
+    scope = _scope(artifact)
     return [
-        PromiseResult(
-            "consumer-pie",
-            "a program linked with the recommended flags is PIE",
-            "-pie",
-            bool(hardening.pie),
-            f"the ELF type is {hardening.kind}",
-        ),
-        PromiseResult(
-            "consumer-full-relro",
-            "... and has full RELRO",
-            RELRO_NOW,
-            hardening.relro == "full",
-            f"RELRO is {hardening.relro}",
-        ),
-        PromiseResult(
-            "consumer-nx",
-            "... and a non-executable stack",
-            NOEXECSTACK,
-            hardening.nx is True,
-            hardening.nx_detail,
-        ),
+        _verdict(check_id, flag, "artifact", fired.get(check_id, []), scope)
+        for check_id, flag in required.items()
+    ]
+
+
+def verify_consumer(consumer: Artifact | None) -> list[CheckVerdict]:
+    """CG101-CG104 on the program the c-archive smoke test linked with CONSUMER_LINK_FLAGS."""
+    flags = {"CG101": "-pie", "CG102": RELRO_NOW, "CG103": RELRO_NOW, "CG104": NOEXECSTACK}
+    if consumer is None or consumer.hardening is None:
+        why = consumer.error if consumer is not None and consumer.error else "it is not an ELF image"
+        return [
+            CheckVerdict(
+                check_id,
+                check.title if (check := find_check(check_id)) else check_id,
+                check.severity if check else Severity.HIGH,
+                "consumer",
+                False,
+                flags[check_id],
+                f"the consumer program could not be scanned: {why}",
+            )
+            for check_id in CONSUMER_CHECKS
+        ]
+    fired = _fired(consumer)
+    scope = f"{consumer.path} (linked with {' '.join(CONSUMER_LINK_FLAGS)})"
+    return [
+        _verdict(check_id, flags[check_id], "consumer", fired.get(check_id, []), scope)
+        for check_id in CONSUMER_CHECKS
     ]
 
 
 def scan_summary(artifact: Artifact) -> dict[str, Any]:
     """What the manifest keeps of the scan: verdicts and findings, not raw facts."""
-    from cgoguard.api import iter_findings
+    from cgoguard.outcome import iter_findings
     from cgoguard.reports.jsonreport import finding_to_dict
 
     def image(item: Artifact) -> dict[str, Any]:
