@@ -6,10 +6,23 @@ a huge input. ``multiprocessing.Pool`` then waits forever for the lost task.
 This pool notices (``BrokenProcessPool``), re-runs the unfinished batches in
 fresh processes, isolates the item that kills its process, and reports it
 through ``on_crash`` while the run goes on.
+
+Every executor is stopped *and joined* before the pool moves on or returns:
+its management thread and its processes are gone when ``ordered_map``
+finishes, is closed early, or starts a fresh executor after a break. An
+executor left behind with ``shutdown(wait=False)`` keeps its management thread
+running, and at interpreter exit ``threading._shutdown`` calls
+``concurrent.futures.process._python_exit``, which on Python 3.11 writes to
+that thread's wakeup pipe without a lock while the thread may be closing the
+pipe: "OSError: [Errno 9] Bad file descriptor" (or "handle is closed") on
+stderr at exit. (CPython takes a lock there since gh-125451, October 2024,
+backported to 3.12 but not to 3.11.) Forking a fresh executor while an old
+management thread still runs would also fork a multi-threaded process.
 """
 
 from __future__ import annotations
 
+import faulthandler
 import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -32,24 +45,57 @@ class _Batch(Generic[T, R]):
         return [self.func(item) for item in items]
 
 
+def _init_worker() -> None:
+    # A worker's death is expected here and reported through on_crash. A fault
+    # handler inherited through fork (pytest enables one, so do
+    # PYTHONFAULTHANDLER and -X faulthandler) would otherwise print a
+    # "Fatal Python error" dump of every thread for each death.
+    faulthandler.disable()
+
+
 def _executor(jobs: int) -> ProcessPoolExecutor:
     # fork: workers inherit the imported readers and checks, start fast,
     # and nothing is re-imported per task.
-    return ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
+    return ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"), initializer=_init_worker)
+
+
+def _stop(executor: ProcessPoolExecutor, busy: bool) -> None:
+    """Shut ``executor`` down and return once its management thread and its
+    processes are gone (see the module's docstring for why never less).
+
+    ``busy``: results may still be pending and nobody wants them (early close,
+    an error, a break), so the workers are killed rather than waited for. After
+    a break CPython terminates the survivors anyway; SIGKILL also gets past a
+    SIGTERM handler the workers may have inherited through fork.
+    """
+    if busy:
+        # _processes is None once shut down; no public way to stop the workers before Python 3.14.
+        for process in list((executor._processes or {}).values()):
+            process.kill()
+    executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _run_alone(batch_func: _Batch[T, R], batch: list[T]) -> list[R]:
+    """Run ``batch_func(batch)`` in a fresh process of its own."""
+    single = _executor(1)
+    future = None
+    try:
+        future = single.submit(batch_func, batch)
+        return future.result()
+    finally:
+        _stop(single, busy=future is None or not future.done())
 
 
 def _isolated(batch_func: _Batch[T, R], batch: list[T], on_crash: Callable[[T], R]) -> list[R]:
     """Run a batch in a process of its own; if that dies, each item alone."""
     try:
-        with _executor(1) as single:
-            return single.submit(batch_func, batch).result()
+        return _run_alone(batch_func, batch)
     except BrokenProcessPool:
         pass
     results = []
     for item in batch:
         try:
-            with _executor(1) as single:
-                results.extend(single.submit(batch_func, [item]).result())
+            results.extend(_run_alone(batch_func, [item]))
         except BrokenProcessPool:
             results.append(on_crash(item))
     return results
@@ -66,22 +112,24 @@ def ordered_map(
     lazily (a few batches ahead) so memory stays flat."""
     batch_func: _Batch[T, R] = _Batch(func)
     source = iter(items)
-    executor = _executor(jobs)
+    # None while no executor runs (between a break and the fresh executor).
+    executor: ProcessPoolExecutor | None = None
     # None instead of a future: the pool was already broken when the batch came.
     in_flight: deque[tuple[list[T], Future[list[R]] | None]] = deque()
 
-    def refill() -> None:
+    def refill(pool: ProcessPoolExecutor) -> None:
         while len(in_flight) < 2 * jobs:
             batch = list(islice(source, batch_size))
             if not batch:
                 return
             try:
-                in_flight.append((batch, executor.submit(batch_func, batch)))
+                in_flight.append((batch, pool.submit(batch_func, batch)))
             except BrokenProcessPool:
                 in_flight.append((batch, None))
 
     try:
-        refill()
+        executor = _executor(jobs)
+        refill(executor)
         while in_flight:
             batch, future = in_flight.popleft()
             try:
@@ -89,17 +137,20 @@ def ordered_map(
                     raise BrokenProcessPool("the pool broke before this batch was submitted")
                 results = future.result()
             except BrokenProcessPool:
-                # Every batch still in flight is lost with the pool: redo them
-                # in order, each in a process of its own, then start afresh.
+                # Every batch still in flight is lost with the pool: stop it for
+                # good, redo them in order, each in a process of its own, then
+                # start afresh.
                 lost = [batch] + [b for b, _ in in_flight]
                 in_flight.clear()
-                executor.shutdown(wait=False, cancel_futures=True)
+                broken, executor = executor, None
+                _stop(broken, busy=True)
                 for lost_batch in lost:
                     yield from _isolated(batch_func, lost_batch, on_crash)
                 executor = _executor(jobs)
-                refill()
+                refill(executor)
                 continue
             yield from results
-            refill()
+            refill(executor)
     finally:
-        executor.shutdown(wait=False, cancel_futures=True)
+        if executor is not None:
+            _stop(executor, busy=bool(in_flight))
