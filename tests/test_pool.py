@@ -144,6 +144,34 @@ def test_nothing_left_running(run: Callable[[], Iterator[int]]) -> None:
         assert results[5] == -1 and results[:5] == [0, 1, 2, 3, 4]
 
 
+EARLY_CLOSE_WITH_LARGE_RESULTS = """
+from cgoguard.pool import ordered_map
+
+def large(item):
+    return "x" * 200_000  # a batch of 8 is a 1.6 MB message, far above a pipe's 64 KiB
+
+for _ in range(20):
+    stream = ordered_map(large, range(400), 2, on_crash=lambda i: None, batch_size=8)
+    next(stream)
+    stream.close()
+"""
+
+
+def test_early_close_with_large_results_returns() -> None:
+    """Stopping the workers by killing them would be quicker, but one killed while
+    it writes a large result leaves the management thread waiting forever for the
+    rest of the message, and the close with it (a child process, so that a hang is
+    a failure and not a stuck suite)."""
+    proc = subprocess.run(
+        [sys.executable, "-c", EARLY_CLOSE_WITH_LARGE_RESULTS],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert proc.returncode == 0 and proc.stderr == "", proc.stderr
+
+
 def test_plain_run_in_order() -> None:
     assert list(ordered_map(abs, range(-300, 300), jobs=2, on_crash=lambda i: None)) == [
         abs(i) for i in range(-300, 300)

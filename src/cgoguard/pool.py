@@ -59,43 +59,32 @@ def _executor(jobs: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"), initializer=_init_worker)
 
 
-def _stop(executor: ProcessPoolExecutor, busy: bool) -> None:
+def _stop(executor: ProcessPoolExecutor) -> None:
     """Shut ``executor`` down and return once its management thread and its
     processes are gone (see the module's docstring for why never less).
 
-    ``busy``: results may still be pending and nobody wants them (early close,
-    an error, a break), so the workers are killed rather than waited for. After
-    a break CPython terminates the survivors anyway; SIGKILL also gets past a
-    SIGTERM handler the workers may have inherited through fork.
+    Batches already handed to the workers still run to the end; the pending
+    ones are cancelled. Killing the workers instead would be quicker on an
+    early close, but a worker killed while it writes a large result leaves the
+    management thread waiting forever for the rest of that message (the parent
+    holds the pipe's write end too, so no end of file comes).
     """
-    if busy:
-        # _processes is None once shut down; no public way to stop the workers before Python 3.14.
-        for process in list((executor._processes or {}).values()):
-            process.kill()
     executor.shutdown(wait=True, cancel_futures=True)
-
-
-def _run_alone(batch_func: _Batch[T, R], batch: list[T]) -> list[R]:
-    """Run ``batch_func(batch)`` in a fresh process of its own."""
-    single = _executor(1)
-    future = None
-    try:
-        future = single.submit(batch_func, batch)
-        return future.result()
-    finally:
-        _stop(single, busy=future is None or not future.done())
 
 
 def _isolated(batch_func: _Batch[T, R], batch: list[T], on_crash: Callable[[T], R]) -> list[R]:
     """Run a batch in a process of its own; if that dies, each item alone."""
+    # Leaving ``with`` shuts the executor down with wait=True.
     try:
-        return _run_alone(batch_func, batch)
+        with _executor(1) as single:
+            return single.submit(batch_func, batch).result()
     except BrokenProcessPool:
         pass
     results = []
     for item in batch:
         try:
-            results.extend(_run_alone(batch_func, [item]))
+            with _executor(1) as single:
+                results.extend(single.submit(batch_func, [item]).result())
         except BrokenProcessPool:
             results.append(on_crash(item))
     return results
@@ -112,24 +101,22 @@ def ordered_map(
     lazily (a few batches ahead) so memory stays flat."""
     batch_func: _Batch[T, R] = _Batch(func)
     source = iter(items)
-    # None while no executor runs (between a break and the fresh executor).
-    executor: ProcessPoolExecutor | None = None
+    executor = _executor(jobs)
     # None instead of a future: the pool was already broken when the batch came.
     in_flight: deque[tuple[list[T], Future[list[R]] | None]] = deque()
 
-    def refill(pool: ProcessPoolExecutor) -> None:
+    def refill() -> None:
         while len(in_flight) < 2 * jobs:
             batch = list(islice(source, batch_size))
             if not batch:
                 return
             try:
-                in_flight.append((batch, pool.submit(batch_func, batch)))
+                in_flight.append((batch, executor.submit(batch_func, batch)))
             except BrokenProcessPool:
                 in_flight.append((batch, None))
 
     try:
-        executor = _executor(jobs)
-        refill(executor)
+        refill()
         while in_flight:
             batch, future = in_flight.popleft()
             try:
@@ -142,15 +129,13 @@ def ordered_map(
                 # start afresh.
                 lost = [batch] + [b for b, _ in in_flight]
                 in_flight.clear()
-                broken, executor = executor, None
-                _stop(broken, busy=True)
+                _stop(executor)
                 for lost_batch in lost:
                     yield from _isolated(batch_func, lost_batch, on_crash)
                 executor = _executor(jobs)
-                refill(executor)
+                refill()
                 continue
             yield from results
-            refill(executor)
+            refill()
     finally:
-        if executor is not None:
-            _stop(executor, busy=bool(in_flight))
+        _stop(executor)  # a no-op if a break stopped it already
