@@ -172,6 +172,27 @@ def test_early_close_with_large_results_returns() -> None:
     assert proc.returncode == 0 and proc.stderr == "", proc.stderr
 
 
+UNPICKLABLE_FUNCTION = """
+from cgoguard.pool import ordered_map
+
+try:
+    list(ordered_map(lambda item: item, range(100), 2, on_crash=lambda i: None, batch_size=8))
+except Exception as error:
+    print(type(error).__name__)
+"""
+
+
+def test_a_batch_that_cannot_be_pickled_raises_and_exits() -> None:
+    """On Python 3.11, shutdown(cancel_futures=True) after a pickling error waits
+    forever (CPython gh-116685): the old pool hung at exit, an early version of
+    this fix in the close itself. In a child process, so that a hang is a failure."""
+    proc = subprocess.run(
+        [sys.executable, "-c", UNPICKLABLE_FUNCTION], capture_output=True, text=True, check=False, timeout=120
+    )
+    assert proc.returncode == 0 and proc.stderr == "", proc.stderr
+    assert proc.stdout.strip() in ("PicklingError", "AttributeError")
+
+
 def test_plain_run_in_order() -> None:
     assert list(ordered_map(abs, range(-300, 300), jobs=2, on_crash=lambda i: None)) == [
         abs(i) for i in range(-300, 300)

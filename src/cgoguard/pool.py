@@ -63,13 +63,16 @@ def _stop(executor: ProcessPoolExecutor) -> None:
     """Shut ``executor`` down and return once its management thread and its
     processes are gone (see the module's docstring for why never less).
 
-    Batches already handed to the workers still run to the end; the pending
-    ones are cancelled. Killing the workers instead would be quicker on an
-    early close, but a worker killed while it writes a large result leaves the
-    management thread waiting forever for the rest of that message (the parent
-    holds the pipe's write end too, so no end of file comes).
+    Batches already handed over run to the end. With at most ``2 * jobs`` in
+    flight they all sit in the call queue (``jobs + 1`` long) or in a worker
+    already, so ``cancel_futures`` would cancel nothing; and on Python 3.11 it
+    makes ``shutdown`` hang for good once a batch failed to pickle (CPython
+    gh-116685). Killing the workers would be quicker on an early close, but a
+    worker killed while it writes a large result leaves the management thread
+    waiting forever for the rest of that message (the parent holds the pipe's
+    write end too, so no end of file comes).
     """
-    executor.shutdown(wait=True, cancel_futures=True)
+    executor.shutdown(wait=True)
 
 
 def _isolated(batch_func: _Batch[T, R], batch: list[T], on_crash: Callable[[T], R]) -> list[R]:
