@@ -73,11 +73,11 @@ elif case == "pool-early-close":
     assert next(stream) == 0
     stream.close()
 elif case == "pool-deaths":
-    results = list(ordered_map(dies_sometimes, range(200), 2, on_crash=lambda i: -1, batch_size=8))
-    assert results == expected(200)
+    results = list(ordered_map(dies_sometimes, range(190), 2, on_crash=lambda i: -1, batch_size=8))
+    assert results == expected(190)
 elif case == "pool-deaths-early-close":
     stream = ordered_map(dies_sometimes, range(3000), 2, on_crash=lambda i: -1, batch_size=8)
-    assert [next(stream) for _ in range(60)] == expected(60)
+    assert [next(stream) for _ in range(90)] == expected(90)  # the fresh pool is busy
     stream.close()
 else:
     raise SystemExit(f"unknown case {case}")
@@ -192,16 +192,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         with busy_cpus():
             for case in options.cases:
                 counts: dict[str, int] = {}
-                example = ""
+                examples: dict[str, str] = {}
                 for _ in range(options.runs):
                     proc = run_case(case, folder)
                     for problem in problems(case, proc):
                         counts[problem] = counts.get(problem, 0) + 1
-                        example = example or proc.stderr
+                        examples.setdefault(problem, proc.stderr)
                 failed += sum(counts.values())
                 print(f"{case}: {options.runs} runs, problems: {counts or 'none'}", flush=True)
-                if example:
-                    print("  first problem's stderr:\n    " + example.strip().replace("\n", "\n    "))
+                for problem, stderr in examples.items():
+                    print(f"  first {problem!r}, its stderr:\n    " + stderr.strip().replace("\n", "\n    "))
     return 1 if failed else 0
 
 
