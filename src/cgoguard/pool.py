@@ -65,7 +65,8 @@ def _stop(executor: ProcessPoolExecutor) -> None:
 
     Batches already handed over run to the end. With at most ``2 * jobs`` in
     flight they all sit in the call queue (``jobs + 1`` long) or in a worker
-    already, so ``cancel_futures`` would cancel nothing; and on Python 3.11 it
+    already (or get there as soon as the management thread wakes), so
+    ``cancel_futures`` would cancel little or nothing; and on Python 3.11 it
     makes ``shutdown`` hang for good once a batch failed to pickle (CPython
     gh-116685). Killing the workers would be quicker on an early close, but a
     worker killed while it writes a large result leaves the management thread
