@@ -129,6 +129,8 @@ RECIPES: dict[str, Recipe] = dict(
         # Go as a C library (tests/fixtures/go/bridge).
         _go("go_cshared_default", "bridge", "-buildmode=c-shared"),
         _go("go_cshared_bindnow", "bridge", "-buildmode=c-shared", "-ldflags=-bindnow"),
+        # An unrelated library that also exports Add (tests/fixtures/go/bridge2): CG250 across the set.
+        _go("go_cshared_other", "bridge2", "-buildmode=c-shared"),
         _go("go_cshared_extnow", "bridge", "-buildmode=c-shared", "-ldflags=-extldflags=-Wl,-z,now"),
         (
             "go_cshared_versionscript",

@@ -37,7 +37,10 @@ def iter_findings(artifacts: Iterable[Artifact]) -> Iterable[tuple[Artifact, Fin
 
 def severities(artifact: Artifact) -> tuple[int, ...]:
     """The severity of every finding of an artifact and its members, as plain ints."""
-    return tuple(int(f.severity) for _, f in iter_findings([artifact]))
+    found = [int(f.severity) for f in artifact.findings]
+    for member in artifact.members:
+        found += severities(member)
+    return tuple(found)
 
 
 def unread(artifact: Artifact) -> list[tuple[str, str]]:
@@ -79,7 +82,9 @@ class Tally:
     fail_on: Severity = Severity.HIGH
     checked: int = 0  # inputs with something checkable in them (artifacts, files linted)
     readable: int = 0  # of those, read at least in part
-    by_severity: dict[Severity, int] = field(default_factory=dict)
+    # Findings per severity, indexed by its int value: the parent counts every
+    # finding of every file, so this stays a plain list (no enum per finding).
+    counts: list[int] = field(default_factory=lambda: [0] * len(Severity))
     unread: list[tuple[str, str]] = field(default_factory=list)  # (path, error), members included
     missing: list[str] = field(default_factory=list)  # named inputs that do not exist
 
@@ -90,17 +95,23 @@ class Tally:
         self.checked += 1
         self.readable += readable
         self.add_findings(severity_values)
-        self.unread.extend(unread)
+        if unread:
+            self.unread.extend(unread)
 
     def add_findings(self, severity_values: Iterable[int]) -> None:
+        counts = self.counts
         for value in severity_values:
-            severity = Severity(value)
-            self.by_severity[severity] = self.by_severity.get(severity, 0) + 1
+            counts[value] += 1
+
+    @property
+    def by_severity(self) -> dict[Severity, int]:
+        """Findings per severity, only those with at least one."""
+        return {Severity(value): count for value, count in enumerate(self.counts) if count}
 
     def at_or_above(self, threshold: Severity | None = None) -> int:
         """How many findings have ``threshold`` (default: ``fail_on``) or a higher severity."""
         threshold = self.fail_on if threshold is None else threshold
-        return sum(count for severity, count in self.by_severity.items() if severity >= threshold)
+        return sum(self.counts[int(threshold) :])
 
     @property
     def complete(self) -> bool:

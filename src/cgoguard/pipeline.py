@@ -31,8 +31,12 @@ CRASHED = (
 
 
 def set_members(artifact: Artifact, origin: tuple[str, ...] = ()) -> tuple[SetMember, ...]:
-    """The projection set-level checks see: every readable image of an artifact."""
-    images = artifact.members if artifact.is_archive else [artifact]
+    """The projection set-level checks see: every readable image of an artifact.
+    Members of archives are included only when they hold Go code: a static
+    C library's thousands of objects would cost the parent more to receive
+    than the whole scan of them (measured on /usr/lib), and no set-level
+    question is about them yet."""
+    images = [m for m in artifact.members if m.go is not None] if artifact.is_archive else [artifact]
     found = []
     for image in images:
         if image.elf is None:
