@@ -555,9 +555,30 @@ def test_build_all_gives_one_outcome_per_target_and_never_raises(
         "passed": True,
         "flag": "-buildmode=pie",
         "evidence": "did not fire on tiny",
+        "applicable": True,
     }
     with pytest.raises(LintRefused):
         build_target(targets[0], load_profiles(None, ""), workspace, options(env, tmp_path))
+
+
+def test_pure_go_has_no_canary_to_verify_and_says_so(
+    build_env: dict[str, str], workspace: Path, tmp_path: Path
+) -> None:
+    # A hardened PIE verifies CG108/CG109; a pure-Go program has no C for them to judge.
+    result = build_target(
+        Target("tiny", "./tiny", mode="pie", profile="hardened"),
+        load_profiles(None, ""),
+        workspace,
+        options(build_env, tmp_path),
+    )
+    verdicts = {v.id: v for v in result.verification}
+    for check_id in ("CG108", "CG109"):
+        verdict = verdicts[check_id]
+        assert verdict.passed and not verdict.applicable, verdict
+        assert verdict.evidence.startswith("not applicable on tiny: "), verdict.evidence
+    assert verdicts["CG101"].applicable and verdicts["CG101"].evidence == "did not fire on tiny"
+    manifest = json.loads(result.manifest.read_text())
+    assert {c["id"]: c["applicable"] for c in manifest["verification"]["checks"]}["CG108"] is False
 
 
 def test_missing_toolchain_says_how_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -17,6 +17,7 @@ class CheckVerdict:
     passed: bool  # True: the check did not fire
     flag: str  # the flag or setting of the build responsible for what the check judges
     evidence: str  # the check's messages when it fired; what it looked at when it did not
+    applicable: bool = True  # False: nothing to judge (pure Go has no canary); passed, and why in evidence
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -27,4 +28,5 @@ class CheckVerdict:
             "passed": self.passed,
             "flag": self.flag,
             "evidence": self.evidence,
+            "applicable": self.applicable,
         }

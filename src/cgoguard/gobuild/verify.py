@@ -10,14 +10,14 @@ passes when it did not fire; its findings are the evidence when it did.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from cgoguard.checks import CheckTarget, checks_for, find_check
 from cgoguard.checks.buildplan import BuildExpectations, BuiltArtifact
 from cgoguard.gobuild.plan import CONSUMER_CHECKS, CONSUMER_LINK_FLAGS, NOEXECSTACK, RELRO_NOW, BuildPlan
 from cgoguard.gobuild.verdict import CheckVerdict
-from cgoguard.model import Artifact, Finding, Severity
+from cgoguard.model import Artifact, Finding, Hardening, Severity
 
 STACK_PROTECTOR_CHECKS = ("CG108", "CG212")
 FORTIFY_CHECKS = ("CG109",)
@@ -94,12 +94,40 @@ def _fired(artifact: Artifact) -> dict[str, list[tuple[str, Finding]]]:
     return fired
 
 
-def _verdict(check_id: str, flag: str, on: str, hits: list[tuple[str, Finding]], scope: str) -> CheckVerdict:
+# Checks whose question can have no answer for an image ("not applicable" is an answer,
+# not a pass): pure Go has no canary and nothing FORTIFY could rewrite.
+_NOT_APPLICABLE: dict[str, Callable[[Hardening], str | None]] = {
+    "CG108": lambda h: h.canary_detail if h.canary is None else None,
+    "CG109": lambda h: h.fortify_detail if h.fortify is None else None,
+}
+
+
+def _not_applicable(check_id: str, images: list[Artifact]) -> str | None:
+    """Why the check has nothing to judge on any image, or None when it applies to one."""
+    rule = _NOT_APPLICABLE.get(check_id)
+    if rule is None or not images:
+        return None
+    reasons = [rule(image.hardening) for image in images if image.hardening is not None]
+    if not reasons or any(reason is None for reason in reasons):
+        return None
+    return "; ".join(sorted({reason for reason in reasons if reason}))
+
+
+def _verdict(
+    check_id: str,
+    flag: str,
+    on: str,
+    hits: list[tuple[str, Finding]],
+    scope: str,
+    images: list[Artifact] | None = None,
+) -> CheckVerdict:
     check = find_check(check_id)
     if check is None:  # a profile naming an unknown ID is a bug; the tests keep them in sync
         raise LookupError(f"verified check {check_id} is not in the catalogue")
     if not hits:
-        return CheckVerdict(check_id, check.title, check.severity, on, True, flag, f"did not fire on {scope}")
+        why = _not_applicable(check_id, images or [])
+        evidence = f"not applicable on {scope}: {why}" if why else f"did not fire on {scope}"
+        return CheckVerdict(check_id, check.title, check.severity, on, True, flag, evidence, why is None)
     shown = [f"{path}: {finding.message}" for path, finding in hits[:4]]
     if len(hits) > 4:
         shown.append(f"... and {len(hits) - 4} more")
@@ -122,8 +150,9 @@ def verify_artifact(plan: BuildPlan, artifact: Artifact, header_api: list[str] |
         if check.id in required:
             fired[check.id] = [(artifact.path, finding) for finding in check.run(subject)]
     scope = _scope(artifact)
+    images = list(_images(artifact))
     return [
-        _verdict(check_id, flag, "artifact", fired.get(check_id, []), scope)
+        _verdict(check_id, flag, "artifact", fired.get(check_id, []), scope, images)
         for check_id, flag in required.items()
     ]
 
