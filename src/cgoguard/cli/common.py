@@ -6,14 +6,19 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterable, Iterator
-from typing import IO, TypeVar
+from collections.abc import Callable, Iterable, Iterator
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 from cgoguard.config import MAX_JOBS, Config
 from cgoguard.errors import UsageError
 from cgoguard.model import Severity
 from cgoguard.outcome import ExitCode, Tally
 from cgoguard.reports import REPORTERS
+
+if TYPE_CHECKING:
+    from cgoguard.checks import Check, CheckTarget
+    from cgoguard.model import Artifact, Item
+    from cgoguard.reports import ReportContext, RunTotals
 
 T = TypeVar("T")
 
@@ -162,3 +167,34 @@ class Progress:
 
 def text_on_stdout(fmt: str, out: IO[str]) -> bool:
     return fmt == "text" and out is sys.stdout
+
+
+def enabled_checks(config: Config, *targets: CheckTarget) -> list[Check[Any]]:
+    """The checks of these targets that the configuration leaves on (SARIF rules)."""
+    from cgoguard.checks import all_checks
+
+    return [c for c in all_checks() if c.target in targets and config.enabled(c.id)]
+
+
+def report(
+    args: argparse.Namespace,
+    config: Config,
+    fmt: str,
+    context: ReportContext,
+    produce: Callable[[Callable[[Artifact], str] | None], Iterable[Item]],
+    totals: Callable[[], RunTotals],
+    what: str,
+) -> int:
+    """Stream what ``produce`` yields (given the reporter's prerender function) into the
+    report at --output, finish it with ``totals()``, and return the exit code."""
+    from cgoguard.fileio import report_output
+    from cgoguard.reports import create_reporter
+
+    with report_output(args.output) as out:
+        reporter = create_reporter(fmt, out, context)
+        for item in produce(reporter.prerender()):
+            reporter.add(item)
+        result = totals()
+        reporter.finish(result)
+        says_it = text_on_stdout(fmt, out)
+    return conclude(result.tally, allow=allow_unreadable(args, config), report_says_it=says_it, what=what)

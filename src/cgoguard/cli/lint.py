@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
 from cgoguard.cli import common
 
@@ -39,24 +38,24 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     from cgoguard.api import lint
-    from cgoguard.checks import CheckTarget, all_checks
-    from cgoguard.fileio import report_output
+    from cgoguard.checks import CheckTarget
     from cgoguard.outcome import item_of
-    from cgoguard.reports import ReportContext, RunTotals, create_reporter
+    from cgoguard.reports import ReportContext, RunTotals
 
     config = common.effective_config(args)
     fmt = common.report_format(args, config)
     fail_on = common.fail_on(args, config)
     report = lint(args.paths, against=args.against, config=config, include_dirs=args.include, fail_on=fail_on)
-    lint_targets = (CheckTarget.GO_SOURCE, CheckTarget.C_HEADER, CheckTarget.HEADER_BINARY)
-    checks: list[Any] = [c for c in all_checks() if c.target in lint_targets and config.enabled(c.id)]
+    checks = common.enabled_checks(
+        config, CheckTarget.GO_SOURCE, CheckTarget.C_HEADER, CheckTarget.HEADER_BINARY
+    )
     context = ReportContext("lint", report.tool, checks, fail_on, verbose=args.verbose)
-    with report_output(args.output) as out:
-        reporter = create_reporter(fmt, out, context)
-        for artifact in report.artifacts:
-            reporter.add(item_of(artifact))
-        reporter.finish(RunTotals(report.summary, report.tally, report.set_findings))
-        says_it = common.text_on_stdout(fmt, out)
-    return common.conclude(
-        report.tally, allow=common.allow_unreadable(args, config), report_says_it=says_it, what="linted"
+    return common.report(
+        args,
+        config,
+        fmt,
+        context,
+        lambda _prerender: (item_of(artifact) for artifact in report.artifacts),
+        lambda: RunTotals(report.summary, report.tally, report.set_findings),
+        what="linted",
     )

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from cgoguard.cli import common
+
+if TYPE_CHECKING:
+    from cgoguard.model import Artifact, Item
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -46,37 +50,34 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace) -> int:
     # Imported here so that other commands do not pay for the scan pipeline at start-up.
     from cgoguard.api import tool_info
-    from cgoguard.checks import CheckTarget, all_checks
-    from cgoguard.fileio import report_output
+    from cgoguard.checks import CheckTarget
     from cgoguard.pipeline import ScanRun
-    from cgoguard.reports import ReportContext, RunTotals, create_reporter
+    from cgoguard.reports import ReportContext, RunTotals
 
     config = common.effective_config(args)
     fmt = common.report_format(args, config)
     fail_on = common.fail_on(args, config)
     jobs = (args.jobs if args.jobs is not None else config.jobs) or None
-    checks: list[Any] = [
-        c
-        for c in all_checks()
-        if c.target in (CheckTarget.BINARY, CheckTarget.ARTIFACT_SET) and config.enabled(c.id)
-    ]
+    checks = common.enabled_checks(config, CheckTarget.BINARY, CheckTarget.ARTIFACT_SET)
     context = ReportContext("scan", tool_info(), checks, fail_on, verbose=args.verbose)
     progress = common.Progress(not args.no_progress, "scanning")
-    with report_output(args.output) as out:
-        reporter = create_reporter(fmt, out, context)
+    runs: list[ScanRun] = []
+
+    def produce(prerender: Callable[[Artifact], str] | None) -> Iterable[Item]:
         scan_run = ScanRun(
             args.paths,
             config=config,
             jobs=jobs,
             hash_files=not args.no_hash,
-            prerender=reporter.prerender(),
+            prerender=prerender,
             fail_on=fail_on,
             on_progress=progress.tick,
         )
-        for item in progress.wrap(scan_run):
-            reporter.add(item)
-        reporter.finish(RunTotals(scan_run.summary, scan_run.tally, scan_run.set_findings))
-        says_it = common.text_on_stdout(fmt, out)
-    return common.conclude(
-        scan_run.tally, allow=common.allow_unreadable(args, config), report_says_it=says_it, what="scanned"
-    )
+        runs.append(scan_run)
+        return progress.wrap(scan_run)
+
+    def totals() -> RunTotals:
+        (scan_run,) = runs
+        return RunTotals(scan_run.summary, scan_run.tally, scan_run.set_findings)
+
+    return common.report(args, config, fmt, context, produce, totals, what="scanned")
