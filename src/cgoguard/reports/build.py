@@ -70,7 +70,10 @@ def write_text(outcomes: list[TargetOutcome], out: IO[str], fail_on: Severity) -
             f"{result.timings.get('go_build', 0.0):.2f} s; {len(result.verification)} check(s) verified",
             file=out,
         )
-        print(f"  did not fire: {' '.join(v.id for v in own)}", file=out)
+        print(f"  did not fire: {' '.join(v.id for v in own if v.applicable)}", file=out)
+        for skipped in own:
+            if not skipped.applicable:
+                print(f"  not applicable: {skipped.id} ({skipped.evidence.split(': ', 1)[-1]})", file=out)
         if consumer:
             print(
                 f"  did not fire on a program linked with {' '.join(CONSUMER_LINK_FLAGS)}: "
