@@ -54,7 +54,6 @@ def unread(artifact: Artifact) -> list[tuple[str, str]]:
 def item_of(
     artifact: Artifact | None,
     *,
-    path: str | None = None,
     text: str | None = None,
     set_members: tuple[SetMember, ...] = (),
     source: Artifact | None = None,
@@ -64,7 +63,7 @@ def item_of(
     facts = source if source is not None else artifact
     assert facts is not None
     return Item(
-        path=path or facts.path,
+        path=facts.path,
         artifact=artifact,
         text=text,
         severities=severities(facts),
