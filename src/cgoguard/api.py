@@ -5,7 +5,8 @@
     report = cgoguard.lint(["./bridge"], against="dist/libbridge.so")
     outcomes = cgoguard.build("./cmd/bridge", mode="c-shared", profile="hardened")
 
-``scan`` and ``lint`` return a :class:`Report`: the artifacts with their
+``ScanRun`` is the streaming form of ``scan`` (iterate it for one item per
+input as it finishes; the CLI uses it). ``scan`` and ``lint`` return a :class:`Report`: the artifacts with their
 findings (the configuration's policy applied), findings across artifacts,
 a summary, and what could not be read; ``report.exit_code()`` is the code the
 CLI would exit with. ``build`` returns one outcome per target, each with its
@@ -25,6 +26,7 @@ from cgoguard.config import Config
 from cgoguard.executors import Executor
 from cgoguard.model import Artifact, Finding, ScanSummary, Severity
 from cgoguard.outcome import ExitCode, Tally, item_of, iter_findings
+from cgoguard.pipeline import ScanRun
 from cgoguard.scanner import scan_bytes, scan_file
 from cgoguard.sources import Source
 
@@ -33,6 +35,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Report",
+    "ScanRun",
     "build",
     "iter_findings",
     "iter_scan",
@@ -101,8 +104,6 @@ def iter_scan(
     stable order, scanning in ``jobs`` processes (default: all cores), with
     the configuration's policy applied. Memory stays flat: nothing is kept
     once yielded. ``summary`` is filled in as the scan goes."""
-    from cgoguard.pipeline import ScanRun
-
     run = ScanRun(
         _as_list(paths),
         config=config,
@@ -135,8 +136,6 @@ def scan(
 
     ``jobs`` defaults to 1 here (in-process) so that library users get no
     surprise subprocesses; the CLI uses all cores."""
-    from cgoguard.pipeline import ScanRun
-
     inputs: list[str | os.PathLike[str] | Source]
     inputs = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
     run = ScanRun(inputs, config=config, executor=executor, jobs=jobs, hash_files=hash_files, fail_on=fail_on)

@@ -49,9 +49,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     # Imported here so that other commands do not pay for the scan pipeline at start-up.
-    from cgoguard.api import tool_info
+    from cgoguard.api import ScanRun, tool_info
     from cgoguard.checks import CheckTarget
-    from cgoguard.pipeline import ScanRun
     from cgoguard.reports import ReportContext, RunTotals
 
     config = common.effective_config(args)
