@@ -6,9 +6,10 @@
     outcomes = cgoguard.build("./cmd/bridge", mode="c-shared", profile="hardened")
 
 ``ScanRun`` is the streaming form of ``scan`` (iterate it for one item per
-input as it finishes; the CLI uses it). ``scan`` and ``lint`` return a :class:`Report`: the artifacts with their
-findings (the configuration's policy applied), findings across artifacts,
-a summary, and what could not be read; ``report.exit_code()`` is the code the
+input as it finishes; the CLI uses it). ``scan`` and ``lint`` return a
+:class:`Report`: the artifacts with their findings (the configuration's
+policy applied), findings across artifacts, a summary, and what could not
+be read; ``report.exit_code()`` is the code the
 CLI would exit with. ``build`` returns one outcome per target, each with its
 status, exit code, lint findings and verification (catalogue check IDs).
 """
