@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from cgoguard.errors import InputError
+from cgoguard.readers.limits import StringBudget
 
 AR_MAGIC = b"!<arch>\n"
 THIN_AR_MAGIC = b"!<thin>\n"
@@ -71,6 +72,7 @@ def iter_members(data: memoryview | bytes | mmap.mmap) -> Iterator[ArMember]:
     total = len(view)
     position = 8
     long_names: bytes | None = None
+    budget = StringBudget(0, "long member names", MalformedArchive)
     index = 0
     while position < total:
         if position + 1 == total and view[position] == 0x0A:
@@ -106,12 +108,14 @@ def iter_members(data: memoryview | bytes | mmap.mmap) -> Iterator[ArMember]:
 
         if raw_name == "//":
             long_names = bytes(view[data_offset : data_offset + size])
+            budget = StringBudget(size, "long member names", MalformedArchive)
             continue
         if raw_name.startswith(_BSD_NAME_PREFIX):
             # llvm-ar even stores its __.SYMDEF index under a #1/ name.
             name, data_offset, size = _bsd_name(view, raw_name, data_offset, size, index)
         elif raw_name.startswith("/") and raw_name[1:].isdigit():
             name = _gnu_long_name(long_names, int(raw_name[1:]), index)
+            budget.charge(len(name))
         elif _is_symbol_index(raw_name):
             continue
         else:

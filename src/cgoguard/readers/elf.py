@@ -16,6 +16,7 @@ from __future__ import annotations
 import mmap
 import struct
 from collections.abc import Iterator
+from itertools import repeat
 from operator import itemgetter
 from types import TracebackType
 
@@ -70,6 +71,7 @@ from cgoguard.elfconst import (
 )
 from cgoguard.errors import InputError
 from cgoguard.model import DynamicFacts, ElfFacts, GnuProperties, Section, Segment
+from cgoguard.readers.limits import StringBudget
 
 # e_machine -> name. Where one number covers a 32- and a 64-bit flavour the
 # class decides (see machine_name); the names follow common usage (readelf, Go).
@@ -112,10 +114,13 @@ def machine_name(e_machine: int, elf_class: int) -> str:
     return MACHINE_NAMES.get(e_machine, f"EM_{e_machine}")
 
 
-def _c_string(table: bytes, offset: int) -> str:
+def _c_string(table: bytes, offset: int, budget: StringBudget) -> str:
     """The NUL-terminated string at ``offset`` (an unterminated tail counts as a string)."""
     end = table.find(b"\0", offset)
-    return table[offset : end if end >= 0 else len(table)].decode("utf-8", "backslashreplace")
+    if end < 0:
+        end = len(table)
+    budget.charge(end - offset)
+    return table[offset:end].decode("utf-8", "backslashreplace")
 
 
 def _align_up(value: int, alignment: int) -> int:
@@ -295,6 +300,7 @@ class ElfImage:
         names = self._section_name_table(raw, shstrndx)
         file_size = len(view)
         sections = []
+        budget = StringBudget(len(names or b""), "section names", MalformedElf)
         for index, (
             name_offset,
             sh_type,
@@ -315,7 +321,7 @@ class ElfImage:
                         f"the name of section {index} starts at offset {name_offset:#x}, past the end of "
                         f"the section name table ({len(names):#x} bytes)"
                     )
-                name = _c_string(names, name_offset)
+                name = _c_string(names, name_offset, budget)
             if sh_type not in (SHT_NULL, SHT_NOBITS) and offset + size > file_size:
                 raise MalformedElf(
                     f"section {index} ({name or 'unnamed'}) extends past the end of the file "
@@ -533,6 +539,7 @@ def _dynamic_string_table(image: ElfImage, tags: list[tuple[int, int]]) -> bytes
 
 def _dynamic_facts(tags: list[tuple[int, int]], strings: bytes | None) -> DynamicFacts:
     facts = DynamicFacts()
+    budget = StringBudget(len(strings or b""), "dynamic strings (DT_NEEDED, RPATH, ...)", MalformedElf)
 
     def text(tag: int, offset: int) -> str:
         if strings is None or offset >= len(strings):
@@ -540,7 +547,7 @@ def _dynamic_facts(tags: list[tuple[int, int]], strings: bytes | None) -> Dynami
                 f"dynamic entry {tag} points at string offset {offset:#x}, outside the dynamic "
                 f"string table ({0 if strings is None else len(strings):#x} bytes)"
             )
-        return _c_string(strings, offset)
+        return _c_string(strings, offset, budget)
 
     for tag, value in tags:
         if tag == DT_NEEDED:
@@ -549,9 +556,12 @@ def _dynamic_facts(tags: list[tuple[int, int]], strings: bytes | None) -> Dynami
             facts.soname = text(tag, value)
         elif tag == DT_RPATH:
             # Several entries are legal and searched in order; empty entries mean the current directory.
-            facts.rpath = (facts.rpath or []) + text(tag, value).split(":")
+            # extend, not +: thousands of entries must not copy the list each time
+            facts.rpath = facts.rpath if facts.rpath is not None else []
+            facts.rpath.extend(text(tag, value).split(":"))
         elif tag == DT_RUNPATH:
-            facts.runpath = (facts.runpath or []) + text(tag, value).split(":")
+            facts.runpath = facts.runpath if facts.runpath is not None else []
+            facts.runpath.extend(text(tag, value).split(":"))
         elif tag == DT_FLAGS:
             facts.flags |= value
         elif tag == DT_FLAGS_1:
@@ -609,16 +619,25 @@ def _symbol_names(
     text = strings.decode("latin-1") + "\0"
     find = text.find
     skipped_types = (STT_SECTION, STT_FILE)
-    defined = [
-        text[offset : find("\0", offset)]
+    defined_at = [
+        offset
         for offset, info, shndx in records()
         if shndx != SHN_UNDEF and offset and (info & 0xF) not in skipped_types
     ]
-    undefined = [
-        text[offset : find("\0", offset)]
+    undefined_at = [
+        offset
         for offset, info, shndx in records()
         if shndx == SHN_UNDEF and offset and (info & 0xF) not in skipped_types
     ]
+    defined_end = list(map(find, repeat("\0"), defined_at))
+    undefined_end = list(map(find, repeat("\0"), undefined_at))
+    # Names are slices of one table: bound what they add up to before making them (readers/limits.py).
+    decoded = sum(defined_end) - sum(defined_at) + sum(undefined_end) - sum(undefined_at)
+    StringBudget(len(strings), f"{len(defined_at) + len(undefined_at):,} symbol names", MalformedElf).charge(
+        decoded
+    )
+    defined = list(map(text.__getitem__, map(slice, defined_at, defined_end)))
+    undefined = list(map(text.__getitem__, map(slice, undefined_at, undefined_end)))
     return _clean_names(defined, text), _clean_names(undefined, text)
 
 
