@@ -9,6 +9,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from cgoguard.readers.elf import ElfImage
 from cgoguard.readers.limits import decoded_budget
 
@@ -115,3 +117,151 @@ def test_real_tables_stay_far_below_the_bound(fixture_path: Callable[[str], Path
         artifact = scan_file(str(fixture_path(name)), hash_files=False)
         assert artifact is not None
         assert artifact.error is None and all(m.error is None for m in artifact.members), name
+
+
+def _cli(*args: str | Path, timeout: float = 120, **kwargs: object) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run(
+        [sys.executable, "-m", "cgoguard", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,  # a hang fails the test instead of the whole run
+        check=False,
+        **kwargs,  # type: ignore[call-overload]
+    )
+    assert "Traceback" not in proc.stderr, proc.stderr
+    return proc  # type: ignore[no-any-return]
+
+
+def test_fifos_and_devices_are_never_opened_for_reading(tmp_path: Path) -> None:
+    import os
+
+    from cgoguard.scanner import scan_candidate
+    from cgoguard.sources import Candidate
+
+    fifo = tmp_path / "lib.so"
+    os.mkfifo(fifo)
+    # What a file swapped for a FIFO after the walk looks like to the worker: no hang, an error.
+    artifact = scan_candidate(Candidate(str(fifo)))
+    assert artifact is not None and "not a regular file" in (artifact.error or "")
+    for name in ("x.go", "x.h"):
+        os.mkfifo(tmp_path / name)
+        proc = _cli("lint", tmp_path / name, timeout=60)
+        assert proc.returncode == 3 and "not a regular file" in proc.stdout, proc.stdout
+    (tmp_path / "zero.h").symlink_to("/dev/zero")
+    proc = _cli("lint", tmp_path / "zero.h", timeout=60)
+    assert proc.returncode == 3 and "not a regular file" in proc.stdout
+
+
+def test_no_hash_reads_only_what_it_needs(tmp_path: Path, fixture_path: Callable[[str], Path]) -> None:
+    sparse = tmp_path / "sparse.so"
+    sparse.write_bytes(fixture_path("c_shared_hardened").read_bytes())
+    os_size = 2 << 30
+    with sparse.open("r+b") as handle:
+        handle.truncate(os_size)  # 2 GB, nearly all of it a hole
+    command = [sys.executable, "-m", "cgoguard", "scan", str(sparse), "--no-hash", "--format", "json"]
+    proc = subprocess.run(
+        [sys.executable, "-c", _MEASURE, *command], capture_output=True, text=True, timeout=300, check=False
+    )
+    peak_mb = int(proc.stderr.splitlines()[-1]) / 1024
+    assert json.loads(proc.stdout)["artifacts"][0]["sha256"] is None
+    assert peak_mb < 400, f"{peak_mb:.0f} MB peak for a sparse 2 GB file with --no-hash"
+
+
+def test_control_characters_never_reach_the_terminal(
+    tmp_path: Path, fixture_path: Callable[[str], Path]
+) -> None:
+    evil = tmp_path / "lib\x1b[2J\x1b[Hall checks passed\r.so"
+    evil.write_bytes(fixture_path("c_shared_runpath").read_bytes())
+    for args in (
+        ["scan", evil, "--verbose"],
+        ["scan", evil, tmp_path / "typo\x1b[31m", "--format", "json", "-o", tmp_path / "r.json"],
+    ):
+        proc = _cli(*args)
+        for stream in (proc.stdout, proc.stderr):
+            assert "\x1b" not in stream and "\r" not in stream, stream
+        assert "\\x1b[" in proc.stdout + proc.stderr, "shown escaped, not dropped"
+
+
+def test_jobs_are_capped_with_a_note(tmp_path: Path, fixture_path: Callable[[str], Path]) -> None:
+    from cgoguard.executors import job_limit
+
+    proc = _cli("scan", fixture_path("c_hardened"), "--jobs", "1000")
+    assert proc.returncode == 0
+    assert f"1000 jobs capped at {job_limit()}" in proc.stderr
+    (tmp_path / "cgoguard.toml").write_text("jobs = 512\n")
+    assert "capped" in _cli("scan", fixture_path("c_hardened"), cwd=tmp_path).stderr
+
+
+def test_an_internal_error_is_4_with_a_pointer_to_debug(fixture_path: Callable[[str], Path]) -> None:
+    script = (
+        "import sys, cgoguard.pipeline as p\n"
+        "def broken(*args, **kwargs):\n"
+        "    raise ValueError('a bug')\n"
+        "p.scan_candidate = broken\n"
+        "from cgoguard.cli import main\n"
+        f"sys.exit(main(sys.argv[1:] + ['scan', {str(fixture_path('c_hardened'))!r}, '--jobs', '1']))\n"
+    )
+    plain = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert plain.returncode == 4
+    assert (
+        plain.stderr.startswith("cgoguard: internal error: ValueError: a bug.") and "--debug" in plain.stderr
+    )
+    assert "Traceback" not in plain.stderr
+    debug = subprocess.run(
+        [sys.executable, "-c", script, "--debug"], capture_output=True, text=True, timeout=120
+    )
+    assert debug.returncode == 4 and "Traceback" in debug.stderr
+
+
+def test_sigterm_ends_the_run_and_leaves_no_temporary_file(
+    tmp_path: Path, fixture_path: Callable[[str], Path]
+) -> None:
+    import shutil
+    import signal
+    import time
+
+    inputs = tmp_path / "many"
+    inputs.mkdir()
+    for index in range(3000):
+        shutil.copy(fixture_path("c_hardened"), inputs / f"p{index}")
+    out = tmp_path / "out" / "report.json"
+    out.parent.mkdir()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cgoguard", "scan", str(inputs), "--jobs", "2", "-o", str(out)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while not list(out.parent.glob(".report.json.*.tmp")) and time.monotonic() < deadline:
+        time.sleep(0.01)  # the report's temporary file exists once the scan has started
+    proc.send_signal(signal.SIGTERM)
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 143, stderr
+    assert stderr.strip().splitlines()[-1] == "cgoguard: terminated"
+    assert "Traceback" not in stderr
+    assert list(out.parent.iterdir()) == [], "neither the report nor its temporary file is left"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('tool = "x"\n', "`tool` must be a table"),
+        ("[tool.cgoguard]\nselect = []\n", "select is empty"),
+        ("a = " + "[" * 5000 + "]" * 5000 + "\n", "too deeply"),
+        ("[tool.cgoguard]\njobs = true\n", "jobs must be a whole number"),
+    ],
+)
+def test_hostile_configuration_is_a_usage_error(
+    tmp_path: Path, fixture_path: Callable[[str], Path], text: str, message: str
+) -> None:
+    (tmp_path / "pyproject.toml").write_text(text)
+    proc = _cli("scan", fixture_path("c_hardened"), cwd=tmp_path)
+    assert proc.returncode == 2 and message in proc.stderr, proc.stderr
+
+
+def test_a_byte_order_mark_in_the_configuration_is_fine(
+    tmp_path: Path, fixture_path: Callable[[str], Path]
+) -> None:
+    (tmp_path / "cgoguard.toml").write_bytes(b"\xef\xbb\xbffail-on = 'info'\n")
+    assert _cli("scan", fixture_path("c_hardened"), cwd=tmp_path).returncode == 1

@@ -122,6 +122,11 @@ def config_from_table(table: dict[str, Any], source: str | None = None, root: st
     config.tables = {key: table[key] for key in COMMAND_TABLES if key in table}
     if "select" in table:
         config.select = _resolve(table["select"], "select")
+        if not config.select:
+            raise ConfigError(
+                f"{source or 'configuration'}: select is empty, so nothing would be checked; "
+                "remove it to run every check."
+            )
     if "ignore" in table:
         config.ignore = _resolve(table["ignore"], "ignore")
     if "fail-on" in table:
@@ -170,12 +175,18 @@ def _load_file(file: Path, explicit: bool) -> Config | None:
             raise ConfigError(f"configuration file {file} does not exist.")
         return None
     try:
-        data = tomllib.loads(file.read_text("utf-8"))
+        # utf-8-sig: editors on Windows write a byte-order mark, which TOML allows.
+        data = tomllib.loads(file.read_text("utf-8-sig"))
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"cannot read {file}: {error}.") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{file} is not valid TOML: {error}.") from None
-    table = data.get("tool", {}).get("cgoguard")
+    except RecursionError:
+        raise ConfigError(f"{file} nests tables or arrays too deeply to read.") from None
+    tool = data.get("tool", {})
+    if not isinstance(tool, dict):
+        raise ConfigError(f"{file}: `tool` must be a table ([tool.cgoguard]), not {type(tool).__name__}.")
+    table = tool.get("cgoguard")
     if table is None and file.name == "cgoguard.toml":
         table = data  # a cgoguard.toml may use top-level keys
     if table is None:

@@ -36,7 +36,7 @@ class ProcessPool(Executor):
     """Forked worker processes that survive a worker dying (see :mod:`cgoguard.pool`)."""
 
     def __init__(self, jobs: int | None = None, batch_size: int = 64) -> None:
-        self.jobs = jobs or os.cpu_count() or 1
+        self.jobs = effective_jobs(jobs)
         self.batch_size = batch_size
 
     def map(self, func: Callable[[T], R], items: Iterable[T], on_crash: Callable[[T], R]) -> Iterator[R]:
@@ -45,7 +45,21 @@ class ProcessPool(Executor):
         return ordered_map(func, items, self.jobs, on_crash=on_crash, batch_size=self.batch_size)
 
 
+# More workers than this per core only adds memory and start-up (each is a forked
+# interpreter); a repository's config must not be able to fork hundreds.
+JOBS_PER_CORE = 4
+
+
+def job_limit() -> int:
+    return JOBS_PER_CORE * (os.cpu_count() or 1)
+
+
+def effective_jobs(jobs: int | None) -> int:
+    """``jobs`` (``None``/0: all cores), at most :func:`job_limit`."""
+    return min(jobs or os.cpu_count() or 1, job_limit())
+
+
 def executor_for(jobs: int | None) -> Executor:
-    """In-process for one job, a process pool otherwise (``None``/0: all cores)."""
-    jobs = jobs or os.cpu_count() or 1
+    """In-process for one job, a process pool otherwise (``None``/0: all cores; capped)."""
+    jobs = effective_jobs(jobs)
     return InProcess() if jobs == 1 else ProcessPool(jobs)

@@ -23,7 +23,9 @@ class ExitCode(IntEnum):
     FINDINGS = 1  # a finding at or above --fail-on (build: a verification check fired)
     USAGE = 2  # usage, configuration or output error: nothing was checked, or no report was written
     INCOMPLETE = 3  # a named input is missing, an input could not be read, or nothing checkable was found
+    INTERNAL = 4  # a bug in cgoguard (an exception nothing else caught); --debug shows the traceback
     INTERRUPTED = 130  # Ctrl-C (128 + SIGINT)
+    TERMINATED = 143  # SIGTERM (128 + SIGTERM): CI cancellation, `timeout`, `docker stop`
     BROKEN_PIPE = 141  # the reader of the output went away (128 + SIGPIPE, as other Unix tools)
 
 

@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import faulthandler
 import multiprocessing
+import os
+import signal
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -51,6 +53,14 @@ def _init_worker() -> None:
     # PYTHONFAULTHANDLER and -X faulthandler) would otherwise print a
     # "Fatal Python error" dump of every thread for each death.
     faulthandler.disable()
+    # Ctrl-C reaches the whole process group and `kill` may reach a worker: the parent decides
+    # what an interrupt means (and stops the pool); a worker just ends, without a traceback.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _end_worker)
+
+
+def _end_worker(signum: int, frame: object) -> None:
+    os._exit(128 + signum)
 
 
 def _executor(jobs: int) -> ProcessPoolExecutor:

@@ -90,12 +90,14 @@ def scan_candidate(candidate: Candidate, *, hash_files: bool = True) -> Artifact
             prefix = opened.prefix(8)
             if not (is_elf(prefix) or is_ar(prefix)):
                 return None
-            view = opened.view()
+            view = opened.view(populate=hash_files)
             if hash_files:
                 artifact.sha256 = hashlib.sha256(view).hexdigest()
             _scan_buffer(artifact, view, prefix, hash_files)
     except OSError as error:
         artifact.error = os_error(error, candidate.file or candidate.path)
+    except InputError as error:
+        artifact.error = sentence(str(error))
     except Exception as error:
         artifact.error = (
             f"internal error while reading this file ({type(error).__name__}: {error}); please report it."

@@ -8,12 +8,16 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import signal
 import sys
+import threading
+import traceback
 from collections.abc import Sequence
 
 from cgoguard._version import __version__
 from cgoguard.errors import CgoguardError
 from cgoguard.outcome import ExitCode
+from cgoguard.terminal import printable
 
 # The catalogue, the configuration and the pipelines are imported where a
 # command runs, so `--version`, `--help` and light commands start fast.
@@ -27,6 +31,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Audit Go code shipped as C libraries and hardened executables.",
     )
     parser.add_argument("--version", action="version", version=f"cgoguard {__version__}")
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        help="print the traceback of an internal error (exit 4) instead of one line",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     scan.register(sub)
     catalogue.register(sub)
@@ -35,24 +44,37 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Terminated(BaseException):
+    """SIGTERM, raised in the main thread so that every ``finally`` (temporary files, workers) runs."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help(sys.stderr)
         return ExitCode.USAGE
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminate)
     try:
         code: int = args.handler(args)
         sys.stdout.flush()
         return code
     except CgoguardError as error:
-        print(f"cgoguard: error: {error.message}", file=sys.stderr)
+        print(f"cgoguard: error: {printable(error.message)}", file=sys.stderr)
         if error.detail:
-            print("  " + "\n  ".join(error.detail.splitlines()), file=sys.stderr)
+            print("  " + "\n  ".join(printable(error.detail).splitlines()), file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         print("cgoguard: interrupted", file=sys.stderr)
         return ExitCode.INTERRUPTED
+    except Terminated:
+        print("cgoguard: terminated", file=sys.stderr)
+        return ExitCode.TERMINATED
     except BrokenPipeError:
         # `cgoguard scan ... | head`: the reader left. Say nothing (as other Unix tools, which
         # SIGPIPE ends silently) and point stdout at /dev/null so the final flush cannot fail.
@@ -64,6 +86,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Standard output itself failed (/dev/full, a closed descriptor): files get an OutputError.
         print(f"cgoguard: error: cannot write the output: {error.strerror or error}.", file=sys.stderr)
         return ExitCode.USAGE
+    except Exception as error:  # a bug: say so in one line, never with the findings code
+        if args.debug:
+            traceback.print_exc()
+        print(
+            f"cgoguard: internal error: {type(error).__name__}: {error}. This is a bug in cgoguard; "
+            "please report it (--debug prints the traceback).",
+            file=sys.stderr,
+        )
+        return ExitCode.INTERNAL
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from cgoguard.errors import UsageError
 from cgoguard.model import Severity
 from cgoguard.outcome import ExitCode, Tally
 from cgoguard.reports import REPORTERS
+from cgoguard.terminal import printable
 
 if TYPE_CHECKING:
     from cgoguard.checks import Check, CheckTarget
@@ -123,7 +124,7 @@ def conclude(tally: Tally, *, allow: bool, report_says_it: bool, what: str = "ch
     code = tally.exit_code(allow_unreadable=allow)
     not_read = tally.not_read_sentence()
     if not_read is not None and not report_says_it:
-        print(f"cgoguard: not {what}: {not_read}.", file=sys.stderr)
+        print(f"cgoguard: not {what}: {printable(not_read)}.", file=sys.stderr)
     if code == ExitCode.INCOMPLETE and not report_says_it:
         print("cgoguard: exit 3: the run is incomplete (see README, Exit codes).", file=sys.stderr)
     return int(code)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
@@ -51,12 +52,18 @@ def run(args: argparse.Namespace) -> int:
     # Imported here so that other commands do not pay for the scan pipeline at start-up.
     from cgoguard.api import ScanRun, tool_info
     from cgoguard.checks import CheckTarget
+    from cgoguard.executors import JOBS_PER_CORE, job_limit
     from cgoguard.reports import ReportContext, RunTotals
 
     config = common.effective_config(args)
     fmt = common.report_format(args, config)
     fail_on = common.fail_on(args, config)
     jobs = (args.jobs if args.jobs is not None else config.jobs) or None
+    if jobs is not None and jobs > job_limit():
+        print(
+            f"cgoguard: note: {jobs} jobs capped at {job_limit()} ({JOBS_PER_CORE} per core).",
+            file=sys.stderr,
+        )
     checks = common.enabled_checks(config, CheckTarget.BINARY, CheckTarget.ARTIFACT_SET)
     context = ReportContext("scan", tool_info(), checks, fail_on, verbose=args.verbose)
     progress = common.Progress(not args.no_progress, "scanning")

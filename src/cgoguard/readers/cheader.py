@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from cgoguard.errors import InputError
+from cgoguard.fileio import read_regular
 from cgoguard.model import SourceLocation
 from cgoguard.sourcefacts import CType, HeaderFile, HeaderFunction
 
@@ -190,7 +191,7 @@ def read_header(path: str, include_dirs: list[str] | None = None) -> HeaderFile:
     """Parse one header. Raises :class:`HeaderError` when it cannot be read or
     is not C; a missing ``#include`` is recorded, not fatal."""
     try:
-        data = Path(path).read_bytes()
+        data = read_regular(path)
     except OSError as error:
         raise HeaderError(f"cannot read {path}: {error.strerror or error}") from None
     if b"\0" in data[:8192]:

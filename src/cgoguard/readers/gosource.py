@@ -24,6 +24,7 @@ import tree_sitter_go
 from tree_sitter import Language, Node, Parser
 
 from cgoguard.errors import InputError
+from cgoguard.fileio import read_regular
 from cgoguard.model import SourceLocation
 from cgoguard.sourcefacts import (
     CAllocation,
@@ -225,8 +226,7 @@ class _ParsedFile:
 
 def _parse_file(path: str) -> _ParsedFile:
     try:
-        with open(path, "rb") as handle:
-            data = handle.read()
+        data = read_regular(path)
     except OSError as error:
         raise GoSourceError(f"cannot read {path}: {error.strerror or error}") from None
     if b"\0" in data[:8192]:

@@ -3,13 +3,14 @@ summary at the end. Styled when the output is a terminal, plain otherwise."""
 
 from __future__ import annotations
 
-from typing import IO
+from typing import IO, Any
 
 from rich.console import Console
 from rich.markup import escape
 
 from cgoguard.model import Artifact, Finding, Hardening, Item, Severity
 from cgoguard.reports import ReportContext, Reporter, RunTotals
+from cgoguard.terminal import printable
 
 _STYLE = {
     Severity.CRITICAL: "bold red",
@@ -96,6 +97,10 @@ def _render(console: Console, artifact: Artifact, indent: str, verbose: bool) ->
 
 
 class _Console(Console):
+    def print(self, *objects: object, **options: Any) -> None:
+        # One choke point: nothing from a scanned file reaches the terminal as a control character.
+        super().print(*(printable(o) if isinstance(o, str) else o for o in objects), **options)
+
     def on_broken_pipe(self) -> None:
         # rich exits with status 1 here; let the CLI end the run as a closed pipe (141).
         self.quiet = True

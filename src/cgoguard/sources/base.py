@@ -9,6 +9,8 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from cgoguard.fileio import open_regular
+
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
@@ -42,11 +44,13 @@ class Opened:
         assert self._fd is not None
         return os.pread(self._fd, count, 0)
 
-    def view(self) -> memoryview:
-        """All the bytes (mapped read-only for files: nothing is copied)."""
+    def view(self, populate: bool = True) -> memoryview:
+        """All the bytes (mapped read-only for files: nothing is copied). ``populate``
+        faults every page in at once: right when every byte will be read (hashing),
+        wasteful otherwise (a 4 GB sparse file would cost 4 GB of memory)."""
         if self._view is None:
             assert self._fd is not None
-            self._view = memoryview(_map(self._fd))
+            self._view = memoryview(_map(self._fd, populate))
         return self._view
 
 
@@ -55,8 +59,8 @@ class Opened:
 _POPULATE = getattr(mmap, "MAP_POPULATE", 0)
 
 
-def _map(fd: int) -> mmap.mmap:
-    return mmap.mmap(fd, 0, flags=mmap.MAP_SHARED | _POPULATE, prot=mmap.PROT_READ)
+def _map(fd: int, populate: bool) -> mmap.mmap:
+    return mmap.mmap(fd, 0, flags=mmap.MAP_SHARED | (_POPULATE if populate else 0), prot=mmap.PROT_READ)
 
 
 class _OpenFile:
@@ -72,7 +76,7 @@ class _OpenFile:
         self.opened: Opened | None = None
 
     def __enter__(self) -> Opened:
-        self.fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+        self.fd = open_regular(self.path)
         try:
             self.opened = Opened(os.fstat(self.fd).st_size, None, self.fd)
         except BaseException:
