@@ -265,3 +265,17 @@ def test_a_byte_order_mark_in_the_configuration_is_fine(
 ) -> None:
     (tmp_path / "cgoguard.toml").write_bytes(b"\xef\xbb\xbffail-on = 'info'\n")
     assert _cli("scan", fixture_path("c_hardened"), cwd=tmp_path).returncode == 1
+
+
+def test_output_never_replaces_an_input(tmp_path: Path, fixture_path: Callable[[str], Path]) -> None:
+    binary = tmp_path / "lib.so"
+    binary.write_bytes(fixture_path("c_shared_hardened").read_bytes())
+    before = binary.read_bytes()
+    (tmp_path / "alias.so").symlink_to(binary)
+    for output in (binary, tmp_path / "alias.so"):
+        proc = _cli("scan", binary, "-o", output)
+        assert proc.returncode == 2 and "is one of the inputs" in proc.stderr
+    header = tmp_path / "api.h"
+    header.write_text("#pragma once\n")
+    assert _cli("lint", header, "--against", binary, "-o", binary).returncode == 2
+    assert binary.read_bytes() == before

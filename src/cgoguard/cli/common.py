@@ -5,6 +5,8 @@ was not read, the exit code). Commands import from here, never from each other."
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from typing import IO, TYPE_CHECKING, Any, TypeVar
@@ -177,6 +179,16 @@ def enabled_checks(config: Config, *targets: CheckTarget) -> list[Check[Any]]:
     return [c for c in all_checks() if c.target in targets and config.enabled(c.id)]
 
 
+def refuse_output_over_input(output: str | None, inputs: Iterable[str]) -> None:
+    """An --output that names one of the inputs would replace the file being checked."""
+    if output is None or output == "-" or not os.path.exists(output):
+        return
+    for given in inputs:
+        with contextlib.suppress(OSError):
+            if os.path.isfile(given) and os.path.samefile(output, given):
+                raise UsageError(f"--output {output} is one of the inputs; the report would replace it.")
+
+
 def report(
     args: argparse.Namespace,
     config: Config,
@@ -191,6 +203,7 @@ def report(
     from cgoguard.fileio import report_output
     from cgoguard.reports import create_reporter
 
+    refuse_output_over_input(args.output, [*args.paths, *filter(None, [getattr(args, "against", None)])])
     with report_output(args.output) as out:
         reporter = create_reporter(fmt, out, context)
         for item in produce(reporter.prerender()):
