@@ -279,3 +279,37 @@ def test_output_never_replaces_an_input(tmp_path: Path, fixture_path: Callable[[
     header.write_text("#pragma once\n")
     assert _cli("lint", header, "--against", binary, "-o", binary).returncode == 2
     assert binary.read_bytes() == before
+
+
+_TRUNCATE_WHILE_READING = """
+import os, sys
+import cgoguard.scanner as scanner
+original = scanner._scan_buffer
+def truncate_first(artifact, view, prefix, hash_files):
+    os.truncate(sys.argv[1], 0)  # another process truncates the file while it is read
+    return original(artifact, view, prefix, hash_files)
+scanner._scan_buffer = truncate_first
+from cgoguard.sources import Candidate
+if sys.argv[2] == "api":
+    import cgoguard
+    report = cgoguard.scan([sys.argv[1]])
+    print(report.artifacts[0].error, report.exit_code())
+else:
+    print(scanner.scan_candidate(Candidate(sys.argv[1]), mapped=True).error)
+"""
+
+
+def test_a_file_truncated_while_read_in_process_does_not_kill_the_caller(
+    tmp_path: Path, fixture_path: Callable[[str], Path]
+) -> None:
+    def run(mode: str) -> subprocess.CompletedProcess[str]:
+        target = tmp_path / f"{mode}.so"
+        target.write_bytes(fixture_path("go_cshared_default").read_bytes())
+        command = [sys.executable, "-c", _TRUNCATE_WHILE_READING, str(target), mode]
+        return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+
+    survived = run("api")  # cgoguard.scan() defaults to one job, in this process
+    assert survived.returncode == 0, survived.stderr
+    assert survived.stdout.split() == ["None", "0"]
+    # The hazard is real: mapped, the same truncation ends the process with SIGBUS.
+    assert run("mapped").returncode == -7

@@ -20,6 +20,10 @@ R = TypeVar("R")
 
 
 class Executor(ABC):
+    # True when an item that kills its process cannot take the caller with it (the
+    # work may then map files; a truncation's SIGBUS only ends a worker).
+    isolates_crashes = False
+
     @abstractmethod
     def map(self, func: Callable[[T], R], items: Iterable[T], on_crash: Callable[[T], R]) -> Iterator[R]:
         """``map(func, items)`` in order. Closing the returned iterator stops the work."""
@@ -34,6 +38,8 @@ class InProcess(Executor):
 
 class ProcessPool(Executor):
     """Forked worker processes that survive a worker dying (see :mod:`cgoguard.pool`)."""
+
+    isolates_crashes = True
 
     def __init__(self, jobs: int | None = None, batch_size: int = 64) -> None:
         self.jobs = effective_jobs(jobs)

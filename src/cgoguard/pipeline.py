@@ -84,9 +84,10 @@ class ScanWorker:
     hash_files: bool = True
     prerender: Callable[[Artifact], str] | None = None
     collect_set: bool = True
+    mapped: bool = True  # map files (fast); only where a SIGBUS ends a worker, not the caller
 
     def __call__(self, candidate: Candidate) -> Item | None:
-        artifact = scan_candidate(candidate, hash_files=self.hash_files)
+        artifact = scan_candidate(candidate, hash_files=self.hash_files, mapped=self.mapped)
         if artifact is None:
             return None
         return self._finish(artifact, candidate)
@@ -148,7 +149,9 @@ class ScanRun:
         collect_set = any(
             self.config.enabled(c.id) for c in checks_for(CheckTarget.ARTIFACT_SET, ArtifactSet)
         )
-        self.worker = ScanWorker(self.config, hash_files, prerender, collect_set)
+        self.worker = ScanWorker(
+            self.config, hash_files, prerender, collect_set, mapped=self.executor.isolates_crashes
+        )
         self.on_progress = on_progress
         self.summary = ScanSummary()
         self.tally = Tally(fail_on)

@@ -73,9 +73,11 @@ def _release(image: ElfImage) -> None:
         image.close()
 
 
-def scan_candidate(candidate: Candidate, *, hash_files: bool = True) -> Artifact | None:
+def scan_candidate(candidate: Candidate, *, hash_files: bool = True, mapped: bool = True) -> Artifact | None:
     """Scan one candidate. Returns None when it is neither ELF nor an ar
-    archive. Never raises. With ``hash_files=False`` no SHA-256 is computed
+    archive. Never raises. ``mapped=False`` reads a copy instead of mapping the
+    file, for processes that must survive a file truncated while read (SIGBUS).
+    With ``hash_files=False`` no SHA-256 is computed
     (``sha256`` stays None): the hash reads every byte and is about half of a
     scan's CPU time."""
     artifact = Artifact(path=candidate.path)
@@ -90,7 +92,7 @@ def scan_candidate(candidate: Candidate, *, hash_files: bool = True) -> Artifact
             prefix = opened.prefix(8)
             if not (is_elf(prefix) or is_ar(prefix)):
                 return None
-            view = opened.view(populate=hash_files)
+            view = opened.view(populate=hash_files, mapped=mapped)
             if hash_files:
                 artifact.sha256 = hashlib.sha256(view).hexdigest()
             _scan_buffer(artifact, view, prefix, hash_files)
@@ -105,9 +107,10 @@ def scan_candidate(candidate: Candidate, *, hash_files: bool = True) -> Artifact
     return artifact
 
 
-def scan_file(path: str, *, hash_files: bool = True) -> Artifact | None:
-    """Scan one local file (see :func:`scan_candidate`)."""
-    return scan_candidate(Candidate(path), hash_files=hash_files)
+def scan_file(path: str, *, hash_files: bool = True, mapped: bool = False) -> Artifact | None:
+    """Scan one local file in this process (see :func:`scan_candidate`); it reads a copy
+    unless ``mapped``, so a file truncated meanwhile cannot kill the caller."""
+    return scan_candidate(Candidate(path), hash_files=hash_files, mapped=mapped)
 
 
 def scan_bytes(data: bytes, path: str = "<memory>") -> Artifact | None:

@@ -44,19 +44,35 @@ class Opened:
         assert self._fd is not None
         return os.pread(self._fd, count, 0)
 
-    def view(self, populate: bool = True) -> memoryview:
-        """All the bytes (mapped read-only for files: nothing is copied). ``populate``
-        faults every page in at once: right when every byte will be read (hashing),
-        wasteful otherwise (a 4 GB sparse file would cost 4 GB of memory)."""
+    def view(self, populate: bool = True, mapped: bool = True) -> memoryview:
+        """All the bytes. ``mapped``: mapped read-only, nothing copied; but a file
+        truncated while mapped kills the reading process with SIGBUS, so a caller
+        whose process must survive (in-process scans) asks for a copy instead.
+        ``populate`` faults every page in at once: right when every byte will be read
+        (hashing), wasteful otherwise (a 4 GB sparse file would cost 4 GB of memory)."""
         if self._view is None:
             assert self._fd is not None
-            self._view = memoryview(_map(self._fd, populate))
+            self._view = memoryview(_map(self._fd, populate) if mapped else _read_all(self._fd, self.size))
         return self._view
 
 
 # MAP_POPULATE faults the whole file in with one call instead of one page
 # fault per 4 KiB while hashing: about 10% of the scan time on this kind of VM.
 _POPULATE = getattr(mmap, "MAP_POPULATE", 0)
+
+
+def _read_all(fd: int, size: int) -> bytes:
+    """Up to ``size`` bytes from the start (fewer if the file shrank meanwhile: the readers
+    then see a truncated file and say so)."""
+    chunks = []
+    offset = 0
+    while offset < size:
+        chunk = os.pread(fd, min(size - offset, 16 << 20), offset)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        offset += len(chunk)
+    return b"".join(chunks)
 
 
 def _map(fd: int, populate: bool) -> mmap.mmap:
