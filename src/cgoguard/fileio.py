@@ -89,40 +89,42 @@ def write_text_atomic(path: str | os.PathLike[str], text: str, *, what: str = "t
 SOURCE_SIZE_LIMIT = 64 << 20  # a source file or header larger than this is refused, not read
 
 
-def open_regular(path: str) -> int:
-    """A read-only descriptor of ``path`` if it is a regular file, else OSError.
+def open_regular(path: str) -> tuple[int, int]:
+    """(descriptor, size) of ``path`` opened read-only if it is a regular file, else OSError.
 
     Opened with O_NONBLOCK (a FIFO swapped in after a folder was listed cannot block the
     open) and judged by ``fstat`` of the descriptor itself, so the type checked is the
     type of what was opened, not of whatever the path names a moment later."""
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
     try:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            kind = "a folder" if stat.S_ISDIR(mode) else "a FIFO, device or socket"
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            kind = "a folder" if stat.S_ISDIR(st.st_mode) else "a FIFO, device or socket"
             raise OSError(errno.EINVAL, f"not a regular file ({kind}); it is not read", path)
     except BaseException:
         os.close(fd)
         raise
-    return fd
+    return fd, st.st_size
 
 
 def read_regular(path: str, limit: int = SOURCE_SIZE_LIMIT) -> bytes:
     """All bytes of a regular file of at most ``limit`` bytes (OSError otherwise)."""
-    fd = open_regular(path)
+    fd, size = open_regular(path)
     try:
-        size = os.fstat(fd).st_size
         if size > limit:
             raise OSError(errno.EFBIG, f"{size:,} bytes, more than the {limit:,} bytes allowed", path)
-        chunks = []
-        while True:
-            chunk = os.read(fd, 1 << 20)
+        # Never more than one byte past the limit: that byte tells a file that grew while read.
+        chunks: list[bytes] = []
+        total = 0
+        while total <= limit:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - total))
             if not chunk:
                 break
             chunks.append(chunk)
-            size -= len(chunk)
-            if size < -limit:  # the file grew while read
-                raise OSError(errno.EFBIG, "the file grew while it was read", path)
-        return b"".join(chunks)
+            total += len(chunk)
+        data = b"".join(chunks)
+        if len(data) > limit:
+            raise OSError(errno.EFBIG, f"more than the {limit:,} bytes allowed (it grew while read)", path)
+        return data
     finally:
         os.close(fd)

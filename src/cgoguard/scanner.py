@@ -115,7 +115,7 @@ def scan_file(path: str, *, hash_files: bool = True, mapped: bool = False) -> Ar
 
 def scan_bytes(data: bytes, path: str = "<memory>") -> Artifact | None:
     """Scan an in-memory image (e.g. a member read from a wheel)."""
-    return scan_candidate(Candidate(path, data=bytes(data)))
+    return scan_candidate(Candidate(path, data=data if isinstance(data, bytes) else bytes(data)))
 
 
 def _scan_buffer(artifact: Artifact, view: memoryview, prefix: bytes, hash_files: bool) -> None:

@@ -92,12 +92,8 @@ class _OpenFile:
         self.opened: Opened | None = None
 
     def __enter__(self) -> Opened:
-        self.fd = open_regular(self.path)
-        try:
-            self.opened = Opened(os.fstat(self.fd).st_size, None, self.fd)
-        except BaseException:
-            os.close(self.fd)
-            raise
+        self.fd, size = open_regular(self.path)
+        self.opened = Opened(size, None, self.fd)
         return self.opened
 
     def __exit__(self, *exc_info: object) -> None:
