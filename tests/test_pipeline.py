@@ -26,7 +26,7 @@ class PicklingExecutor(Executor):
     """What a cluster executor does to work: every item and result crosses a
     process boundary as bytes (here: threads, with a pickle round trip each way)."""
 
-    def map(self, func: Callable[[T], R], items: Iterable[T], on_crash: Callable[[T], R]) -> Iterator[R]:
+    def map(self, func: Callable[[T], R], items: Iterable[T], on_crash: Callable[[T, str], R]) -> Iterator[R]:
         remote = pickle.loads(pickle.dumps(func))
 
         def ship(item: T) -> R:

@@ -37,7 +37,9 @@ def square_or_die(item: int) -> int:
 
 
 def test_ordered_and_crash_isolated() -> None:
-    results = list(ordered_map(square_or_die, range(120), jobs=2, on_crash=lambda i: -i, batch_size=8))
+    results = list(
+        ordered_map(square_or_die, range(120), jobs=2, on_crash=lambda i, reason: -i, batch_size=8)
+    )
     assert results == [-i if i % 50 == 7 else i * i for i in range(120)]
 
 
@@ -48,7 +50,7 @@ def fault_handler_enabled(item: int) -> bool:
 def test_workers_run_without_the_inherited_fault_handler() -> None:
     # pytest enables faulthandler here; forked workers inherit it unless the pool turns it off.
     assert faulthandler.is_enabled()
-    assert not any(ordered_map(fault_handler_enabled, range(10), jobs=2, on_crash=lambda i: True))
+    assert not any(ordered_map(fault_handler_enabled, range(10), jobs=2, on_crash=lambda i, reason: True))
 
 
 def test_a_worker_death_prints_no_fault_dump() -> None:
@@ -101,21 +103,21 @@ def dies_at_5(item: int) -> int:
 
 
 def _exhausted() -> Iterator[int]:
-    yield from ordered_map(abs, range(200), jobs=2, on_crash=lambda i: -1, batch_size=8)
+    yield from ordered_map(abs, range(200), jobs=2, on_crash=lambda i, reason: -1, batch_size=8)
 
 
 def _closed_early() -> Iterator[int]:
-    stream = ordered_map(abs, range(2000), jobs=2, on_crash=lambda i: -1, batch_size=8)
+    stream = ordered_map(abs, range(2000), jobs=2, on_crash=lambda i, reason: -1, batch_size=8)
     yield next(stream)
     stream.close()
 
 
 def _after_a_death() -> Iterator[int]:
-    yield from ordered_map(dies_at_5, range(200), jobs=2, on_crash=lambda i: -1, batch_size=8)
+    yield from ordered_map(dies_at_5, range(200), jobs=2, on_crash=lambda i, reason: -1, batch_size=8)
 
 
 def _closed_after_a_death() -> Iterator[int]:
-    stream = ordered_map(dies_at_5, range(2000), jobs=2, on_crash=lambda i: -1, batch_size=8)
+    stream = ordered_map(dies_at_5, range(2000), jobs=2, on_crash=lambda i, reason: -1, batch_size=8)
     for result in stream:
         yield result
         if result == -1:
@@ -125,7 +127,7 @@ def _closed_after_a_death() -> Iterator[int]:
 
 def _raising() -> Iterator[int]:
     with pytest.raises(ValueError, match="boom"):
-        yield from ordered_map(boom_at_5, range(2000), jobs=2, on_crash=lambda i: -1, batch_size=8)
+        yield from ordered_map(boom_at_5, range(2000), jobs=2, on_crash=lambda i, reason: -1, batch_size=8)
 
 
 @pytest.mark.parametrize(
@@ -152,7 +154,7 @@ def large(item):
     return "x" * 200_000  # a batch of 8 is a 1.6 MB message, far above a pipe's 64 KiB
 
 for _ in range(20):
-    stream = ordered_map(large, range(400), 2, on_crash=lambda i: None, batch_size=8)
+    stream = ordered_map(large, range(400), 2, on_crash=lambda i, reason: None, batch_size=8)
     next(stream)
     stream.close()
 """
@@ -177,7 +179,7 @@ UNPICKLABLE_FUNCTION = """
 from cgoguard.pool import ordered_map
 
 try:
-    list(ordered_map(lambda item: item, range(100), 2, on_crash=lambda i: None, batch_size=8))
+    list(ordered_map(lambda item: item, range(100), 2, on_crash=lambda i, reason: None, batch_size=8))
 except Exception as error:
     print(type(error).__name__)
 """
@@ -195,7 +197,7 @@ def test_a_batch_that_cannot_be_pickled_raises_and_exits() -> None:
 
 
 def test_plain_run_in_order() -> None:
-    assert list(ordered_map(abs, range(-300, 300), jobs=2, on_crash=lambda i: None)) == [
+    assert list(ordered_map(abs, range(-300, 300), jobs=2, on_crash=lambda i, reason: None)) == [
         abs(i) for i in range(-300, 300)
     ]
 

@@ -67,16 +67,17 @@ def expected(count):
 
 case = sys.argv[1]
 if case == "pool-full":
-    assert list(ordered_map(abs, range(600), 2, on_crash=lambda i: None, batch_size=8)) == list(range(600))
+    results = list(ordered_map(abs, range(600), 2, on_crash=lambda i, why: None, batch_size=8))
+    assert results == list(range(600))
 elif case == "pool-early-close":
-    stream = ordered_map(abs, range(6000), 2, on_crash=lambda i: None, batch_size=8)
+    stream = ordered_map(abs, range(6000), 2, on_crash=lambda i, why: None, batch_size=8)
     assert next(stream) == 0
     stream.close()
 elif case == "pool-deaths":
-    results = list(ordered_map(dies_sometimes, range(190), 2, on_crash=lambda i: -1, batch_size=8))
+    results = list(ordered_map(dies_sometimes, range(190), 2, on_crash=lambda i, why: -1, batch_size=8))
     assert results == expected(190)
 elif case == "pool-deaths-early-close":
-    stream = ordered_map(dies_sometimes, range(3000), 2, on_crash=lambda i: -1, batch_size=8)
+    stream = ordered_map(dies_sometimes, range(3000), 2, on_crash=lambda i, why: -1, batch_size=8)
     assert [next(stream) for _ in range(90)] == expected(90)  # the fresh pool is busy
     stream.close()
 else:

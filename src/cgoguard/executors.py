@@ -1,10 +1,11 @@
 """Where per-item work runs: an ordered map over picklable work items.
 
 An executor takes a function and items and yields one result per item, in
-order, reading the items lazily so memory stays flat. ``on_crash`` gives the
-result for an item whose process died while working on it (a file truncated
-while mapped raises SIGBUS; the OOM killer ends a worker on a huge input), so
-one fatal item never ends the run. A cluster executor (Dask, Ray) is one new
+order, reading the items lazily so memory stays flat. Each item runs within
+:class:`~cgoguard.itemlimits.ItemLimits`. ``on_crash(item, reason)`` gives the
+result for an item that passed those limits or whose process died while
+working on it (a file truncated while mapped raises SIGBUS; the OOM killer ends
+a worker on a huge input), so one fatal item never ends the run. A cluster executor (Dask, Ray) is one new
 class here: items and results are already picklable.
 """
 
@@ -15,6 +16,8 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
 from typing import TypeVar
 
+from cgoguard.itemlimits import ItemFailed, ItemLimits, run_bounded
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -24,16 +27,23 @@ class Executor(ABC):
     # work may then map files; a truncation's SIGBUS only ends a worker).
     isolates_crashes = False
 
+    def __init__(self, limits: ItemLimits | None = None) -> None:
+        self.limits = limits if limits is not None else ItemLimits()
+
     @abstractmethod
-    def map(self, func: Callable[[T], R], items: Iterable[T], on_crash: Callable[[T], R]) -> Iterator[R]:
+    def map(self, func: Callable[[T], R], items: Iterable[T], on_crash: Callable[[T, str], R]) -> Iterator[R]:
         """``map(func, items)`` in order. Closing the returned iterator stops the work."""
 
 
 class InProcess(Executor):
-    """Runs every item in this process: no start-up cost, nothing to survive."""
+    """Runs every item in this process: no start-up cost, nothing to survive.
+    Only the time limit applies, and only to Python code on the main thread
+    (see :mod:`cgoguard.itemlimits`): the caller's process is not ours to cap."""
 
-    def map(self, func: Callable[[T], R], items: Iterable[T], on_crash: Callable[[T], R]) -> Iterator[R]:
-        return map(func, items)
+    def map(self, func: Callable[[T], R], items: Iterable[T], on_crash: Callable[[T, str], R]) -> Iterator[R]:
+        for item in items:
+            result = run_bounded(func, item, self.limits, hard=False)
+            yield on_crash(item, result.reason) if isinstance(result, ItemFailed) else result
 
 
 class ProcessPool(Executor):
@@ -41,14 +51,19 @@ class ProcessPool(Executor):
 
     isolates_crashes = True
 
-    def __init__(self, jobs: int | None = None, batch_size: int = 64) -> None:
+    def __init__(
+        self, jobs: int | None = None, batch_size: int = 64, limits: ItemLimits | None = None
+    ) -> None:
+        super().__init__(limits)
         self.jobs = effective_jobs(jobs)
         self.batch_size = batch_size
 
-    def map(self, func: Callable[[T], R], items: Iterable[T], on_crash: Callable[[T], R]) -> Iterator[R]:
+    def map(self, func: Callable[[T], R], items: Iterable[T], on_crash: Callable[[T, str], R]) -> Iterator[R]:
         from cgoguard.pool import ordered_map
 
-        return ordered_map(func, items, self.jobs, on_crash=on_crash, batch_size=self.batch_size)
+        return ordered_map(
+            func, items, self.jobs, on_crash=on_crash, batch_size=self.batch_size, limits=self.limits
+        )
 
 
 # More workers than this per core only adds memory and start-up (each is a forked
@@ -65,7 +80,7 @@ def effective_jobs(jobs: int | None) -> int:
     return min(jobs or os.cpu_count() or 1, job_limit())
 
 
-def executor_for(jobs: int | None) -> Executor:
+def executor_for(jobs: int | None, limits: ItemLimits | None = None) -> Executor:
     """In-process for one job, a process pool otherwise (``None``/0: all cores; capped)."""
     jobs = effective_jobs(jobs)
-    return InProcess() if jobs == 1 else ProcessPool(jobs)
+    return InProcess(limits) if jobs == 1 else ProcessPool(jobs, limits=limits)

@@ -19,15 +19,11 @@ from dataclasses import dataclass
 from cgoguard.checks import CheckTarget, checks_for
 from cgoguard.config import Config
 from cgoguard.executors import Executor, executor_for
+from cgoguard.itemlimits import ItemLimits
 from cgoguard.model import Artifact, ArtifactSet, Finding, Item, ScanSummary, SetMember, Severity
 from cgoguard.outcome import Tally, item_of
 from cgoguard.scanner import scan_candidate
 from cgoguard.sources import Candidate, Source, SourceStats, iter_candidates, sources_for
-
-CRASHED = (
-    "the process reading this file died (the file may have been truncated while it was read, or the "
-    "system ran out of memory); scan it again on its own to see."
-)
 
 
 def set_members(artifact: Artifact, origin: tuple[str, ...] = ()) -> tuple[SetMember, ...]:
@@ -92,9 +88,9 @@ class ScanWorker:
             return None
         return self._finish(artifact, candidate)
 
-    def crashed(self, candidate: Candidate) -> Item:
-        """The result for a candidate whose worker process died while reading it."""
-        return self._finish(Artifact(path=candidate.path, error=CRASHED), candidate)
+    def crashed(self, candidate: Candidate, reason: str) -> Item:
+        """The result for a candidate that passed its limits or whose worker process died."""
+        return self._finish(Artifact(path=candidate.path, error=f"{reason}."), candidate)
 
     def _finish(self, artifact: Artifact, candidate: Candidate) -> Item:
         self.config.apply(artifact)
@@ -127,10 +123,12 @@ class ScanRun:
         config: Config | None = None,
         executor: Executor | None = None,
         jobs: int | None = None,
+        limits: ItemLimits | None = None,
         hash_files: bool = True,
         prerender: Callable[[Artifact], str] | None = None,
         fail_on: Severity = Severity.HIGH,
         on_progress: Callable[[], None] | None = None,
+        exclude: Iterable[tuple[int, int]] = (),
     ) -> None:
         # Paths become sources here; Source objects are taken as they are, in order.
         self.sources: list[Source] = []
@@ -145,7 +143,9 @@ class ScanRun:
         if paths or not self.sources:
             self.sources += sources_for(paths)
         self.config = config if config is not None else Config()
-        self.executor = executor if executor is not None else executor_for(jobs)
+        if limits is None:
+            limits = self.config.item_limits
+        self.executor = executor if executor is not None else executor_for(jobs, limits)
         collect_set = any(
             self.config.enabled(c.id) for c in checks_for(CheckTarget.ARTIFACT_SET, ArtifactSet)
         )
@@ -155,7 +155,7 @@ class ScanRun:
         self.on_progress = on_progress
         self.summary = ScanSummary()
         self.tally = Tally(fail_on)
-        self.stats = SourceStats()
+        self.stats = SourceStats(excluded=frozenset(exclude))
         self.set_findings: list[Finding] = []
         self.finished = False
 
@@ -184,6 +184,7 @@ class ScanRun:
             if close is not None:
                 close()  # stops the worker pool when the caller stops early
             summary.skipped_duplicates = self.stats.duplicates
+            summary.skipped_special = self.stats.special
             tally.missing = list(self.stats.missing)
             summary.seconds = time.perf_counter() - started
         self.set_findings = run_set_checks(members, self.config)

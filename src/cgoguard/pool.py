@@ -26,6 +26,7 @@ import faulthandler
 import multiprocessing
 import os
 import signal
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -33,21 +34,26 @@ from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
 from typing import Generic, TypeVar
 
+from cgoguard.itemlimits import UNLIMITED, ItemFailed, ItemLimits, limit_memory, run_bounded
+
 T = TypeVar("T")
 R = TypeVar("R")
 
 
 class _Batch(Generic[T, R]):
-    """Picklable: applies ``func`` to a batch of items in a worker."""
+    """Picklable: applies ``func`` to a batch of items in a worker, each
+    within the per-item limits."""
 
-    def __init__(self, func: Callable[[T], R]) -> None:
+    def __init__(self, func: Callable[[T], R], limits: ItemLimits) -> None:
         self.func = func
+        self.limits = limits
 
-    def __call__(self, items: list[T]) -> list[R]:
-        return [self.func(item) for item in items]
+    def __call__(self, items: list[T]) -> list[R | ItemFailed]:
+        return [run_bounded(self.func, item, self.limits, hard=True) for item in items]
 
 
-def _init_worker() -> None:
+def _init_worker(limits: ItemLimits) -> None:
+    limit_memory(limits)
     # A worker's death is expected here and reported through on_crash. A fault
     # handler inherited through fork (pytest enables one, so do
     # PYTHONFAULTHANDLER and -X faulthandler) would otherwise print a
@@ -63,10 +69,17 @@ def _end_worker(signum: int, frame: object) -> None:
     os._exit(128 + signum)
 
 
-def _executor(jobs: int) -> ProcessPoolExecutor:
+def _executor(jobs: int, limits: ItemLimits) -> ProcessPoolExecutor:
     # fork: workers inherit the imported readers and checks, start fast,
     # and nothing is re-imported per task.
-    return ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"), initializer=_init_worker)
+    return ProcessPoolExecutor(
+        jobs, mp_context=multiprocessing.get_context("fork"), initializer=_init_worker, initargs=(limits,)
+    )
+
+
+def _results(batch: list[T], results: list[R | ItemFailed], on_crash: Callable[[T, str], R]) -> Iterator[R]:
+    for item, result in zip(batch, results, strict=True):
+        yield on_crash(item, result.reason) if isinstance(result, ItemFailed) else result
 
 
 def _stop(executor: ProcessPoolExecutor) -> None:
@@ -86,38 +99,46 @@ def _stop(executor: ProcessPoolExecutor) -> None:
     executor.shutdown(wait=True)
 
 
-def _isolated(batch_func: _Batch[T, R], batch: list[T], on_crash: Callable[[T], R]) -> list[R]:
+def _isolated(batch_func: _Batch[T, R], batch: list[T], on_crash: Callable[[T, str], R]) -> Iterator[R]:
     """Run a batch in a process of its own; if that dies, each item alone."""
     # Leaving ``with`` shuts the executor down with wait=True.
-    try:
-        with _executor(1) as single:
-            return single.submit(batch_func, batch).result()
-    except BrokenProcessPool:
-        pass
-    results = []
-    for item in batch:
+    limits = batch_func.limits
+    if len(batch) > 1:
         try:
-            with _executor(1) as single:
-                results.extend(single.submit(batch_func, [item]).result())
+            with _executor(1, limits) as single:
+                results = single.submit(batch_func, batch).result()
         except BrokenProcessPool:
-            results.append(on_crash(item))
-    return results
+            pass
+        else:
+            yield from _results(batch, results, on_crash)
+            return
+    for item in batch:
+        started = time.monotonic()
+        try:
+            with _executor(1, limits) as single:
+                result = single.submit(batch_func, [item]).result()
+        except BrokenProcessPool:
+            yield on_crash(item, limits.death_reason(time.monotonic() - started))
+            continue
+        yield from _results([item], result, on_crash)
 
 
 def ordered_map(
     func: Callable[[T], R],
     items: Iterable[T],
     jobs: int,
-    on_crash: Callable[[T], R],
+    on_crash: Callable[[T, str], R],
     batch_size: int = 64,
+    limits: ItemLimits = UNLIMITED,
 ) -> Iterator[R]:
     """``map(func, items)`` in ``jobs`` processes, in order, reading ``items``
-    lazily (a few batches ahead) so memory stays flat."""
-    batch_func: _Batch[T, R] = _Batch(func)
+    lazily (a few batches ahead) so memory stays flat. An item that kills its
+    worker or passes ``limits`` gives ``on_crash(item, reason)`` instead."""
+    batch_func: _Batch[T, R] = _Batch(func, limits)
     source = iter(items)
-    executor = _executor(jobs)
+    executor = _executor(jobs, limits)
     # None instead of a future: the pool was already broken when the batch came.
-    in_flight: deque[tuple[list[T], Future[list[R]] | None]] = deque()
+    in_flight: deque[tuple[list[T], Future[list[R | ItemFailed]] | None]] = deque()
 
     def refill() -> None:
         while len(in_flight) < 2 * jobs:
@@ -146,10 +167,10 @@ def ordered_map(
                 _stop(executor)
                 for lost_batch in lost:
                     yield from _isolated(batch_func, lost_batch, on_crash)
-                executor = _executor(jobs)
+                executor = _executor(jobs, limits)
                 refill()
                 continue
-            yield from results
+            yield from _results(batch, results, on_crash)
             refill()
     finally:
         _stop(executor)  # a no-op if a break stopped it already

@@ -100,6 +100,8 @@ def scan_candidate(candidate: Candidate, *, hash_files: bool = True, mapped: boo
         artifact.error = os_error(error, candidate.file or candidate.path)
     except InputError as error:
         artifact.error = sentence(str(error))
+    except MemoryError:
+        raise  # the executor's per-item memory limit says what happened
     except Exception as error:
         artifact.error = (
             f"internal error while reading this file ({type(error).__name__}: {error}); please report it."

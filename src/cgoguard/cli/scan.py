@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
@@ -24,14 +23,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     scan.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to scan")
     common.add_report_options(scan)
-    scan.add_argument(
-        "--jobs",
-        "-j",
-        type=common.jobs_argument,
-        default=None,
-        metavar="N",
-        help="worker processes (default: all cores; 1 scans in-process)",
-    )
+    common.add_work_options(scan, "worker processes (default: all cores; 1 scans in-process)")
     scan.add_argument(
         "--verbose",
         "-v",
@@ -52,24 +44,20 @@ def run(args: argparse.Namespace) -> int:
     # Imported here so that other commands do not pay for the scan pipeline at start-up.
     from cgoguard.api import ScanRun, tool_info
     from cgoguard.checks import CheckTarget
-    from cgoguard.executors import JOBS_PER_CORE, job_limit
     from cgoguard.reports import ReportContext, RunTotals
 
     config = common.effective_config(args)
     fmt = common.report_format(args, config)
     fail_on = common.fail_on(args, config)
-    jobs = (args.jobs if args.jobs is not None else config.jobs) or None
-    if jobs is not None and jobs > job_limit():
-        print(
-            f"cgoguard: note: {jobs} jobs capped at {job_limit()} ({JOBS_PER_CORE} per core).",
-            file=sys.stderr,
-        )
+    jobs = common.effective_jobs_note(args, config)
     checks = common.enabled_checks(config, CheckTarget.BINARY, CheckTarget.ARTIFACT_SET)
     context = ReportContext("scan", tool_info(), checks, fail_on, verbose=args.verbose)
     progress = common.Progress(not args.no_progress, "scanning")
     runs: list[ScanRun] = []
 
-    def produce(prerender: Callable[[Artifact], str] | None) -> Iterable[Item]:
+    def produce(
+        prerender: Callable[[Artifact], str] | None, own: frozenset[tuple[int, int]]
+    ) -> Iterable[Item]:
         scan_run = ScanRun(
             args.paths,
             config=config,
@@ -78,6 +66,7 @@ def run(args: argparse.Namespace) -> int:
             prerender=prerender,
             fail_on=fail_on,
             on_progress=progress.tick,
+            exclude=own,
         )
         runs.append(scan_run)
         return progress.wrap(scan_run)
