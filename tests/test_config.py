@@ -64,3 +64,37 @@ def test_invalid_toml(tmp_path: Path) -> None:
         load_config(bad)
     with pytest.raises(ConfigError, match="does not exist"):
         load_config(tmp_path / "missing.toml")
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ({"lint": "x"}, "[tool.cgoguard.lint] must be a table"),
+        ({"lint": {"includes": ["x"]}}, "unknown key(s) includes in [tool.cgoguard.lint]"),
+        ({"lint": {"include": "include"}}, "include must be a list of folder names"),
+        ({"lint": {"include": [3]}}, "include must be a list of folder names"),
+        ({"lint": {"include": ["a\0b"]}}, "include must be a list of folder names"),
+    ],
+)
+def test_lint_table_is_validated(table: dict[str, object], message: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        config_from_table(table, "pyproject.toml", "/project")
+    assert message in str(raised.value)
+
+
+def test_lint_include_folders_resolve_from_the_config_folder(tmp_path: Path) -> None:
+    from cgoguard.linter import lint
+    from cgoguard.readers.cheader import read_header
+
+    (tmp_path / "vendor" / "inc").mkdir(parents=True)
+    (tmp_path / "vendor" / "inc" / "types.h").write_text("#pragma once\ntypedef int widget_t;\n")
+    (tmp_path / "api").mkdir()
+    header = tmp_path / "api" / "api.h"
+    header.write_text("#pragma once\n#include <types.h>\nwidget_t f(void);\n")
+    (tmp_path / "cgoguard.toml").write_text('[lint]\ninclude = ["vendor/inc"]\n')
+    config = load_config(start=tmp_path / "api")
+    assert config.lint_include_dirs == [str(tmp_path / "vendor" / "inc")]
+    (artifact,) = lint([str(header)], config=config)
+    assert artifact.error is None
+    assert read_header(str(header), config.lint_include_dirs).missing_includes == []
+    assert read_header(str(header)).missing_includes == ["'types.h' file not found"]

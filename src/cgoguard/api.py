@@ -151,10 +151,13 @@ def lint(
     config: Config | None = None,
     include_dirs: Iterable[str] = (),
     fail_on: Severity = Severity.HIGH,
+    jobs: int | None = None,
 ) -> Report:
     """Lint Go packages (``dir``, ``dir/...``, ``.go`` files) and C headers at the
     cgo export boundary; with ``against`` (a .so or .a), compare headers with
-    the library. One artifact per file, findings located at file:line:column."""
+    the library. One artifact per file, findings located at file:line:column.
+    ``jobs``: worker processes (default: the configuration's, else all cores);
+    headers are parsed in a worker process even with one job."""
     from cgoguard.linter import lint as lint_files
 
     started = time.perf_counter()
@@ -164,6 +167,7 @@ def lint(
         against=os.fspath(against) if against is not None else None,
         config=config,
         include_dirs=list(include_dirs),
+        jobs=jobs,
     )
     tally = Tally(fail_on)
     tally.missing = [p for p in names if not os.path.lexists(p.removesuffix("/...") or ".")]

@@ -7,6 +7,8 @@ Example::
     ignore = ["CG110"]
     fail-on = "medium"                # info | low | medium | high | critical
     jobs = 4
+    item-timeout = 300                # seconds one file may take (0: no limit)
+    item-memory = 2048                # MiB one worker process may allocate (0: no limit)
 
     [tool.cgoguard.severity]          # override a check's severity
     CG111 = "info"
@@ -14,6 +16,9 @@ Example::
     [tool.cgoguard.per-path-ignores]  # glob on the display path -> checks to ignore
     "dist/legacy/*" = ["CG101"]
     "*.a!*" = ["CG113"]
+
+    [tool.cgoguard.lint]
+    include = ["include", "third_party/include"]   # -I folders for headers, from the config's folder
 
 The first of cgoguard.toml or pyproject.toml (with a [tool.cgoguard] table)
 found in the current folder or its parents is used, like ruff does.
@@ -30,12 +35,31 @@ from typing import Any
 
 from cgoguard.checks import all_checks, find_check
 from cgoguard.errors import ConfigError
+from cgoguard.itemlimits import (
+    DEFAULT_MEMORY_MIB,
+    DEFAULT_SECONDS,
+    ItemLimits,
+    check_memory,
+    check_seconds,
+)
 from cgoguard.model import Artifact, Severity
 
-_KEYS = {"select", "ignore", "fail-on", "jobs", "format", "severity", "per-path-ignores", "allow-unreadable"}
+_KEYS = {
+    "select",
+    "ignore",
+    "fail-on",
+    "jobs",
+    "format",
+    "severity",
+    "per-path-ignores",
+    "allow-unreadable",
+    "item-timeout",
+    "item-memory",
+}
 MAX_JOBS = 1024  # more worker processes than this is a typo, not a machine
 # Sub-tables owned by other commands; kept raw here and validated by them.
-COMMAND_TABLES = ("build", "profiles", "lint")
+COMMAND_TABLES = ("build", "profiles")
+_LINT_KEYS = {"include"}
 
 
 @dataclass(slots=True)
@@ -49,8 +73,10 @@ class Config:
     jobs: int | None = None
     format: str | None = None
     allow_unreadable: bool | None = None  # exit 0/1 even when some files could not be read
+    item_limits: ItemLimits = field(default_factory=ItemLimits)
     root: str | None = None  # folder of the config file, for relative path patterns
     tables: dict[str, Any] = field(default_factory=dict)  # COMMAND_TABLES, raw
+    lint_include_dirs: list[str] = field(default_factory=list)  # [tool.cgoguard.lint] include, resolved
 
     def enabled(self, check_id: str) -> bool:
         return (self.select is None or check_id in self.select) and check_id not in self.ignore
@@ -111,12 +137,27 @@ def _severity(value: Any, where: str) -> Severity:
         raise ConfigError(f"{where}: {error}.") from None
 
 
+def _lint_table(table: Any, source: str, root: str | None) -> list[str]:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{source}: [tool.cgoguard.lint] must be a table.")
+    unknown = sorted(set(table) - _LINT_KEYS)
+    if unknown:
+        raise ConfigError(
+            f"{source}: unknown key(s) {', '.join(unknown)} in [tool.cgoguard.lint]; known keys: "
+            f"{', '.join(sorted(_LINT_KEYS))}."
+        )
+    folders = table.get("include", [])
+    if not isinstance(folders, list) or not all(isinstance(f, str) and f and "\0" not in f for f in folders):
+        raise ConfigError(f"{source}: [tool.cgoguard.lint] include must be a list of folder names.")
+    return [os.path.join(root, f) if root else f for f in folders]
+
+
 def config_from_table(table: dict[str, Any], source: str | None = None, root: str | None = None) -> Config:
-    unknown = set(table) - _KEYS - set(COMMAND_TABLES)
+    unknown = set(table) - _KEYS - set(COMMAND_TABLES) - {"lint"}
     if unknown:
         raise ConfigError(
             f"{source or 'configuration'}: unknown key(s) {', '.join(sorted(unknown))} in "
-            f"[tool.cgoguard]; known keys: {', '.join(sorted(_KEYS | set(COMMAND_TABLES)))}."
+            f"[tool.cgoguard]; known keys: {', '.join(sorted(_KEYS | set(COMMAND_TABLES) | {'lint'}))}."
         )
     config = Config(source=source, root=root)
     config.tables = {key: table[key] for key in COMMAND_TABLES if key in table}
@@ -140,8 +181,18 @@ def config_from_table(table: dict[str, Any], source: str | None = None, root: st
         if not isinstance(table["allow-unreadable"], bool):
             raise ConfigError("allow-unreadable must be true or false.")
         config.allow_unreadable = table["allow-unreadable"]
+    try:
+        seconds = table.get("item-timeout", DEFAULT_SECONDS)
+        memory = table.get("item-memory", DEFAULT_MEMORY_MIB)
+        config.item_limits = ItemLimits(
+            check_seconds(seconds, "item-timeout"), check_memory(memory, "item-memory")
+        )
+    except ValueError as error:
+        raise ConfigError(f"{source or 'configuration'}: {error}.") from None
     if "format" in table:
         config.format = str(table["format"])
+    if "lint" in table:
+        config.lint_include_dirs = _lint_table(table["lint"], source or "configuration", root)
     severity = table.get("severity", {})
     if not isinstance(severity, dict):
         raise ConfigError("[tool.cgoguard.severity] must map check IDs to severities.")

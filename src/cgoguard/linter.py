@@ -5,6 +5,11 @@ header may be compared with a library (``against``). Every problem with an
 input becomes that file's ``Artifact.error`` and the run goes on. Inline
 ``//cgoguard:ignore ID reason`` comments and the configuration (select,
 ignore, severity, per-path-ignores) are applied here.
+
+Each target (a package or a header) is one executor item, within the
+per-item limits. Headers are always parsed in a worker process, even for one
+job: libclang is C code reading untrusted input, and only a process bounds
+its time and memory (see :mod:`cgoguard.itemlimits`).
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from dataclasses import dataclass, field
 
 from cgoguard.checks import CheckTarget, checks_for
 from cgoguard.config import Config
+from cgoguard.executors import Executor, InProcess, ProcessPool, effective_jobs
 from cgoguard.model import Artifact, Finding
 from cgoguard.readers.cheader import HeaderError, read_header
 from cgoguard.readers.gosource import GoSourceError, go_files, read_package
@@ -140,10 +146,15 @@ def read_binary_symbols(path: str) -> BinarySymbols:
     return symbols
 
 
-def lint_header(target: LintTarget, binary: BinarySymbols | None, include_dirs: list[str]) -> Artifact:
+def lint_header(
+    target: LintTarget,
+    binary: BinarySymbols | None,
+    include_dirs: list[str],
+    project_roots: list[str] | None = None,
+) -> Artifact:
     artifact = Artifact(path=target.path)
     try:
-        header = read_header(target.path, include_dirs)
+        header = read_header(target.path, include_dirs, project_roots)
     except HeaderError as error:
         artifact.error = str(error)
         return artifact
@@ -163,28 +174,63 @@ def _header_findings(header: HeaderFile, binary: BinarySymbols | None) -> list[F
     return [f for f in findings if not _suppressed(f, header.suppressions)]
 
 
+@dataclass(frozen=True, slots=True)
+class LintWorker:
+    """What one executor item does: read and check one target, apply the policy."""
+
+    config: Config | None
+    binary: BinarySymbols | None
+    include_dirs: list[str]
+    project_roots: list[str]
+
+    def __call__(self, target: LintTarget) -> list[Artifact]:
+        if target.kind == "error":
+            artifacts = [Artifact(path=target.path, error=target.error)]
+        elif target.kind == "header":
+            artifacts = [lint_header(target, self.binary, self.include_dirs, self.project_roots)]
+        else:
+            artifacts = lint_go_package(target)
+        for artifact in artifacts:
+            artifact.findings.sort(key=_order)
+            if self.config is not None:
+                self.config.apply(artifact)
+        return artifacts
+
+    def stopped(self, target: LintTarget, reason: str) -> list[Artifact]:
+        """The result for a target that passed its limits or whose worker died."""
+        return [Artifact(path=target.path, error=f"{reason}.")]
+
+
 def lint(
     paths: Iterable[str],
     *,
     against: str | None = None,
     config: Config | None = None,
     include_dirs: list[str] | None = None,
+    jobs: int | None = None,
 ) -> list[Artifact]:
     """Lint Go packages and C headers; one Artifact per file, in a stable order,
-    with the configuration's policy applied."""
+    with the configuration's policy applied. Included files are read only from
+    the project (the configuration's folder), the headers' own folders,
+    ``include_dirs`` and the system include folders."""
     binary = read_binary_symbols(against) if against is not None else None
+    found = targets(paths)
+    roots = [config.root] if config is not None and config.root else []
+    folders = [*(include_dirs or []), *(config.lint_include_dirs if config is not None else [])]
+    worker = LintWorker(config, binary, folders, roots)
+    limits = config.item_limits if config is not None else None
+    wanted = effective_jobs(jobs if jobs is not None else (config.jobs if config else None))
+    workers = min(wanted, max(1, len(found)))  # a fork pool starts every worker at once
+    # One job and no header: in-process (Go source is read in Python, bounded there).
+    # Targets are few and uneven (a package, a header): one per batch.
+    executor: Executor
+    if workers > 1 or any(target.kind == "header" for target in found):
+        executor = ProcessPool(workers, batch_size=1, limits=limits)
+    else:
+        executor = InProcess(limits)
     artifacts: list[Artifact] = []
-    for target in targets(paths):
-        if target.kind == "error":
-            artifacts.append(Artifact(path=target.path, error=target.error))
-        elif target.kind == "header":
-            artifacts.append(lint_header(target, binary, include_dirs or []))
-        else:
-            artifacts += lint_go_package(target)
-    for artifact in artifacts:
-        artifact.findings.sort(key=_order)
-        if config is not None:
-            config.apply(artifact)
+    for result in executor.map(worker, found, on_crash=worker.stopped):
+        artifacts += result
     return artifacts
 
 

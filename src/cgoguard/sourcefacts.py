@@ -9,6 +9,7 @@ columns count characters (not bytes).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from cgoguard.model import SourceLocation
 
@@ -162,6 +163,18 @@ class HeaderFunction:
     pointer_parameters: int  # how many parameters are pointers
 
 
+class SkippedInclude(NamedTuple):
+    """An ``#include`` that was not read (see :mod:`cgoguard.readers.cinclude`)."""
+
+    path: str  # the file holding the directive (real path)
+    line: int
+    directive: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.directive} was not read: {self.reason}"
+
+
 @dataclass(slots=True)
 class HeaderFile:
     path: str
@@ -172,6 +185,7 @@ class HeaderFile:
     line_count: int
     suppressions: dict[int, set[str]] = field(default_factory=dict)
     missing_includes: list[str] = field(default_factory=list)
+    skipped_includes: list[SkippedInclude] = field(default_factory=list)  # not read, and why
 
 
 @dataclass(slots=True)

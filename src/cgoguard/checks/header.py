@@ -189,6 +189,46 @@ def header_missing_visibility(header: HeaderFile) -> Iterator[Located]:
 
 
 @check(
+    id="CG456",
+    name="header-include-not-read",
+    title="A header includes a file that cgoguard would not read",
+    severity=Severity.LOW,
+    applies_to="C headers",
+    target=CheckTarget.C_HEADER,
+    example="""
+        #include "/opt/vendor/include/types.h"   /* absolute: not portable, not read */
+        #include "../../shared/types.h"          /* outside the project: not read */
+        #include TYPES_HEADER                   /* computed: not followed */
+    """,
+    fix="""
+        Include by a name relative to an include folder (`#include "vendor/types.h"`)
+        and pass that folder with `-I` (cgoguard lint -I DIR, and your compiler).
+        If the file is meant to be read, make it a regular file inside the project,
+        an -I folder or a system include folder.
+    """,
+    references=("https://gcc.gnu.org/onlinedocs/cpp/Search-Path.html",),
+)
+def header_include_not_read(header: HeaderFile) -> Iterator[Located]:
+    """Included files are read only from the project, ``-I`` folders and the
+    system include folders, and only when they are regular files: a header
+    that names ``/etc/shadow`` or a FIFO must not make the linter read it or
+    hang. Such an include is also a portability problem for every consumer of
+    the header, whose machine has different absolute paths. What was not read
+    is not checked; if the header still parsed, nothing it declares needed it."""
+    for skipped in header.skipped_includes:
+        if skipped.path == header.path:
+            where = SourceLocation(header.path, skipped.line, 1)
+            message = f"{skipped.directive} was not read: {skipped.reason}."
+        else:
+            where = _top(header.path)
+            message = (
+                f"{skipped.path}:{skipped.line}, included here: {skipped.directive} was not read: "
+                f"{skipped.reason}."
+            )
+        yield Located(message, where)
+
+
+@check(
     id="CG471",
     name="header-symbol-missing",
     title="A function declared in the header is not defined in the library",

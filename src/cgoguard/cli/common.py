@@ -7,12 +7,14 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 from cgoguard.config import MAX_JOBS, Config
 from cgoguard.errors import UsageError
+from cgoguard.itemlimits import ItemLimits
 from cgoguard.model import Severity
 from cgoguard.outcome import ExitCode, Tally
 from cgoguard.reports import REPORTERS
@@ -41,6 +43,52 @@ def jobs_argument(text: str) -> int:
     if not 0 <= value <= MAX_JOBS:
         raise argparse.ArgumentTypeError(f"--jobs must be from 0 (all cores) to {MAX_JOBS}")
     return value
+
+
+def _limit_argument(check: Callable[[object, str], object], flag: str, kind: type) -> Callable[[str], object]:
+    def parse(text: str) -> object:
+        try:
+            return check(kind(text), flag)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+
+    return parse
+
+
+def add_work_options(command: argparse.ArgumentParser, jobs_help: str) -> None:
+    """--jobs and the per-item limits, as scan and lint share them."""
+    from cgoguard.itemlimits import DEFAULT_MEMORY_MIB, DEFAULT_SECONDS, check_memory, check_seconds
+
+    command.add_argument("--jobs", "-j", type=jobs_argument, default=None, metavar="N", help=jobs_help)
+    command.add_argument(
+        "--item-timeout",
+        type=_limit_argument(check_seconds, "--item-timeout", float),
+        default=None,
+        metavar="SECONDS",
+        help=f"stop work on one file after this long and report it as unread "
+        f"(default: {DEFAULT_SECONDS:g}; 0: no limit)",
+    )
+    command.add_argument(
+        "--item-memory",
+        type=_limit_argument(check_memory, "--item-memory", int),
+        default=None,
+        metavar="MIB",
+        help=f"memory one worker process may allocate for a file (default: {DEFAULT_MEMORY_MIB}; "
+        "0: no limit; applies in worker processes, not with --jobs 1)",
+    )
+
+
+def effective_jobs_note(args: argparse.Namespace, config: Config) -> int | None:
+    """The jobs asked for (None: all cores); says on stderr when they are capped."""
+    from cgoguard.executors import JOBS_PER_CORE, job_limit
+
+    jobs = (args.jobs if args.jobs is not None else config.jobs) or None
+    if jobs is not None and jobs > job_limit():
+        print(
+            f"cgoguard: note: {jobs} jobs capped at {job_limit()} ({JOBS_PER_CORE} per core).",
+            file=sys.stderr,
+        )
+    return jobs
 
 
 def add_policy_options(command: argparse._ActionsContainer) -> None:
@@ -102,6 +150,14 @@ def effective_config(args: argparse.Namespace) -> Config:
         if cli.select is not None:
             config.select = cli.select
         config.ignore = config.ignore | cli.ignore
+    limits = config.item_limits
+    # Present only on commands with add_work_options; 0 on the command line means "no limit".
+    seconds, memory = getattr(args, "item_timeout", None), getattr(args, "item_memory", None)
+    if seconds is not None or memory is not None:
+        config.item_limits = ItemLimits(
+            limits.seconds if seconds is None else (seconds or None),
+            limits.memory_mib if memory is None else (memory or None),
+        )
     return config
 
 
@@ -189,12 +245,24 @@ def refuse_output_over_input(output: str | None, inputs: Iterable[str]) -> None:
                 raise UsageError(f"--output {output} is one of the inputs; the report would replace it.")
 
 
+def own_files(out: IO[str]) -> frozenset[tuple[int, int]]:
+    """(device, inode) of the report being written and of a standard output
+    redirected to a file: a scan of the folder they are in must not list them."""
+    found = set()
+    for stream in {out, sys.stdout}:
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            st = os.fstat(stream.fileno())
+            if stat.S_ISREG(st.st_mode):
+                found.add((st.st_dev, st.st_ino))
+    return frozenset(found)
+
+
 def report(
     args: argparse.Namespace,
     config: Config,
     fmt: str,
     context: ReportContext,
-    produce: Callable[[Callable[[Artifact], str] | None], Iterable[Item]],
+    produce: Callable[[Callable[[Artifact], str] | None, frozenset[tuple[int, int]]], Iterable[Item]],
     totals: Callable[[], RunTotals],
     what: str,
 ) -> int:
@@ -206,7 +274,7 @@ def report(
     refuse_output_over_input(args.output, [*args.paths, *filter(None, [getattr(args, "against", None)])])
     with report_output(args.output) as out:
         reporter = create_reporter(fmt, out, context)
-        for item in produce(reporter.prerender()):
+        for item in produce(reporter.prerender(), own_files(out)):
             reporter.add(item)
         result = totals()
         reporter.finish(result)

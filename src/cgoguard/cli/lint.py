@@ -32,6 +32,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="extra include folder for parsing headers (repeatable)",
     )
     common.add_report_options(parser)
+    common.add_work_options(parser, "worker processes (default: all cores)")
     parser.add_argument("--verbose", "-v", action="store_true", help="text: show each finding's fix")
     parser.set_defaults(handler=run)
 
@@ -45,7 +46,10 @@ def run(args: argparse.Namespace) -> int:
     config = common.effective_config(args)
     fmt = common.report_format(args, config)
     fail_on = common.fail_on(args, config)
-    report = lint(args.paths, against=args.against, config=config, include_dirs=args.include, fail_on=fail_on)
+    jobs = common.effective_jobs_note(args, config)
+    report = lint(
+        args.paths, against=args.against, config=config, include_dirs=args.include, fail_on=fail_on, jobs=jobs
+    )
     checks = common.enabled_checks(
         config, CheckTarget.GO_SOURCE, CheckTarget.C_HEADER, CheckTarget.HEADER_BINARY
     )
@@ -55,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
         config,
         fmt,
         context,
-        lambda _prerender: (item_of(artifact) for artifact in report.artifacts),
+        lambda _prerender, _own: (item_of(artifact) for artifact in report.artifacts),
         lambda: RunTotals(report.summary, report.tally, report.set_findings),
         what="linted",
     )
