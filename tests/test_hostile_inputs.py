@@ -152,6 +152,34 @@ def test_fifos_and_devices_are_never_opened_for_reading(tmp_path: Path) -> None:
     assert proc.returncode == 3 and "not a regular file" in proc.stdout
 
 
+def test_fifos_devices_and_own_output_in_folders_are_counted_or_left_out(
+    tmp_path: Path, fixture_path: Callable[[str], Path]
+) -> None:
+    import os
+    import shutil
+
+    shutil.copy(fixture_path("go_cshared_default"), tmp_path / "lib.so")
+    os.mkfifo(tmp_path / "pipe")
+    (tmp_path / "null").symlink_to("/dev/null")
+    proc = _cli(
+        "scan", tmp_path, "--format", "json", "-o", tmp_path / "report.json", "--jobs", "1", timeout=120
+    )
+    assert proc.returncode in (0, 1), proc.stderr
+    summary = json.loads((tmp_path / "report.json").read_text())["summary"]
+    # The report's temporary file sat in the folder while it was walked: not counted.
+    assert (summary["artifacts"], summary["skipped_not_elf"], summary["skipped_special"]) == (1, 0, 2)
+    with (tmp_path / "stdout.txt").open("w") as redirected:
+        subprocess.run(
+            [sys.executable, "-m", "cgoguard", "scan", str(tmp_path), "--jobs", "1"],
+            stdout=redirected,
+            check=False,
+            timeout=120,
+        )
+    # report.json is a file like any other now; the redirected stdout is not listed.
+    assert "skipped 1 non-ELF file(s)" in (tmp_path / "stdout.txt").read_text()
+    assert "passed over 2 FIFO(s), device(s) or socket(s)" in (tmp_path / "stdout.txt").read_text()
+
+
 def test_no_hash_reads_only_what_it_needs(tmp_path: Path, fixture_path: Callable[[str], Path]) -> None:
     sparse = tmp_path / "sparse.so"
     sparse.write_bytes(fixture_path("c_shared_hardened").read_bytes())

@@ -312,6 +312,7 @@ class ScanSummary:
     members: int = 0
     skipped_not_elf: int = 0
     skipped_duplicates: int = 0
+    skipped_special: int = 0  # FIFOs, devices and sockets found in folders (never opened)
     errors: int = 0
     seconds: float = 0.0
 

@@ -114,6 +114,9 @@ class SourceStats:
 
     duplicates: int = 0  # files reached twice (hard links, symlinks to files already listed)
     missing: list[str] = field(default_factory=list)  # named inputs that do not exist
+    special: int = 0  # FIFOs, devices and sockets inside folders: never opened
+    # (device, inode) of files never to list: the report being written, a redirected stdout.
+    excluded: frozenset[tuple[int, int]] = frozenset()
 
 
 class Source(ABC):

@@ -43,6 +43,8 @@ def walk(paths: list[str], stats: SourceStats) -> Iterator[Candidate]:
 
     def visit_file(path: str, st: os.stat_result) -> Iterator[Candidate]:
         key = (st.st_dev, st.st_ino)
+        if key in stats.excluded:
+            return  # cgoguard's own output
         if key in seen_files:
             stats.duplicates += 1
             return
@@ -77,7 +79,8 @@ def walk(paths: list[str], stats: SourceStats) -> Iterator[Candidate]:
             yield from visit_file(path, st)
         elif named:
             yield Candidate(path, f"{path} is not a regular file or folder")
-        # sockets, fifos and devices inside folders are silently passed over
+        else:
+            stats.special += 1  # a FIFO, device or socket in a folder: counted, never opened
 
     for path in paths:
         yield from visit(path, named=True)
