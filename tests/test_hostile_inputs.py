@@ -3,6 +3,7 @@ size, never amplified, and end as one clear per-file error while the run goes on
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 import sys
@@ -341,3 +342,70 @@ def test_a_file_truncated_while_read_in_process_does_not_kill_the_caller(
     assert survived.stdout.split() == ["None", "0"]
     # The hazard is real: mapped, the same truncation ends the process with SIGBUS.
     assert run("mapped").returncode == -7
+
+
+def test_a_planted_symlink_at_the_output_never_writes_through(
+    tmp_path: Path, fixture_path: Callable[[str], Path]
+) -> None:
+    import os
+
+    victim = tmp_path / "victim"
+    victim.write_text("secret\n")
+    victim.chmod(0o600)
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "report.json").symlink_to(victim)
+    proc = _cli(
+        "scan", fixture_path("go_cshared_default"), "-f", "json", "-o", tmp_path / "out" / "report.json"
+    )
+    assert proc.returncode in (0, 1), proc.stderr
+    assert victim.read_text() == "secret\n" and (victim.stat().st_mode & 0o777) == 0o600
+    report = tmp_path / "out" / "report.json"
+    assert not report.is_symlink() and json.loads(report.read_text())["artifacts"]
+    assert os.listdir(tmp_path / "out") == ["report.json"]  # no temporary file left behind
+    if Path("/dev/loop0").exists():
+        (tmp_path / "out" / "disk.json").symlink_to("/dev/loop0")
+        proc = _cli("scan", fixture_path("go_cshared_default"), "-o", tmp_path / "out" / "disk.json")
+        assert proc.returncode == 2 and "block device" in proc.stderr
+
+
+def test_files_swapped_for_fifos_during_scans_never_hang(
+    tmp_path: Path, fixture_path: Callable[[str], Path]
+) -> None:
+    """The race the walk cannot close: a path listed as a file is a FIFO (or gone)
+    when it is opened. Scans in a child (a hang must fail the test, not stall it)
+    while this process swaps the path back and forth as fast as it can."""
+    import os
+    import shutil
+    import threading
+    import time
+
+    folder = tmp_path / "dist"
+    folder.mkdir()
+    original = fixture_path("go_cshared_default")
+    shutil.copy(original, folder / "a.so")
+    victim = folder / "b.so"
+    stop = threading.Event()
+
+    def swap() -> None:
+        while not stop.is_set():
+            with contextlib.suppress(OSError):
+                shutil.copy(original, tmp_path / "staged")
+                os.replace(tmp_path / "staged", victim)
+                time.sleep(0.002)  # each state lasts long enough to be listed, opened, or both
+                os.unlink(victim)
+                os.mkfifo(victim)
+                time.sleep(0.002)
+                os.unlink(victim)
+
+    swapper = threading.Thread(target=swap)
+    swapper.start()
+    try:
+        for jobs in ("1", "2") * 4:
+            proc = _cli("scan", folder, "--jobs", jobs, "-f", "json", "--no-progress", timeout=120)
+            assert proc.returncode in (0, 1, 3), proc.stderr
+            assert "Traceback" not in proc.stderr
+            report = json.loads(proc.stdout)
+            assert any(a["path"].endswith("a.so") and a["error"] is None for a in report["artifacts"])
+    finally:
+        stop.set()
+        swapper.join()

@@ -45,7 +45,11 @@ def atomic_output(path: str | os.PathLike[str], *, what: str = "the report") -> 
         raise OutputError(_describe(error, target)) from None
     if st is not None and stat.S_ISDIR(st.st_mode):
         raise OutputError(f"cannot write {what} to {target}: it is a folder; give a file name.")
+    if st is not None and stat.S_ISBLK(st.st_mode):
+        # A report is never meant for a disk; a planted symlink to one must not become a write to it.
+        raise OutputError(f"cannot write {what} to {target}: it is a block device.")
     if st is not None and not stat.S_ISREG(st.st_mode):
+        # /dev/null, /dev/stdout, a FIFO: written in place, as the user named them.
         try:
             with open(target, "w", encoding="utf-8") as handle:
                 yield handle
