@@ -42,6 +42,20 @@ def test_in_process_time_limit_stops_python_work_and_goes_on() -> None:
     assert results[1] == "done"
 
 
+def test_a_callers_own_timer_survives_an_in_process_run() -> None:
+    import signal
+
+    previous = signal.signal(signal.SIGALRM, lambda signum, frame: None)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 30.0)
+        assert list(InProcess(ItemLimits(5.0, None)).map(_spin_in_python, [0.0], _stopped)) == ["done"]
+        left, _interval = signal.getitimer(signal.ITIMER_REAL)
+        assert 20.0 < left <= 30.0
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def test_worker_time_limit_stops_python_work_and_goes_on() -> None:
     pool = ProcessPool(2, batch_size=2, limits=ItemLimits(0.2, None))
     results = list(pool.map(_spin_in_python, [60.0, 0.0, 0.0, 60.0], _stopped))

@@ -26,6 +26,7 @@ import os
 import resource
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TypeVar
@@ -107,14 +108,21 @@ class _Timer:
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
         self.previous: object = None
+        self.saved = (0.0, 0.0)
+        self.started = 0.0
 
     def __enter__(self) -> None:
         self.previous = signal.signal(signal.SIGALRM, _raise_timeout)
-        signal.setitimer(signal.ITIMER_REAL, self.seconds)
+        self.started = time.monotonic()
+        self.saved = signal.setitimer(signal.ITIMER_REAL, self.seconds)
 
     def __exit__(self, *exc: object) -> None:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, self.previous)  # type: ignore[arg-type]
+        delay, interval = self.saved
+        if delay > 0:  # a library caller's own timer: re-armed for what was left of it
+            left = max(delay - (time.monotonic() - self.started), 0.001)
+            signal.setitimer(signal.ITIMER_REAL, left, interval)
 
 
 def _raise_timeout(signum: int, frame: object) -> None:
