@@ -34,7 +34,7 @@ from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
 from typing import Generic, TypeVar
 
-from cgoguard.itemlimits import UNLIMITED, ItemFailed, ItemLimits, limit_memory, run_bounded
+from cgoguard.itemlimits import UNLIMITED, ItemFailed, ItemLimits, prepare_worker, run_bounded
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -53,7 +53,7 @@ class _Batch(Generic[T, R]):
 
 
 def _init_worker(limits: ItemLimits) -> None:
-    limit_memory(limits)
+    prepare_worker(limits)
     # A worker's death is expected here and reported through on_crash. A fault
     # handler inherited through fork (pytest enables one, so do
     # PYTHONFAULTHANDLER and -X faulthandler) would otherwise print a
