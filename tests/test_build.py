@@ -434,3 +434,43 @@ def test_build_command_line_convention() -> None:
     assert (args.out_dir, args.format, str(args.fail_on)) == ("d2", "json", "medium")
     with pytest.raises(SystemExit):
         parser.parse_args(["build", "--format", "sarif"])
+
+
+# -- hostile configuration: one sentence and exit 2, never a traceback (issue 8) ----------------
+
+
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [
+        ({"package": ".", "env": {"GOAMD64": "v1\0x"}}, "env contains a NUL byte"),
+        ({"package": ".", "ldflags": ["-X main.v=\0"]}, "ldflags contains a NUL byte"),
+        ({"package": ".", "tags": ["net\0go"]}, "tags contains a NUL byte"),
+        ({"package": "./cmd\0/x"}, "package contains a NUL byte"),
+        ({"package": ".", "env": {"A=B": "x"}}, "variable name 'A=B'"),
+        ({"package": ".", "env": {"A\0": "x"}}, "variable name 'A\\x00'"),
+        ({"package": ".", "env": {"": "x"}}, "variable name ''"),
+        ({"package": "-toolexec=/bin/sh"}, "cannot be empty or start with '-'"),
+    ],
+)
+def test_hostile_target_values_are_refused_at_load(
+    tmp_path: Path, target: dict[str, object], message: str
+) -> None:
+    with pytest.raises(BuildError) as caught:
+        targets_from_config({"targets": [target]}, "pyproject.toml", tmp_path)
+    assert message in caught.value.message
+    with pytest.raises(BuildError, match="NUL byte"):
+        targets_from_config({"out": "di\0st"}, "pyproject.toml", tmp_path)
+    with pytest.raises(BuildError, match="NUL byte"):
+        load_profiles({"p": {"extends": "hardened", "env": {"X": "\0"}}}, "pyproject.toml")
+
+
+def test_hostile_config_exits_2_with_one_line(tmp_path: Path) -> None:
+    import clirun
+
+    (tmp_path / "pyproject.toml").write_text(
+        '[[tool.cgoguard.build.targets]]\npackage = "."\nenv = { "A=B" = "x", GOAMD64 = "v1\\u0000" }\n'
+    )
+    completed = clirun.run("build", cwd=tmp_path)
+    assert completed.returncode == 2, completed.stderr
+    assert completed.stderr.count("\n") == 1 and "variable name 'A=B'" in completed.stderr
+    assert "Traceback" not in completed.stderr and not (tmp_path / "dist").exists()

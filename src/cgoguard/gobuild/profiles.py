@@ -116,8 +116,31 @@ _KEYS: dict[str, tuple[str, str]] = {
 PROFILE_KEYS = tuple(_KEYS)
 
 
+def check_text(where: str, key: str, value: object) -> None:
+    """No NUL byte in a string, a list of strings or an env table (no program can be
+    passed one), and env names that are names: not empty, without ``=``."""
+    if isinstance(value, str):
+        texts = [value]
+    elif isinstance(value, Mapping):
+        for name in value:
+            if not isinstance(name, str) or not name or "=" in name or "\0" in name:
+                raise BuildError(
+                    f"{where}: {key} has the variable name {name!r}; a name must not be empty or contain "
+                    "'=' or a NUL byte."
+                )
+        texts = [v for v in value.values() if isinstance(v, str)]
+    elif isinstance(value, (list, tuple)):
+        texts = [item for item in value if isinstance(item, str)]
+    else:
+        return
+    for text in texts:
+        if "\0" in text:
+            raise BuildError(f"{where}: {key} contains a NUL byte ({text!r}); no program can be passed one.")
+
+
 def check_value(where: str, key: str, kind: str, value: Any) -> Any:
     """Validate one TOML value; lists become tuples, env tables plain dicts."""
+    check_text(where, key, value)
     if kind == "bool" and not isinstance(value, bool):
         raise BuildError(f"{where}: {key} must be true or false, not {value!r}.")
     if kind == "str" and not isinstance(value, str):

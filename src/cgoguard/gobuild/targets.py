@@ -24,6 +24,7 @@ Example::
 from __future__ import annotations
 
 import dataclasses
+import os
 import posixpath
 import re
 from collections.abc import Mapping, Sequence
@@ -32,7 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cgoguard.gobuild.errors import BuildError
-from cgoguard.gobuild.profiles import MODES, Profile, check_value, load_profiles
+from cgoguard.gobuild.profiles import MODES, Profile, check_text, check_value, load_profiles
 
 if TYPE_CHECKING:
     from cgoguard.config import Config
@@ -103,6 +104,13 @@ def default_name(package: str, workdir: Path) -> str:
 
 
 def validate(target: Target, where: str) -> Target:
+    for key, (attribute, _) in _TARGET_KEYS.items():
+        check_text(where, key, getattr(target, attribute))
+    if not target.package or target.package.startswith("-"):
+        raise BuildError(
+            f"{where}: package {target.package!r} must name a package folder (./cmd/x) or import path; "
+            "it cannot be empty or start with '-'."
+        )
     if target.mode not in MODES:
         raise BuildError(f"{where}: unknown build mode {target.mode!r}; use one of {', '.join(MODES)}.")
     if not _NAME.match(target.name):
@@ -143,6 +151,7 @@ def targets_from_config(table: Any, source: str, root: Path) -> tuple[list[Targe
     for key, value in (("out", out), ("go", go)):
         if value is not None and not isinstance(value, str):
             raise BuildError(f"{source}: [tool.cgoguard.build] {key} must be a string.")
+        check_text(f"{source}: [tool.cgoguard.build]", key, value)
     raw = table.get("targets", [])
     if not isinstance(raw, list) or not all(isinstance(t, dict) for t in raw):
         raise BuildError(f"{source}: targets must be a list of tables ([[tool.cgoguard.build.targets]]).")
@@ -249,6 +258,8 @@ def resolve_targets(
     replacing each target's profile. ``out_dir`` and ``go`` override the
     configuration's ``out`` and ``go``; a relative ``out_dir`` is taken from
     ``cwd`` (default: the current folder). Raises :class:`BuildError`."""
+    check_text("build", "out_dir", os.fspath(out_dir) if out_dir is not None else None)
+    check_text("build", "go", go)
     cwd = (cwd or Path.cwd()).resolve()
     source = config.source or "configuration"
     profiles = load_profiles(config.tables.get("profiles"), source)
