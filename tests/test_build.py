@@ -474,3 +474,19 @@ def test_hostile_config_exits_2_with_one_line(tmp_path: Path) -> None:
     assert completed.returncode == 2, completed.stderr
     assert completed.stderr.count("\n") == 1 and "variable name 'A=B'" in completed.stderr
     assert "Traceback" not in completed.stderr and not (tmp_path / "dist").exists()
+
+
+def test_a_deep_extends_chain_resolves_and_a_long_loop_is_one_short_line() -> None:
+    depth = 1500  # deeper than Python's recursion limit
+    table: dict[str, object] = {
+        f"p{i}": {"extends": f"p{i + 1}" if i + 1 < depth else "hardened", "ldflags": [f"-X main.v{i}=1"]}
+        for i in range(depth)
+    }
+    profiles = load_profiles(table, "pyproject.toml")
+    assert profiles["p0"].pie and len(profiles["p0"].ldflags) == depth
+    assert profiles["p0"].ldflags[0] == f"-X main.v{depth - 1}=1"  # the base's flags come first
+    table[f"p{depth - 1}"] = {"extends": "p0"}
+    with pytest.raises(BuildError) as caught:
+        load_profiles(table, "pyproject.toml")
+    message = caught.value.message
+    assert "loop (p0 -> p1 -> p2 -> ... -> p1499 -> p0, 1500 profiles)" in message and len(message) < 200
