@@ -11,9 +11,9 @@ import pytest
 
 from cgoguard.gobuild.errors import BuildError
 from cgoguard.gobuild.gosource import _Constraint, build_tags, file_matches, header_exports
-from cgoguard.gobuild.plan import go_join, go_quote, go_split
 from cgoguard.gobuild.profiles import BUILTIN, load_profiles
 from cgoguard.gobuild.provenance import provenance_statement
+from cgoguard.gobuild.quoting import go_join, go_quote, go_split
 from cgoguard.gobuild.reproduce import first_difference
 from cgoguard.gobuild.targets import Target, default_name, targets_from_config
 

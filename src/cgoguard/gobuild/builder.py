@@ -21,9 +21,10 @@ from cgoguard.gobuild.errors import BuildError, VerificationFailed
 from cgoguard.gobuild.gosource import build_tags, header_exports, inspect_package, sha256_file
 from cgoguard.gobuild.lintgate import lint_package, refuse_if_blocking
 from cgoguard.gobuild.manifest import build_manifest, write_json
-from cgoguard.gobuild.plan import C_HARDENING_GROUPS, BuildPlan, base_environment, go_split, make_plan
+from cgoguard.gobuild.plan import C_HARDENING_GROUPS, BuildPlan, base_environment, make_plan
 from cgoguard.gobuild.profiles import Profile
 from cgoguard.gobuild.provenance import write_provenance
+from cgoguard.gobuild.quoting import go_split
 from cgoguard.gobuild.reproduce import ReproResult, check_reproducible
 from cgoguard.gobuild.runner import run_go_build
 from cgoguard.gobuild.smoke import SmokeResult, smoke_test

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cgoguard.gobuild.plan import CONSUMER_LINK_FLAGS, BuildPlan, go_split
+from cgoguard.gobuild.plan import CONSUMER_LINK_FLAGS, BuildPlan
+from cgoguard.gobuild.quoting import go_split
 from cgoguard.model import Artifact
 
 TIMEOUT_SECONDS = 120
