@@ -193,6 +193,7 @@ def build(
     check_reproducible: bool = False,
     run_smoke: str | None = None,
     fail_on: Severity = Severity.HIGH,
+    trust_config: bool = False,
 ) -> list[TargetOutcome]:
     """Build with a hardening profile and verify: ``package`` (a folder or import
     path, or a :class:`~cgoguard.gobuild.Target`), or else every target of
@@ -201,7 +202,10 @@ def build(
     checks the profile verifies, a smoke test, the manifest. Returns one
     :class:`~cgoguard.gobuild.TargetOutcome` per target, never raising for one
     target; raises :class:`~cgoguard.gobuild.BuildError` when the request itself
-    is wrong (exit code 2)."""
+    is wrong (exit code 2), or when the configuration file sets what may run a
+    program or write outside its folder (``go``, ``cc``, most ``env`` variables,
+    flags outside cgoguard's allowlists, ``out`` elsewhere) and ``trust_config``
+    is false (:mod:`cgoguard.gobuild.trust`)."""
     from cgoguard.config import load_config
     from cgoguard.gobuild.batch import build_all
     from cgoguard.gobuild.builder import BuildOptions
@@ -217,6 +221,7 @@ def build(
         profile=profile,
         out_dir=os.fspath(out_dir) if out_dir is not None else None,
         go=go,
+        trust_config=trust_config,
     )
     options = BuildOptions(
         out_dir=resolved.out_dir,
