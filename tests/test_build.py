@@ -644,3 +644,31 @@ def test_a_configured_go_runs_only_with_trust_config(tmp_path: Path) -> None:
     assert not marker.exists()
     trusted = clirun.run("build", "--trust-config", cwd=project / "sub")
     assert trusted.returncode == 2 and "env` failed" in trusted.stderr and marker.exists()
+
+
+@pytest.mark.parametrize(
+    ("output", "phrase"),
+    [
+        ("dist/bridge.manifest.json", "is the manifest the build of target 'bridge' writes"),
+        ("dist/libbridge.so", "is the artifact"),
+        ("dist/libbridge.h", "is the C header"),
+        ("dist/bridge.exports.map", "is the version script"),
+        ("dist/bridge.intoto.jsonl", "is the provenance"),
+        ("dist/tool", "is the artifact the build of target 'tool' writes"),
+        ("alias.json", "is the manifest"),  # a symlink to it
+        ("dist", "is the output folder"),
+        ("./dist/../dist/tool.manifest.json", "is the manifest"),
+    ],
+)
+def test_the_report_never_replaces_a_file_the_build_writes(tmp_path: Path, output: str, phrase: str) -> None:
+    import clirun
+
+    (tmp_path / "pyproject.toml").write_text(
+        "[[tool.cgoguard.build.targets]]\nname = 'bridge'\npackage = './cmd/bridge'\nmode = 'c-shared'\n"
+        "[[tool.cgoguard.build.targets]]\nname = 'tool'\npackage = './cmd/tool'\n"
+    )
+    (tmp_path / "alias.json").symlink_to(tmp_path / "dist" / "bridge.manifest.json")
+    completed = clirun.run("build", "--provenance", "--output", output, cwd=tmp_path)
+    assert completed.returncode == 2, completed.stderr
+    assert phrase in completed.stderr and completed.stderr.count("\n") == 1
+    assert "Traceback" not in completed.stderr and not (tmp_path / "dist").exists()  # refused before building

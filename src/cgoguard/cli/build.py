@@ -178,6 +178,7 @@ def run(args: argparse.Namespace) -> int:
         run_smoke=args.run_smoke,
         fail_on=fail_on,
         trust_config=args.trust_config,
+        report_path=args.output if args.output not in (None, "-") else None,
     )
     for outcome in outcomes:
         if outcome.exit_code:

@@ -71,6 +71,26 @@ class BuildResult:
         return self.plan.lint_findings
 
 
+def header_name(artifact_name: str) -> str:
+    """The C header go build writes beside a c-shared or c-archive artifact: the
+    name without its extension (Go's filepath.Ext: from the last dot) plus .h."""
+    stem, dot, _ = artifact_name.rpartition(".")
+    return f"{stem}.h" if dot else f"{artifact_name}.h"
+
+
+def published_files(target: Target, profile: Profile | None, provenance: bool) -> list[tuple[str, str]]:
+    """(file name, what it is) of every file building ``target`` puts in the output folder."""
+    files = [(target.output_name(), "artifact")]
+    if target.mode in LIBRARY_MODES:
+        files.append((header_name(target.output_name()), "C header"))
+    if target.mode == "c-shared" and (profile is None or profile.export_only_api):
+        files.append((f"{target.name}.exports.map", "version script"))
+    files.append((f"{target.name}.manifest.json", "manifest"))
+    if provenance:
+        files.append((f"{target.name}.intoto.jsonl", "provenance"))
+    return files
+
+
 def _profile(target: Target, profiles: Mapping[str, Profile]) -> Profile:
     try:
         return profiles[target.profile]
@@ -228,9 +248,7 @@ def build_target(
         header: Path | None = None
         header_api: list[str] | None = None
         if plan.go_mode in LIBRARY_MODES:
-            header = (
-                artifact.with_suffix(".h") if artifact.suffix else artifact.with_name(artifact.name + ".h")
-            )
+            header = artifact.with_name(header_name(artifact.name))
             if not header.is_file():
                 raise BuildError(
                     f"`go build -buildmode={plan.go_mode}` wrote no header {header.name}; "
