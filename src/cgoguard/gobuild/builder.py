@@ -3,7 +3,9 @@
 Everything is made in a staging folder inside ``--out-dir`` and renamed into
 place only after every check the profile verifies passed and the smoke test
 passed, manifest last: an interrupted or failed build leaves no half-written
-artifact in ``--out-dir``.
+artifact in ``--out-dir``. Interrupted (SIGTERM, Ctrl-C), the build stops the
+process group of the child it waits for (:mod:`cgoguard.gobuild.process`) and
+removes the staging folder, Go's work folder in it included.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from cgoguard.gobuild.gosource import build_tags, header_exports, inspect_packag
 from cgoguard.gobuild.lintgate import lint_package, refuse_if_blocking
 from cgoguard.gobuild.manifest import build_manifest, write_json
 from cgoguard.gobuild.plan import C_HARDENING_GROUPS, BuildPlan, base_environment, make_plan
+from cgoguard.gobuild.process import signals_deferred
 from cgoguard.gobuild.profiles import Profile
 from cgoguard.gobuild.provenance import write_provenance
 from cgoguard.gobuild.quoting import go_split
@@ -234,8 +237,9 @@ def build_target(
         out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise BuildError(f"cannot create the output folder {out}: {error.strerror}.") from None
-    staging = Path(tempfile.mkdtemp(prefix=f".cgoguard-{target.name}-", dir=out))
+    staging: Path | None = None
     try:
+        staging = Path(tempfile.mkdtemp(prefix=f".cgoguard-{target.name}-", dir=out))
         output_name = target.output_name()
         artifact = staging / output_name
         version_script = None
@@ -345,4 +349,6 @@ def build_target(
             provenance,
         )
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        if staging is not None:
+            with signals_deferred():  # a second SIGTERM must not leave half of it behind
+                shutil.rmtree(staging, ignore_errors=True)

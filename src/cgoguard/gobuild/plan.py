@@ -9,11 +9,11 @@ splits itself are quoted the way Go's ``cmd/internal/quoted`` reads them.
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cgoguard.gobuild import process
 from cgoguard.gobuild.errors import BuildError
 from cgoguard.gobuild.gosource import PackageInfo, is_path_pattern
 from cgoguard.gobuild.profiles import Profile
@@ -137,14 +137,7 @@ def _source_date_epoch(setting: str, directory: Path, env: Mapping[str, str]) ->
     if setting != "git":
         return setting
     try:
-        completed = subprocess.run(
-            ["git", "log", "-1", "--format=%ct"],
-            cwd=directory,
-            env=dict(env),
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        completed = process.run(["git", "log", "-1", "--format=%ct"], cwd=directory, env=env)
     except OSError:
         completed = None
     value = completed.stdout.strip() if completed is not None and completed.returncode == 0 else ""
