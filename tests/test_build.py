@@ -533,7 +533,7 @@ def test_ordinary_configuration_needs_no_trust(tmp_path: Path) -> None:
         ({"targets": [{"package": ".", "env": {"CXX": "g++"}}]}, "env CXX names the C++ compiler"),
         ({"targets": [{"package": ".", "env": {"GOROOT": "/opt/go"}}]}, "env GOROOT makes go run"),
         ({"targets": [{"package": ".", "env": {"GOTOOLCHAIN": "go1.99"}}]}, "env GOTOOLCHAIN=go1.99"),
-        ({"targets": [{"package": ".", "env": {"GOFLAGS": "-mod=mod -toolexec=/x"}}]}, "has -toolexec"),
+        ({"targets": [{"package": ".", "env": {"GOFLAGS": "-mod=vendor -toolexec=/x"}}]}, "has -toolexec"),
         ({"targets": [{"package": ".", "env": {"LD_PRELOAD": "/x.so"}}]}, "env LD_PRELOAD loads"),
         ({"targets": [{"package": ".", "env": {"GOCACHE": "/x"}}]}, "env GOCACHE is not one of"),
         ({"targets": [{"package": ".", "ldflags": ["-extld=./evil"]}]}, "ldflags -extld=./evil is not"),
@@ -547,6 +547,8 @@ def test_ordinary_configuration_needs_no_trust(tmp_path: Path) -> None:
         ({"targets": [{"package": ".", "cgo-ldflags": ["-Wl,-z,now,-o,/etc/x"]}]}, "-Wl,-z,now,-o,/etc/x"),
         ({"targets": [{"package": ".", "cgo-ldflags": ["-Wl,-Map=/tmp/m"]}]}, "-Wl,-Map=/tmp/m"),
         ({"targets": [{"package": ".", "cgo-ldflags": ["-fuse-ld=./ld"]}]}, "-fuse-ld=./ld"),
+        ({"targets": [{"package": ".", "cgo-cflags": ["-mllvm -load -mllvm -lx"]}]}, "-mllvm is not"),
+        ({"targets": [{"package": ".", "env": {"GOFLAGS": "-mod=mod"}}]}, "GOFLAGS has -mod=mod"),
     ],
 )
 def test_configuration_that_runs_programs_or_writes_elsewhere_needs_trust(

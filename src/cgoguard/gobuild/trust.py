@@ -62,9 +62,10 @@ SAFE_ENV = frozenset(
         "SOURCE_DATE_EPOCH",
     }
 )
-# GOFLAGS entries a configuration may set: none names a program or a file.
+# GOFLAGS entries a configuration may set: none names a program or a file, none lets go
+# rewrite go.mod (-mod=mod would, also of a module outside the project).
 SAFE_GOFLAGS = re.compile(
-    r"-(mod=(mod|readonly|vendor)|modcacherw|buildvcs(=(true|false|auto))?|trimpath|tags=[\w.,]*|a|v|"
+    r"-(mod=(readonly|vendor)|modcacherw|buildvcs(=(true|false|auto))?|trimpath|tags=[\w.,]*|a|v|"
     r"race|msan|asan|p=\d+)"
 )
 _WHY_ENV = {
@@ -75,7 +76,7 @@ _WHY_ENV = {
     "PKG_CONFIG": "names the program Go runs for #cgo pkg-config lines",
     "GOROOT": "makes go run the compiler and linker of another toolchain",
     "GOTOOLCHAIN": "makes go run (or download) another Go toolchain",
-    "GOFLAGS": "passes go flags that can run programs or write files (-toolexec, -exec, -overlay, -o ...)",
+    "GOFLAGS": "passes go flags that can run programs or write files (-toolexec, -exec, -o, -mod=mod ...)",
     "GOCACHEPROG": "names a program go runs as its build cache",
     "GOENV": "makes go read its settings (CC, GOFLAGS ...) from another file",
     "LD_PRELOAD": "loads a library into every program of the build",
@@ -115,7 +116,7 @@ _C_FLAG = re.compile(
             r"-fsanitize(-recover)?=[a-z,-]+",
             r"-f(debug|file|macro)-prefix-map=[^@=]+=[^@]*",
             r"-fmessage-length=\d+",
-            r"-m(no-)?[a-z0-9][\w.-]*(=[\w.,+-]+)?",
+            r"-m(no-)?(?!llvm)[a-z0-9][\w.-]*(=[\w.,+-]+)?",  # not -mllvm: -load=plugin.so
             r"--param=[a-z][\w-]*=\d+",
             rf"--sysroot={_SAFE_PATH}",
         ]
