@@ -601,7 +601,7 @@ def test_relative_paths_of_the_configuration_are_from_its_folder(tmp_path: Path)
     config = _config(
         {
             "build": {
-                "go": "./tools/go",
+                "go": "./tools/my go",
                 "out": "dist",
                 "targets": [{"package": ".", "cc": "'./tools/my cc' --flag"}, {"name": "y", "package": "."}],
             }
@@ -610,7 +610,7 @@ def test_relative_paths_of_the_configuration_are_from_its_folder(tmp_path: Path)
     )
     build = resolve_targets(config, cwd=elsewhere, trust_config=True)  # type: ignore[arg-type]
     root = tmp_path.resolve()
-    assert build.go == str(root / "tools" / "go") and build.out_dir == root / "dist"
+    assert build.go == str(root / "tools" / "my go") and build.out_dir == root / "dist"
     assert build.targets[0].cc == f"'{root}/tools/my cc' --flag"
     # A bare name is looked up on PATH when it runs; an absolute path stays as it is.
     absolute = {"go": "go1.27", "targets": [{"package": ".", "cc": "/usr/bin/gcc"}]}

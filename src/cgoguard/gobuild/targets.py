@@ -307,8 +307,14 @@ def resolve_targets(
     if profile is not None:
         targets = [dataclasses.replace(t, profile=profile) for t in targets]
     check_unique(targets, source)
-    targets = [dataclasses.replace(t, cc=_from_folder(t.cc, root)) if t.cc else t for t in targets]
-    configured_go = _from_folder(configured_go, root) if configured_go else None
+    targets = [
+        dataclasses.replace(t, cc=_from_folder(t.cc, root, f"{source}: build target {t.name!r}: cc"))
+        if t.cc
+        else t
+        for t in targets
+    ]
+    if configured_go and "/" in configured_go and not os.path.isabs(configured_go):
+        configured_go = str(root / configured_go)  # a path, not a command line: never split
     resolved_out = asked_out or (root / out if out else root / DEFAULT_OUT)
     if not trust_config:
         where = f"{source}: [tool.cgoguard.build]"
@@ -330,10 +336,14 @@ def resolve_targets(
     return BuildSet(targets, root, resolved_out, go or configured_go, profiles)
 
 
-def _from_folder(program: str, root: Path) -> str:
-    """A relative program path of the configuration (./tools/cc) is taken from its
-    folder, as ``out`` is; a bare name is looked up on PATH when it runs."""
-    parts = go_split(program)
+def _from_folder(program: str, root: Path, where: str) -> str:
+    """A relative program path at the start of a configured command line (CC, split as
+    Go splits it: ``./tools/cc --flag``) is taken from the configuration's folder, as
+    ``out`` is; a bare name is looked up on PATH when it runs."""
+    try:
+        parts = go_split(program)
+    except BuildError as error:
+        raise BuildError(f"{where}: {error.message}") from None
     if parts and "/" in parts[0] and not os.path.isabs(parts[0]):
         parts[0] = str(root / parts[0])
         return go_join(parts)

@@ -218,9 +218,14 @@ def _env(where: str, env: Mapping[str, str]) -> Iterable[Untrusted]:
             yield Untrusted(where, f"env {name}", why)
 
 
-def _flags(where: str, key: str, found: Iterable[str], what: str) -> Iterable[Untrusted]:
-    for flag in found:
-        yield Untrusted(where, f"{key} {flag}", f"is not among the {what} cgoguard knows to be safe")
+def _flags(where: str, key: str, found: Iterable[str], what: str) -> list[Untrusted]:
+    try:
+        return [
+            Untrusted(where, f"{key} {flag}", f"is not among the {what} cgoguard knows to be safe")
+            for flag in found
+        ]
+    except BuildError as error:  # Go could not split it either: say where it is
+        raise BuildError(f"{where}: {key}: {error.message}") from None
 
 
 def check_settings(
