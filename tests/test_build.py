@@ -11,9 +11,9 @@ import pytest
 
 from cgoguard.gobuild.errors import BuildError
 from cgoguard.gobuild.gosource import _Constraint, build_tags, file_matches, header_exports
-from cgoguard.gobuild.plan import go_join, go_quote, go_split
 from cgoguard.gobuild.profiles import BUILTIN, load_profiles
 from cgoguard.gobuild.provenance import provenance_statement
+from cgoguard.gobuild.quoting import go_join, go_quote, go_split
 from cgoguard.gobuild.reproduce import first_difference
 from cgoguard.gobuild.targets import Target, default_name, targets_from_config
 
@@ -434,3 +434,243 @@ def test_build_command_line_convention() -> None:
     assert (args.out_dir, args.format, str(args.fail_on)) == ("d2", "json", "medium")
     with pytest.raises(SystemExit):
         parser.parse_args(["build", "--format", "sarif"])
+
+
+# -- hostile configuration: one sentence and exit 2, never a traceback (issue 8) ----------------
+
+
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [
+        ({"package": ".", "env": {"GOAMD64": "v1\0x"}}, "env contains a NUL byte"),
+        ({"package": ".", "ldflags": ["-X main.v=\0"]}, "ldflags contains a NUL byte"),
+        ({"package": ".", "tags": ["net\0go"]}, "tags contains a NUL byte"),
+        ({"package": "./cmd\0/x"}, "package contains a NUL byte"),
+        ({"package": ".", "env": {"A=B": "x"}}, "variable name 'A=B'"),
+        ({"package": ".", "env": {"A\0": "x"}}, "variable name 'A\\x00'"),
+        ({"package": ".", "env": {"": "x"}}, "variable name ''"),
+        ({"package": "-toolexec=/bin/sh"}, "cannot be empty or start with '-'"),
+    ],
+)
+def test_hostile_target_values_are_refused_at_load(
+    tmp_path: Path, target: dict[str, object], message: str
+) -> None:
+    with pytest.raises(BuildError) as caught:
+        targets_from_config({"targets": [target]}, "pyproject.toml", tmp_path)
+    assert message in caught.value.message
+    with pytest.raises(BuildError, match="NUL byte"):
+        targets_from_config({"out": "di\0st"}, "pyproject.toml", tmp_path)
+    with pytest.raises(BuildError, match="NUL byte"):
+        load_profiles({"p": {"extends": "hardened", "env": {"X": "\0"}}}, "pyproject.toml")
+
+
+def test_hostile_config_exits_2_with_one_line(tmp_path: Path) -> None:
+    import clirun
+
+    (tmp_path / "pyproject.toml").write_text(
+        '[[tool.cgoguard.build.targets]]\npackage = "."\nenv = { "A=B" = "x", GOAMD64 = "v1\\u0000" }\n'
+    )
+    completed = clirun.run("build", cwd=tmp_path)
+    assert completed.returncode == 2, completed.stderr
+    assert completed.stderr.count("\n") == 1 and "variable name 'A=B'" in completed.stderr
+    assert "Traceback" not in completed.stderr and not (tmp_path / "dist").exists()
+
+
+def test_a_deep_extends_chain_resolves_and_a_long_loop_is_one_short_line() -> None:
+    depth = 1500  # deeper than Python's recursion limit
+    table: dict[str, object] = {
+        f"p{i}": {"extends": f"p{i + 1}" if i + 1 < depth else "hardened", "ldflags": [f"-X main.v{i}=1"]}
+        for i in range(depth)
+    }
+    profiles = load_profiles(table, "pyproject.toml")
+    assert profiles["p0"].pie and len(profiles["p0"].ldflags) == depth
+    assert profiles["p0"].ldflags[0] == f"-X main.v{depth - 1}=1"  # the base's flags come first
+    table[f"p{depth - 1}"] = {"extends": "p0"}
+    with pytest.raises(BuildError) as caught:
+        load_profiles(table, "pyproject.toml")
+    message = caught.value.message
+    assert "loop (p0 -> p1 -> p2 -> ... -> p1499 -> p0, 1500 profiles)" in message and len(message) < 200
+
+
+# -- what a repository's configuration may ask without --trust-config --------------------------
+
+
+def _resolve(build: dict[str, object], root: Path, trust: bool = False, **extra: object) -> object:
+    from cgoguard.gobuild.targets import resolve_targets
+
+    table = {"build": build, **extra}
+    return resolve_targets(_config(table, root), cwd=root, trust_config=trust)  # type: ignore[arg-type]
+
+
+_SAFE_TARGET = {
+    "package": "./cmd/bridge",
+    "mode": "c-shared",
+    "tags": ["netgo"],
+    "ldflags": ["-X 'main.version=1.2.3 beta'", "-s", "-w", "-buildid=", "-X", "main.extld=-extld=x"],
+    "cgo-cflags": ["-I/opt/include", "-DNDEBUG", "-O2", "-fstack-protector-strong", "-march=x86-64-v2"],
+    "cgo-ldflags": ["-L/opt/lib", "-lssl", "-Wl,-z,relro,-z,now", "-Wl,--as-needed,--hash-style=gnu"],
+    "env": {"GOAMD64": "v3", "GOTOOLCHAIN": "local", "GOFLAGS": "-mod=vendor -trimpath", "CGO_ENABLED": "1"},
+}
+
+
+def test_ordinary_configuration_needs_no_trust(tmp_path: Path) -> None:
+    profiles = {
+        "release": {"extends": "hardened", "extldflags": ["-Wl,-z,lazy"], "gcflags": ["all=-N -l"]},
+    }
+    build = _resolve(
+        {"out": "dist/sub", "targets": [dict(_SAFE_TARGET, profile="release")]}, tmp_path, profiles=profiles
+    )
+    assert build.out_dir == tmp_path.resolve() / "dist" / "sub"  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("build", "named"),
+    [
+        ({"go": "./tools/go"}, "[tool.cgoguard.build]: go is a program cgoguard runs"),
+        ({"out": "/etc"}, "out '/etc' is outside the project folder"),
+        ({"out": "../../x"}, "out '../../x' is outside the project folder"),
+        ({"targets": [{"package": ".", "cc": "gcc"}]}, "build target 'x': cc is a program cgo runs"),
+        ({"targets": [{"package": ".", "env": {"CXX": "g++"}}]}, "env CXX names the C++ compiler"),
+        ({"targets": [{"package": ".", "env": {"GOROOT": "/opt/go"}}]}, "env GOROOT makes go run"),
+        ({"targets": [{"package": ".", "env": {"GOTOOLCHAIN": "go1.99"}}]}, "env GOTOOLCHAIN=go1.99"),
+        ({"targets": [{"package": ".", "env": {"GOFLAGS": "-mod=vendor -toolexec=/x"}}]}, "has -toolexec"),
+        ({"targets": [{"package": ".", "env": {"LD_PRELOAD": "/x.so"}}]}, "env LD_PRELOAD loads"),
+        ({"targets": [{"package": ".", "env": {"GOCACHE": "/x"}}]}, "env GOCACHE is not one of"),
+        ({"targets": [{"package": ".", "ldflags": ["-extld=./evil"]}]}, "ldflags -extld=./evil is not"),
+        ({"targets": [{"package": ".", "ldflags": ["-tmpdir /etc"]}]}, "ldflags -tmpdir is not"),
+        ({"targets": [{"package": ".", "cgo-cflags": ["-fplugin=./x.so"]}]}, "cgo-cflags -fplugin=./x.so"),
+        ({"targets": [{"package": ".", "cgo-cflags": ["-B", "./bin"]}]}, "cgo-cflags -B is not"),
+        ({"targets": [{"package": ".", "cgo-cflags": ["-wrapper sh,-c,x"]}]}, "cgo-cflags -wrapper is not"),
+        ({"targets": [{"package": ".", "cgo-cflags": ["@flags.txt"]}]}, "cgo-cflags @flags.txt is not"),
+        ({"targets": [{"package": ".", "cgo-cflags": ["-I", "@x"]}]}, "cgo-cflags -I @x is not"),
+        ({"targets": [{"package": ".", "cgo-ldflags": ["-Wl,-plugin,./x.so"]}]}, "-Wl,-plugin,./x.so"),
+        ({"targets": [{"package": ".", "cgo-ldflags": ["-Wl,-z,now,-o,/etc/x"]}]}, "-Wl,-z,now,-o,/etc/x"),
+        ({"targets": [{"package": ".", "cgo-ldflags": ["-Wl,-Map=/tmp/m"]}]}, "-Wl,-Map=/tmp/m"),
+        ({"targets": [{"package": ".", "cgo-ldflags": ["-fuse-ld=./ld"]}]}, "-fuse-ld=./ld"),
+        ({"targets": [{"package": ".", "cgo-cflags": ["-mllvm -load -mllvm -lx"]}]}, "-mllvm is not"),
+        ({"targets": [{"package": ".", "env": {"GOFLAGS": "-mod=mod"}}]}, "GOFLAGS has -mod=mod"),
+    ],
+)
+def test_configuration_that_runs_programs_or_writes_elsewhere_needs_trust(
+    tmp_path: Path, build: dict[str, object], named: str
+) -> None:
+    root = tmp_path / "x"
+    root.mkdir()
+    build.setdefault("targets", [{"package": "."}])
+    with pytest.raises(BuildError) as caught:
+        _resolve(build, root)
+    message = caught.value.message
+    assert named in message and "--trust-config" in message and "\n" not in message
+    assert _resolve(build, root, trust=True) is not None
+
+
+def test_profiles_are_checked_where_they_set_it(tmp_path: Path) -> None:
+    from cgoguard.config import Config
+    from cgoguard.gobuild.targets import resolve_targets, single_target
+
+    profiles = {
+        "base": {"extends": "hardened", "env": {"CC": "evil"}},
+        "release": {"extends": "base", "strip": True},
+        "unused": {"cgo-cflags": ["-fplugin=x.so"]},
+    }
+    with pytest.raises(BuildError) as caught:
+        _resolve({"targets": [{"package": ".", "profile": "release"}]}, tmp_path, profiles=profiles)
+    assert "[tool.cgoguard.profiles.base]: env CC names the C compiler" in caught.value.message
+    assert "unused" not in caught.value.message  # what this build does not use is not its concern
+    # A package from the command line is the user's own, but a configured profile is not.
+    config = _config({"profiles": profiles}, tmp_path)
+    package = single_target(".", cwd=tmp_path, cc="/opt/cross/gcc", env={"GOROOT": "/opt/go"})
+    with pytest.raises(BuildError, match=r"profiles\.base"):
+        resolve_targets(config, package=package, profile="release", cwd=tmp_path)  # type: ignore[arg-type]
+    assert resolve_targets(Config(), package=package, cwd=tmp_path).targets == [package]
+
+
+def test_command_line_overrides_of_go_and_out_are_the_users(tmp_path: Path) -> None:
+    from cgoguard.gobuild.targets import resolve_targets
+
+    config = _config({"build": {"go": "./tools/go", "out": "/etc", "targets": [{"package": "."}]}}, tmp_path)
+    build = resolve_targets(config, go="/usr/bin/go", out_dir="/tmp/o", cwd=tmp_path)  # type: ignore[arg-type]
+    assert build.go == "/usr/bin/go" and str(build.out_dir) == "/tmp/o"
+
+
+def test_relative_paths_of_the_configuration_are_from_its_folder(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    from cgoguard.gobuild.targets import resolve_targets
+
+    config = _config(
+        {
+            "build": {
+                "go": "./tools/my go",
+                "out": "dist",
+                "targets": [{"package": ".", "cc": "'./tools/my cc' --flag"}, {"name": "y", "package": "."}],
+            }
+        },
+        tmp_path,
+    )
+    build = resolve_targets(config, cwd=elsewhere, trust_config=True)  # type: ignore[arg-type]
+    root = tmp_path.resolve()
+    assert build.go == str(root / "tools" / "my go") and build.out_dir == root / "dist"
+    assert build.targets[0].cc == f"'{root}/tools/my cc' --flag"
+    # A bare name is looked up on PATH when it runs; an absolute path stays as it is.
+    absolute = {"go": "go1.27", "targets": [{"package": ".", "cc": "/usr/bin/gcc"}]}
+    config = _config({"build": absolute}, tmp_path)
+    build = resolve_targets(config, cwd=elsewhere, trust_config=True)  # type: ignore[arg-type]
+    assert build.go == "go1.27" and build.targets[0].cc == "/usr/bin/gcc"
+
+
+def test_out_through_a_symlink_out_of_the_project_needs_trust(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "dist").symlink_to(tmp_path)  # a link checked into the repository
+    with pytest.raises(BuildError, match="out 'dist' is outside the project folder"):
+        _resolve({"out": "dist", "targets": [{"package": "."}]}, project)
+
+
+def test_a_configured_go_runs_only_with_trust_config(tmp_path: Path) -> None:
+    import clirun
+
+    project = tmp_path / "project"
+    (project / "tools").mkdir(parents=True)
+    marker = tmp_path / "ran"
+    fake = project / "tools" / "go"
+    fake.write_text(f"#!/bin/sh\ntouch {marker}\nexit 1\n")
+    fake.chmod(0o755)
+    (project / "pyproject.toml").write_text(
+        '[tool.cgoguard.build]\ngo = "./tools/go"\n[[tool.cgoguard.build.targets]]\npackage = "."\n'
+    )
+    (project / "sub").mkdir()
+    refused = clirun.run("build", cwd=project / "sub")  # ./tools/go is the config folder's, not cwd's
+    assert refused.returncode == 2 and "go is a program cgoguard runs" in refused.stderr
+    assert "--trust-config" in refused.stderr and refused.stderr.count("\n") == 1
+    assert not marker.exists()
+    trusted = clirun.run("build", "--trust-config", cwd=project / "sub")
+    assert trusted.returncode == 2 and "env` failed" in trusted.stderr and marker.exists()
+
+
+@pytest.mark.parametrize(
+    ("output", "phrase"),
+    [
+        ("dist/bridge.manifest.json", "is the manifest the build of target 'bridge' writes"),
+        ("dist/libbridge.so", "is the artifact"),
+        ("dist/libbridge.h", "is the C header"),
+        ("dist/bridge.exports.map", "is the version script"),
+        ("dist/bridge.intoto.jsonl", "is the provenance"),
+        ("dist/tool", "is the artifact the build of target 'tool' writes"),
+        ("alias.json", "is the manifest"),  # a symlink to it
+        ("dist", "is the output folder"),
+        ("./dist/../dist/tool.manifest.json", "is the manifest"),
+    ],
+)
+def test_the_report_never_replaces_a_file_the_build_writes(tmp_path: Path, output: str, phrase: str) -> None:
+    import clirun
+
+    (tmp_path / "pyproject.toml").write_text(
+        "[[tool.cgoguard.build.targets]]\nname = 'bridge'\npackage = './cmd/bridge'\nmode = 'c-shared'\n"
+        "[[tool.cgoguard.build.targets]]\nname = 'tool'\npackage = './cmd/tool'\n"
+    )
+    (tmp_path / "alias.json").symlink_to(tmp_path / "dist" / "bridge.manifest.json")
+    completed = clirun.run("build", "--provenance", "--output", output, cwd=tmp_path)
+    assert completed.returncode == 2, completed.stderr
+    assert phrase in completed.stderr and completed.stderr.count("\n") == 1
+    assert "Traceback" not in completed.stderr and not (tmp_path / "dist").exists()  # refused before building

@@ -13,8 +13,10 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -776,3 +778,89 @@ def test_environment_is_never_passed_through_a_shell(
     assert any(ldflag in arg for arg in result.plan.argv(Path("x")))
     assert b"`touch " in result.artifact.read_bytes()  # the value reached the linker verbatim
     assert os.path.isfile(result.artifact)
+
+
+# -- interrupted: the whole go build process group stops, nothing is left -------------------------
+
+
+def _processes() -> dict[int, tuple[int, int, str, str]]:
+    """pid -> (parent pid, process group, state, command name), from /proc."""
+    found: dict[int, tuple[int, int, str, str]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue  # it ended while we looked
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        state, parent, group = stat[stat.rindex(")") + 2 :].split()[:3]
+        found[int(entry)] = (int(parent), int(group), state, name)
+    return found
+
+
+def _cmdline(pid: int) -> list[str]:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_text().split("\0")
+    except OSError:
+        return []
+
+
+def _go_build_group(cgoguard: subprocess.Popen[str], deadline: float) -> tuple[int, int]:
+    """(pid, process group) of cgoguard's `go build` child, once go has started a tool of its own
+    (compile, asm, cgo, gcc) in that group. Polls /proc; fails if cgoguard ends first or time runs out."""
+    while time.monotonic() < deadline:
+        if cgoguard.poll() is not None:
+            pytest.fail(f"cgoguard ended ({cgoguard.returncode}) before its go build was seen")
+        processes = _processes()
+        for pid, (parent, group, _, name) in processes.items():
+            is_go_build = parent == cgoguard.pid and name == "go" and _cmdline(pid)[1:2] == ["build"]
+            if is_go_build and any(g == group and p != pid for p, (_, g, _, _) in processes.items()):
+                return pid, group
+        time.sleep(0.005)
+    pytest.fail("no go build child with a tool of its own appeared before the deadline")
+
+
+def _live_members(group: int) -> list[tuple[int, str, str]]:
+    """Processes of ``group`` that are not zombies (a zombie has ended; init reaps it)."""
+    members = _processes().items()
+    return [(pid, name, state) for pid, (_, g, state, name) in members if g == group and state != "Z"]
+
+
+@pytest.mark.parametrize(
+    ("signum", "code", "said"),
+    [(signal.SIGTERM, 143, "cgoguard: terminated\n"), (signal.SIGINT, 130, "cgoguard: interrupted\n")],
+)
+def test_a_signal_during_go_build_stops_its_process_group_and_leaves_nothing(
+    build_env: dict[str, str], workspace: Path, tmp_path: Path, signum: int, code: int, said: str
+) -> None:
+    # An empty GOCACHE makes go build compile the runtime: seconds in which to catch it.
+    env = dict(build_env, GOCACHE=str(tmp_path / "cold-cache"), TMPDIR=str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    out = tmp_path / "out"
+    argv = [sys.executable, "-m", "cgoguard", "build", ".", "-m", "c-shared", "--ignore", "CG405"]
+    child = subprocess.Popen(
+        [*argv, "--out-dir", str(out)],
+        cwd=workspace / "multi",
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        go, group = _go_build_group(child, time.monotonic() + 300)
+        assert group == go  # go build leads a process group of its own: signals reach its tools too
+        child.send_signal(signum)
+        _, stderr = child.communicate(timeout=120)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.communicate()
+    assert child.returncode == code, stderr
+    assert stderr == said
+    assert list(out.iterdir()) == []  # no staging folder, no Go work folder in it
+    assert not list((tmp_path / "tmp").glob("go-build*"))
+    deadline = time.monotonic() + 60  # SIGKILL was sent; the kernel may still be tearing them down
+    while _live_members(group) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _live_members(group) == []

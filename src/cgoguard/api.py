@@ -197,6 +197,8 @@ def build(
     check_reproducible: bool = False,
     run_smoke: str | None = None,
     fail_on: Severity = Severity.HIGH,
+    trust_config: bool = False,
+    report_path: str | os.PathLike[str] | None = None,
 ) -> list[TargetOutcome]:
     """Build with a hardening profile and verify: ``package`` (a folder or import
     path, or a :class:`~cgoguard.gobuild.Target`), or else every target of
@@ -205,9 +207,14 @@ def build(
     checks the profile verifies, a smoke test, the manifest. Returns one
     :class:`~cgoguard.gobuild.TargetOutcome` per target, never raising for one
     target; raises :class:`~cgoguard.gobuild.BuildError` when the request itself
-    is wrong (exit code 2)."""
+    is wrong (exit code 2), or when the configuration file sets what may run a
+    program or write outside its folder (``go``, ``cc``, most ``env`` variables,
+    flags outside cgoguard's allowlists, ``out`` elsewhere) and ``trust_config``
+    is false (:mod:`cgoguard.gobuild.trust`). ``report_path``: where a report of
+    this build will be written; refused the same way, before building, when it is
+    the output folder or a file the build writes (artifact, header, manifest ...)."""
     from cgoguard.config import load_config
-    from cgoguard.gobuild.batch import build_all
+    from cgoguard.gobuild.batch import build_all, refuse_report_over_outputs
     from cgoguard.gobuild.builder import BuildOptions
     from cgoguard.gobuild.targets import resolve_targets, single_target
 
@@ -221,7 +228,10 @@ def build(
         profile=profile,
         out_dir=os.fspath(out_dir) if out_dir is not None else None,
         go=go,
+        trust_config=trust_config,
     )
+    if report_path is not None:
+        refuse_report_over_outputs(report_path, resolved, provenance)
     options = BuildOptions(
         out_dir=resolved.out_dir,
         go=resolved.go,

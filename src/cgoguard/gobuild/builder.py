@@ -3,7 +3,9 @@
 Everything is made in a staging folder inside ``--out-dir`` and renamed into
 place only after every check the profile verifies passed and the smoke test
 passed, manifest last: an interrupted or failed build leaves no half-written
-artifact in ``--out-dir``.
+artifact in ``--out-dir``. Interrupted (SIGTERM, Ctrl-C), the build stops the
+process group of the child it waits for (:mod:`cgoguard.gobuild.process`) and
+removes the staging folder, Go's work folder in it included.
 """
 
 from __future__ import annotations
@@ -21,9 +23,11 @@ from cgoguard.gobuild.errors import BuildError, VerificationFailed
 from cgoguard.gobuild.gosource import build_tags, header_exports, inspect_package, sha256_file
 from cgoguard.gobuild.lintgate import lint_package, refuse_if_blocking
 from cgoguard.gobuild.manifest import build_manifest, write_json
-from cgoguard.gobuild.plan import C_HARDENING_GROUPS, BuildPlan, base_environment, go_split, make_plan
+from cgoguard.gobuild.plan import C_HARDENING_GROUPS, BuildPlan, base_environment, make_plan
+from cgoguard.gobuild.process import signals_deferred
 from cgoguard.gobuild.profiles import Profile
 from cgoguard.gobuild.provenance import write_provenance
+from cgoguard.gobuild.quoting import go_split
 from cgoguard.gobuild.reproduce import ReproResult, check_reproducible
 from cgoguard.gobuild.runner import run_go_build
 from cgoguard.gobuild.smoke import SmokeResult, smoke_test
@@ -68,6 +72,26 @@ class BuildResult:
     @property
     def lint_findings(self) -> list[Finding]:
         return self.plan.lint_findings
+
+
+def header_name(artifact_name: str) -> str:
+    """The C header go build writes beside a c-shared or c-archive artifact: the
+    name without its extension (Go's filepath.Ext: from the last dot) plus .h."""
+    stem, dot, _ = artifact_name.rpartition(".")
+    return f"{stem}.h" if dot else f"{artifact_name}.h"
+
+
+def published_files(target: Target, profile: Profile | None, provenance: bool) -> list[tuple[str, str]]:
+    """(file name, what it is) of every file building ``target`` puts in the output folder."""
+    files = [(target.output_name(), "artifact")]
+    if target.mode in LIBRARY_MODES:
+        files.append((header_name(target.output_name()), "C header"))
+    if target.mode == "c-shared" and (profile is None or profile.export_only_api):
+        files.append((f"{target.name}.exports.map", "version script"))
+    files.append((f"{target.name}.manifest.json", "manifest"))
+    if provenance:
+        files.append((f"{target.name}.intoto.jsonl", "provenance"))
+    return files
 
 
 def _profile(target: Target, profiles: Mapping[str, Profile]) -> Profile:
@@ -213,8 +237,9 @@ def build_target(
         out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise BuildError(f"cannot create the output folder {out}: {error.strerror}.") from None
-    staging = Path(tempfile.mkdtemp(prefix=f".cgoguard-{target.name}-", dir=out))
+    staging: Path | None = None
     try:
+        staging = Path(tempfile.mkdtemp(prefix=f".cgoguard-{target.name}-", dir=out))
         output_name = target.output_name()
         artifact = staging / output_name
         version_script = None
@@ -227,9 +252,7 @@ def build_target(
         header: Path | None = None
         header_api: list[str] | None = None
         if plan.go_mode in LIBRARY_MODES:
-            header = (
-                artifact.with_suffix(".h") if artifact.suffix else artifact.with_name(artifact.name + ".h")
-            )
+            header = artifact.with_name(header_name(artifact.name))
             if not header.is_file():
                 raise BuildError(
                     f"`go build -buildmode={plan.go_mode}` wrote no header {header.name}; "
@@ -326,4 +349,6 @@ def build_target(
             provenance,
         )
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        if staging is not None:
+            with signals_deferred():  # a second SIGTERM must not leave half of it behind
+                shutil.rmtree(staging, ignore_errors=True)

@@ -15,11 +15,11 @@ import hashlib
 import json
 import os
 import re
-import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cgoguard.gobuild import process
 from cgoguard.gobuild.errors import BuildError
 
 # `go tool dist list` (Go 1.27): the names a file-name suffix can use.
@@ -262,13 +262,8 @@ def _go_list(
     package: str, workdir: Path, go: str, env: Mapping[str, str]
 ) -> tuple[Path, str, list[str], dict[str, str]]:
     try:
-        completed = subprocess.run(
-            [go, "list", "-json=Dir,ImportPath,GoFiles,CgoFiles", "--", package],
-            cwd=workdir,
-            env=dict(env),
-            capture_output=True,
-            text=True,
-            check=False,
+        completed = process.run(
+            [go, "list", "-json=Dir,ImportPath,GoFiles,CgoFiles", "--", package], cwd=workdir, env=env
         )
     except OSError as error:
         raise BuildError(f"cannot run {go}: {error.strerror}.") from None

@@ -9,14 +9,15 @@ splits itself are quoted the way Go's ``cmd/internal/quoted`` reads them.
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cgoguard.gobuild import process
 from cgoguard.gobuild.errors import BuildError
 from cgoguard.gobuild.gosource import PackageInfo, is_path_pattern
 from cgoguard.gobuild.profiles import Profile
+from cgoguard.gobuild.quoting import fields, go_join
 from cgoguard.gobuild.targets import Target
 from cgoguard.gobuild.toolchain import FlagGroup, GoToolchain
 from cgoguard.model import Finding
@@ -103,56 +104,6 @@ class BuildPlan:
 VERSION_SCRIPT_SLOT = "@VERSION_SCRIPT@"
 
 
-def go_quote(field_text: str) -> str:
-    """Quote one field for Go's quoted.Split (used for -ldflags, -extldflags,
-    CGO_*FLAGS and CC): a field with spaces is wrapped in quotes it does not
-    contain; Go has no escapes, so one holding both quote kinds cannot pass."""
-    if field_text and not any(c in field_text for c in " \t\n\r'\""):
-        return field_text
-    if "'" not in field_text:
-        return f"'{field_text}'"
-    if '"' not in field_text:
-        return f'"{field_text}"'
-    raise BuildError(
-        f"the flag {field_text!r} holds spaces and both kinds of quotes; Go cannot be passed it."
-    )
-
-
-def go_join(fields: Sequence[str]) -> str:
-    return " ".join(go_quote(f) for f in fields)
-
-
-def go_split(text: str) -> list[str]:
-    """Go's quoted.Split: fields separated by spaces, a field starting with a
-    quote runs to the matching quote."""
-    fields: list[str] = []
-    position = 0
-    while position < len(text):
-        if text[position].isspace():
-            position += 1
-            continue
-        if text[position] in "'\"":
-            quote = text[position]
-            end = text.find(quote, position + 1)
-            if end < 0:
-                raise BuildError(f"unterminated {quote} quote in {text!r}.")
-            fields.append(text[position + 1 : end])
-            position = end + 1
-            continue
-        end = position
-        while end < len(text) and not text[end].isspace():
-            end += 1
-        fields.append(text[position:end])
-        position = end
-    return fields
-
-
-def fields(entries: Sequence[str]) -> list[str]:
-    """User flag entries are written as on Go's command line (``-X 'main.v=a b'``):
-    split each the way Go will, so they can be merged with the plan's own flags."""
-    return [field_text for entry in entries for field_text in go_split(entry)]
-
-
 def base_environment(
     target: Target, profile: Profile, inherited: Mapping[str, str]
 ) -> tuple[dict[str, str], dict[str, str]]:
@@ -186,14 +137,7 @@ def _source_date_epoch(setting: str, directory: Path, env: Mapping[str, str]) ->
     if setting != "git":
         return setting
     try:
-        completed = subprocess.run(
-            ["git", "log", "-1", "--format=%ct"],
-            cwd=directory,
-            env=dict(env),
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        completed = process.run(["git", "log", "-1", "--format=%ct"], cwd=directory, env=env)
     except OSError:
         completed = None
     value = completed.stdout.strip() if completed is not None and completed.returncode == 0 else ""

@@ -116,8 +116,31 @@ _KEYS: dict[str, tuple[str, str]] = {
 PROFILE_KEYS = tuple(_KEYS)
 
 
+def check_text(where: str, key: str, value: object) -> None:
+    """No NUL byte in a string, a list of strings or an env table (no program can be
+    passed one), and env names that are names: not empty, without ``=``."""
+    if isinstance(value, str):
+        texts = [value]
+    elif isinstance(value, Mapping):
+        for name in value:
+            if not isinstance(name, str) or not name or "=" in name or "\0" in name:
+                raise BuildError(
+                    f"{where}: {key} has the variable name {name!r}; a name must not be empty or contain "
+                    "'=' or a NUL byte."
+                )
+        texts = [v for v in value.values() if isinstance(v, str)]
+    elif isinstance(value, (list, tuple)):
+        texts = [item for item in value if isinstance(item, str)]
+    else:
+        return
+    for text in texts:
+        if "\0" in text:
+            raise BuildError(f"{where}: {key} contains a NUL byte ({text!r}); no program can be passed one.")
+
+
 def check_value(where: str, key: str, kind: str, value: Any) -> Any:
     """Validate one TOML value; lists become tuples, env tables plain dicts."""
+    check_text(where, key, value)
     if kind == "bool" and not isinstance(value, bool):
         raise BuildError(f"{where}: {key} must be true or false, not {value!r}.")
     if kind == "str" and not isinstance(value, str):
@@ -187,27 +210,33 @@ def load_profiles(table: Any, source: str) -> dict[str, Profile]:
         if not isinstance(body.get("extends", "default"), str):
             raise BuildError(f"{where}: extends must name a profile.")
 
-    resolving: list[str] = []
-
-    def resolve(name: str) -> Profile:
-        if name in profiles:
-            return profiles[name]
-        body = table[name]
-        if name in resolving:
-            cycle = " -> ".join([*resolving[resolving.index(name) :], name])
-            raise BuildError(f"{source}: profiles extend each other in a loop ({cycle}); break the loop.")
-        base_name = body.get("extends", "default")
-        if base_name not in profiles and base_name not in table:
-            raise BuildError(
-                f"{source}: profile {name!r} extends {base_name!r}, which is not defined; known profiles: "
-                f"{', '.join(sorted({*profiles, *table}))}."
-            )
-        resolving.append(name)
-        base = resolve(base_name)
-        resolving.pop()
-        profiles[name] = _derive(base, name, body, f"{source}: [tool.cgoguard.profiles.{name}]")
-        return profiles[name]
-
+    # Iterative, not recursive: an `extends` chain as long as the file allows cannot
+    # exhaust Python's stack. Each chain is followed up to a resolved profile, then
+    # derived back down.
     for name in table:
-        resolve(name)
+        chain: list[str] = []
+        seen: set[str] = set()
+        current = name
+        while current not in profiles:
+            if current in seen:
+                loop = [*chain[chain.index(current) :], current]
+                shown = loop if len(loop) <= 6 else [*loop[:3], "...", *loop[-2:]]
+                raise BuildError(
+                    f"{source}: profiles extend each other in a loop ({' -> '.join(shown)}"
+                    f"{f', {len(loop) - 1} profiles' if len(loop) > 6 else ''}); break the loop."
+                )
+            chain.append(current)
+            seen.add(current)
+            base_name = table[current].get("extends", "default")
+            if base_name not in profiles and base_name not in table:
+                raise BuildError(
+                    f"{source}: profile {current!r} extends {base_name!r}, which is not defined; known "
+                    f"profiles: {', '.join(sorted({*profiles, *table}))}."
+                )
+            current = base_name
+        for derived in reversed(chain):
+            base = profiles[table[derived].get("extends", "default")]
+            profiles[derived] = _derive(
+                base, derived, table[derived], f"{source}: [tool.cgoguard.profiles.{derived}]"
+            )
     return profiles

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-import subprocess
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from cgoguard.gobuild import process
 from cgoguard.gobuild.errors import BuildError
 from cgoguard.gobuild.plan import BuildPlan
 
@@ -86,16 +86,16 @@ def run_go_build(
     env: Mapping[str, str] | None = None,
 ) -> GoRun:
     argv = plan.argv(output, version_script)
+    run_env = dict(env if env is not None else plan.env)
+    if "GOTMPDIR" not in run_env:
+        # Go's work folder beside the output: removed with the staging folder even when
+        # go build is killed before it can remove it itself. It changes no output byte.
+        scratch = output.parent / ".gotmp"
+        scratch.mkdir(exist_ok=True)
+        run_env["GOTMPDIR"] = str(scratch)
     started = time.perf_counter()
     try:
-        completed = subprocess.run(
-            argv,
-            cwd=plan.build_dir,
-            env=dict(env if env is not None else plan.env),
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        completed = process.run(argv, cwd=plan.build_dir, env=run_env)
     except OSError as error:
         raise BuildError(f"cannot run {argv[0]}: {error.strerror}.") from None
     seconds = time.perf_counter() - started

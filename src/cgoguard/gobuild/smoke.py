@@ -20,7 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cgoguard.gobuild.plan import CONSUMER_LINK_FLAGS, BuildPlan, go_split
+from cgoguard.gobuild import process
+from cgoguard.gobuild.plan import CONSUMER_LINK_FLAGS, BuildPlan
+from cgoguard.gobuild.quoting import go_split
 from cgoguard.model import Artifact
 
 TIMEOUT_SECONDS = 120
@@ -72,9 +74,7 @@ def _output(completed: subprocess.CompletedProcess[str]) -> str:
 
 def _run(argv: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str] | str:
     try:
-        return subprocess.run(
-            argv, cwd=cwd, env=env, capture_output=True, text=True, check=False, timeout=TIMEOUT_SECONDS
-        )
+        return process.run(argv, cwd=cwd, env=env, timeout=TIMEOUT_SECONDS)
     except subprocess.TimeoutExpired:
         return f"`{shlex.join(argv)}` did not finish within {TIMEOUT_SECONDS} s"
     except OSError as error:

@@ -3,7 +3,7 @@
 Example::
 
     [tool.cgoguard.build]
-    out = "dist"                      # relative to the folder of the config file
+    out = "dist"                      # relative to the folder of the config file (outside it: --trust-config)
 
     [[tool.cgoguard.build.targets]]
     name = "bridge"                   # default: the package folder's name
@@ -13,7 +13,7 @@ Example::
     output = "libbridge.so"           # default: lib<name>.so, lib<name>.a, <name>.so or <name>
     goos = "linux"                    # cross builds
     goarch = "arm64"
-    cc = "aarch64-linux-gnu-gcc"
+    cc = "aarch64-linux-gnu-gcc"      # a program to run: needs --trust-config (cgoguard.gobuild.trust)
     tags = ["netgo"]
     ldflags = ["-X main.version=1.2.3"]
     cgo-cflags = ["-I/opt/include"]
@@ -24,6 +24,7 @@ Example::
 from __future__ import annotations
 
 import dataclasses
+import os
 import posixpath
 import re
 from collections.abc import Mapping, Sequence
@@ -32,7 +33,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cgoguard.gobuild.errors import BuildError
-from cgoguard.gobuild.profiles import MODES, Profile, check_value, load_profiles
+from cgoguard.gobuild.profiles import MODES, Profile, check_text, check_value, load_profiles
+from cgoguard.gobuild.quoting import go_join, go_split
+from cgoguard.gobuild.trust import Untrusted, check_settings, outside, refuse
 
 if TYPE_CHECKING:
     from cgoguard.config import Config
@@ -103,6 +106,13 @@ def default_name(package: str, workdir: Path) -> str:
 
 
 def validate(target: Target, where: str) -> Target:
+    for key, (attribute, _) in _TARGET_KEYS.items():
+        check_text(where, key, getattr(target, attribute))
+    if not target.package or target.package.startswith("-"):
+        raise BuildError(
+            f"{where}: package {target.package!r} must name a package folder (./cmd/x) or import path; "
+            "it cannot be empty or start with '-'."
+        )
     if target.mode not in MODES:
         raise BuildError(f"{where}: unknown build mode {target.mode!r}; use one of {', '.join(MODES)}.")
     if not _NAME.match(target.name):
@@ -143,6 +153,7 @@ def targets_from_config(table: Any, source: str, root: Path) -> tuple[list[Targe
     for key, value in (("out", out), ("go", go)):
         if value is not None and not isinstance(value, str):
             raise BuildError(f"{source}: [tool.cgoguard.build] {key} must be a string.")
+        check_text(f"{source}: [tool.cgoguard.build]", key, value)
     raw = table.get("targets", [])
     if not isinstance(raw, list) or not all(isinstance(t, dict) for t in raw):
         raise BuildError(f"{source}: targets must be a list of tables ([[tool.cgoguard.build.targets]]).")
@@ -243,16 +254,25 @@ def resolve_targets(
     out_dir: str | Path | None = None,
     go: str | None = None,
     cwd: Path | None = None,
+    trust_config: bool = False,
 ) -> BuildSet:
     """What to build: ``package`` alone when given, else the targets of
     ``[tool.cgoguard.build]`` (only ``names`` when given), with ``profile``
     replacing each target's profile. ``out_dir`` and ``go`` override the
     configuration's ``out`` and ``go``; a relative ``out_dir`` is taken from
-    ``cwd`` (default: the current folder). Raises :class:`BuildError`."""
+    ``cwd`` (default: the current folder), a relative ``out``, ``go`` or ``cc``
+    of the configuration from the configuration file's folder. Settings of the
+    configuration that run programs or write outside its folder are refused
+    unless ``trust_config`` (:mod:`cgoguard.gobuild.trust`). Raises
+    :class:`BuildError`."""
+    check_text("build", "out_dir", os.fspath(out_dir) if out_dir is not None else None)
+    check_text("build", "go", go)
     cwd = (cwd or Path.cwd()).resolve()
     source = config.source or "configuration"
-    profiles = load_profiles(config.tables.get("profiles"), source)
+    profile_table = config.tables.get("profiles")
+    profiles = load_profiles(profile_table, source)
     asked_out = (cwd / out_dir).resolve() if out_dir is not None else None
+    root = Path(config.root).resolve() if config.root else cwd
     if package is not None:
         if names:
             raise BuildError(
@@ -260,6 +280,8 @@ def resolve_targets(
             )
         if profile is not None:
             package = dataclasses.replace(package, profile=profile)
+        if not trust_config:
+            refuse(_profile_settings(profile_table, [package.profile], source), source)
         return BuildSet([package], cwd, asked_out or cwd / DEFAULT_OUT, go, profiles)
     table = config.tables.get("build")
     if table is None:
@@ -268,7 +290,6 @@ def resolve_targets(
             "[[tool.cgoguard.build.targets]] of pyproject.toml or cgoguard.toml"
             + (f" (found {source}, which has none)." if config.source else " (no configuration file found).")
         )
-    root = Path(config.root).resolve() if config.root else cwd
     targets, out, configured_go = targets_from_config(table, source, root)
     if not targets:
         raise BuildError(
@@ -286,5 +307,66 @@ def resolve_targets(
     if profile is not None:
         targets = [dataclasses.replace(t, profile=profile) for t in targets]
     check_unique(targets, source)
+    targets = [
+        dataclasses.replace(t, cc=_from_folder(t.cc, root, f"{source}: build target {t.name!r}: cc"))
+        if t.cc
+        else t
+        for t in targets
+    ]
+    if configured_go and "/" in configured_go and not os.path.isabs(configured_go):
+        configured_go = str(root / configured_go)  # a path, not a command line: never split
     resolved_out = asked_out or (root / out if out else root / DEFAULT_OUT)
+    if not trust_config:
+        where = f"{source}: [tool.cgoguard.build]"
+        found = [Untrusted(where, "go", "is a program cgoguard runs")] if configured_go and not go else []
+        if asked_out is None and outside(resolved_out, root):
+            found.append(Untrusted(where, f"out {out!r}", f"is outside the project folder {root}"))
+        for target in targets:
+            place = f"{source}: build target {target.name!r}"
+            if target.cc:
+                found.append(Untrusted(place, "cc", "is a program cgo runs (the C compiler)"))
+            found += check_settings(
+                place,
+                env=target.env,
+                ldflags=target.ldflags,
+                c_flags={"cgo-cflags": target.cgo_cflags, "cgo-ldflags": target.cgo_ldflags},
+            )
+        found += _profile_settings(profile_table, [t.profile for t in targets], source)
+        refuse(found, source)
     return BuildSet(targets, root, resolved_out, go or configured_go, profiles)
+
+
+def _from_folder(program: str, root: Path, where: str) -> str:
+    """A relative program path at the start of a configured command line (CC, split as
+    Go splits it: ``./tools/cc --flag``) is taken from the configuration's folder, as
+    ``out`` is; a bare name is looked up on PATH when it runs."""
+    try:
+        parts = go_split(program)
+    except BuildError as error:
+        raise BuildError(f"{where}: {error.message}") from None
+    if parts and "/" in parts[0] and not os.path.isabs(parts[0]):
+        parts[0] = str(root / parts[0])
+        return go_join(parts)
+    return program
+
+
+def _profile_settings(table: Any, used: Sequence[str], source: str) -> list[Untrusted]:
+    """What the user profiles ``used`` (and the user profiles they extend) set that
+    needs ``--trust-config``, each named by the profile table that sets it."""
+    if not isinstance(table, dict):
+        return []
+    found: list[Untrusted] = []
+    seen: set[str] = set()
+    for name in used:
+        while name in table and name not in seen:
+            seen.add(name)
+            body = table[name]
+            found += check_settings(
+                f"{source}: [tool.cgoguard.profiles.{name}]",
+                env=body.get("env", {}),
+                ldflags=body.get("ldflags", []),
+                gcflags=body.get("gcflags", []),
+                c_flags={key: body.get(key, []) for key in ("cgo-cflags", "cgo-ldflags", "extldflags")},
+            )
+            name = body.get("extends", "default")
+    return found

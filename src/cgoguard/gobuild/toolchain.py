@@ -24,6 +24,7 @@ from typing import Any
 
 from cgoguard.errors import OutputError
 from cgoguard.fileio import write_text_atomic
+from cgoguard.gobuild import process
 from cgoguard.gobuild.errors import BuildError
 
 INSTALL_HINT = (
@@ -154,9 +155,7 @@ def inspect_toolchain(go: str, env: Mapping[str, str]) -> GoToolchain:
     answers = _cached("goenv", key)
     if not isinstance(answers, dict):
         try:
-            completed = subprocess.run(
-                [go, "env", "-json", *GO_ENV_KEYS], env=dict(env), capture_output=True, text=True, check=False
-            )
+            completed = process.run([go, "env", "-json", *GO_ENV_KEYS], env=env)
         except OSError as error:
             raise BuildError(
                 f"cannot run the Go toolchain at {go}: {error.strerror}. {INSTALL_HINT}"
@@ -219,9 +218,7 @@ def _probe_argv(cc: Sequence[str], flags: Sequence[str], folder: str) -> list[st
 
 def _compiles(cc: Sequence[str], flags: Sequence[str], folder: str, env: Mapping[str, str]) -> bool:
     try:
-        completed = subprocess.run(
-            _probe_argv(cc, flags, folder), env=dict(env), capture_output=True, check=False, timeout=60
-        )
+        completed = process.run(_probe_argv(cc, flags, folder), env=env, timeout=60, text=False)
     except (OSError, subprocess.TimeoutExpired):
         return False
     return completed.returncode == 0
