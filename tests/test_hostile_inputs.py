@@ -110,6 +110,53 @@ def test_archive_long_names_that_never_end(tmp_path: Path, fixture_path: Callabl
     assert peak_mb < 600
 
 
+@pytest.fixture(scope="module")
+def amplification_files(tmp_path_factory: pytest.TempPathFactory) -> dict[int, dict[str, Path]]:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import hostile_elf
+
+    folder = tmp_path_factory.mktemp("amplification")
+    files: dict[int, dict[str, Path]] = {}
+    for count in (1_000, 8_000):
+        files[count] = {}
+        for kind, data in hostile_elf.kinds(folder, count).items():
+            path = folder / f"{kind}-{count}"
+            path.write_bytes(data)
+            files[count][kind] = path
+    return files
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "symbols-one-run",
+        "dynstr-unterminated",
+        "needed-one-run",
+        "rpath-one-run",
+        "section-names-one-run",
+        "ar-long-names",
+    ],
+)
+def test_each_amplification_kind_grows_with_its_input_only(
+    amplification_files: dict[int, dict[str, Path]], kind: str
+) -> None:
+    """Every kind of string-table entry, at two sizes: one error sentence, a report
+    of constant size, and memory that follows the input (tests/hostile_elf.py;
+    benchmarks/bench_hostile.py prints the same at three sizes)."""
+    peaks = {}
+    for count, files in amplification_files.items():
+        path = files[kind]
+        proc, peaks[count] = _scan_child(path)
+        (artifact,) = json.loads(proc.stdout)["artifacts"]
+        assert proc.returncode == 3
+        assert "would decode to more than" in artifact["error"] and "refusing to amplify" in artifact["error"]
+        assert len(proc.stdout) < 2_000, "the report does not grow with what the tables could say"
+        input_mb = path.stat().st_size / 1e6
+        assert peaks[count] < 120 + 30 * input_mb, f"{peaks[count]:.0f} MB for {input_mb:.1f} MB of {kind}"
+    small, large = (amplification_files[c][kind].stat().st_size / 1e6 for c in (1_000, 8_000))
+    assert peaks[8_000] - peaks[1_000] < 20 + 30 * (large - small), peaks
+
+
 def test_real_tables_stay_far_below_the_bound(fixture_path: Callable[[str], Path]) -> None:
     # The bound must never refuse a real file: every fixture scans without that error.
     from cgoguard.scanner import scan_file
