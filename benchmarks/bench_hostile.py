@@ -3,13 +3,12 @@ must grow with the input, not with what its string tables could be made to say.
 
     python benchmarks/bench_hostile.py [--sizes 2000,8000,32000]
 
-Kinds (each built here, with gcc for the ELF ones):
-
-- ``symbols-one-run``: a shared library with N exported functions whose .dynstr has no NUL left
-  and whose every symbol points at offset 1 (each name would decode to the end of the table);
-- ``dynstr-unterminated``: the same library with only the NULs of .dynstr replaced;
-- ``ar-long-names``: an ``ar`` archive whose long-name table never terminates a name, with N
-  members referring into it.
+Kinds (tests/hostile_elf.py; a shared library with N exported functions built with gcc, then
+crafted): ``symbols-one-run`` (every symbol at offset 1 of a .dynstr with no NUL left),
+``dynstr-unterminated`` (only the NULs replaced), ``needed-one-run`` and ``rpath-one-run`` (N
+DT_NEEDED / DT_RPATH entries at offset 1), ``section-names-one-run`` (N section headers named at
+offset 1 of the unterminated table), ``ar-long-names`` (an ``ar`` archive whose long-name table never
+ends a name, with N members referring into it).
 
 Each file is scanned by ``cgoguard scan --format json --jobs 1`` in a child process; peak RSS is
 that child's (``RUSAGE_CHILDREN`` of a fresh wrapper process).
@@ -25,50 +24,10 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests")]
 
-from cgoguard.readers.elf import ElfImage
-
-
-def _library(folder: Path, count: int) -> bytes:
-    source = folder / f"lib{count}.c"
-    source.write_text("".join(f"int function_{i}(void) {{ return {i}; }}\n" for i in range(count)))
-    output = folder / f"lib{count}.so"
-    subprocess.run(["gcc", "-shared", "-fPIC", "-O0", "-o", output, source], check=True)
-    return output.read_bytes()
-
-
-def _section(data: bytes, name: str) -> tuple[int, int]:
-    with ElfImage(data) as image:
-        section = image.section(name)
-        assert section is not None
-        return section.offset, section.size
-
-
-def _unterminated(data: bytes) -> bytearray:
-    crafted = bytearray(data)
-    offset, size = _section(data, ".dynstr")
-    crafted[offset + 1 : offset + size] = crafted[offset + 1 : offset + size].replace(b"\0", b"A")
-    return crafted
-
-
-def _one_run(data: bytes) -> bytearray:
-    crafted = _unterminated(data)
-    offset, size = _section(data, ".dynsym")
-    entry = 24 if data[4] == 2 else 16
-    for index in range(1, size // entry):
-        crafted[offset + index * entry : offset + index * entry + 4] = (1).to_bytes(4, "little")
-    return crafted
-
-
-def _archive(count: int) -> bytes:
-    names = b"x" * (count * 40)
-    out = bytearray(b"!<arch>\n")
-    members = [("//", names)] + [(f"/{(i * 40) % len(names)}", b"") for i in range(count)]
-    for name, data in members:
-        out += f"{name:<16}{0:<12}{0:<6}{0:<6}{644:<8}{len(data):<10}`\n".encode()
-        out += data + (b"\n" if len(data) % 2 else b"")
-    return bytes(out)
+import hostile_elf  # noqa: E402  (the same crafted files as tests/test_hostile_inputs.py)
 
 
 def measure(path: Path, report: Path) -> tuple[float, float, int, str | None]:
@@ -103,13 +62,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="cgoguard-hostile-") as scratch:
         folder = Path(scratch)
         for count in sizes:
-            library = _library(folder, count)
-            kinds = {
-                "symbols-one-run": bytes(_one_run(library)),
-                "dynstr-unterminated": bytes(_unterminated(library)),
-                "ar-long-names": _archive(count),
-            }
-            for kind, data in kinds.items():
+            for kind, data in hostile_elf.kinds(folder, count).items():
                 path = folder / f"{kind}-{count}"
                 path.write_bytes(data)
                 seconds, peak_mb, report_bytes, error = measure(path, folder / "report.json")
