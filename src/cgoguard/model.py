@@ -277,6 +277,7 @@ class Artifact:
     hardening: Hardening | None = None  # derived from elf + go by cgoguard.assess
     members: list[Artifact] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    container: str | None = None  # "zip", "tar.gz", ...: the members are what it holds
 
 
 class SetMember(NamedTuple):

@@ -26,15 +26,27 @@ from cgoguard.scanner import scan_candidate
 from cgoguard.sources import Candidate, Source, SourceStats, iter_candidates, sources_for
 
 
+def _images(artifact: Artifact, origin: tuple[str, ...]) -> Iterator[tuple[Artifact, tuple[str, ...]]]:
+    """Every image in an artifact with the containers it sits in: a container's
+    members (recursively), an archive's Go members, or the artifact itself."""
+    if artifact.container is not None:
+        for member in artifact.members:
+            yield from _images(member, (*origin, artifact.path))
+    elif artifact.is_archive:
+        yield from ((m, origin) for m in artifact.members if m.go is not None)
+    else:
+        yield artifact, origin
+
+
 def set_members(artifact: Artifact, origin: tuple[str, ...] = ()) -> tuple[SetMember, ...]:
-    """The projection set-level checks see: every readable image of an artifact.
-    Members of archives are included only when they hold Go code: a static
-    C library's thousands of objects would cost the parent more to receive
-    than the whole scan of them (measured on /usr/lib), and no set-level
-    question is about them yet."""
-    images = [m for m in artifact.members if m.go is not None] if artifact.is_archive else [artifact]
+    """The projection set-level checks see: every readable image of an artifact,
+    with the containers it sits in (``origin``, outermost first). Members of
+    ar archives are included only when they hold Go code: a static C library's
+    thousands of objects would cost the parent more to receive than the whole
+    scan of them (measured on /usr/lib), and no set-level question is about
+    them yet."""
     found = []
-    for image in images:
+    for image, where in _images(artifact, origin):
         if image.elf is None:
             continue
         go, hardening = image.go, image.hardening
@@ -51,7 +63,7 @@ def set_members(artifact: Artifact, origin: tuple[str, ...] = ()) -> tuple[SetMe
                 go_package=info.path if info else None,
                 go_exports=tuple(go.cgo.go_exports) if go else (),
                 fips_provider=go.fips.provider if go is not None and go.fips is not None else None,
-                origin=origin,
+                origin=where,
             )
         )
     return tuple(found)

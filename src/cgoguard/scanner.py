@@ -16,12 +16,16 @@ from cgoguard.assess import fips_status, summarize
 from cgoguard.checks import Check, CheckTarget, Subject, checks_for
 from cgoguard.errors import InputError
 from cgoguard.model import Artifact, ElfFacts, GoFacts
+from cgoguard.readers import containers
 from cgoguard.readers.archive import MalformedArchive, is_ar, is_thin_ar, iter_members
 from cgoguard.readers.cgo import go_markers, read_go_facts
+from cgoguard.readers.containers import PEEK, ContainerError, ContainerLimits, kind_of, stream_kind
 from cgoguard.readers.elf import ElfImage, MalformedElf, is_elf, read_elf_facts
 from cgoguard.readers.gobuildinfo import BuildInfoError
 from cgoguard.readers.gocrypto import crypto_packages
 from cgoguard.sources import Candidate
+
+DEFAULT_CONTAINER_LIMITS = ContainerLimits()
 
 
 def analyze_elf(
@@ -73,10 +77,17 @@ def _release(image: ElfImage) -> None:
         image.close()
 
 
-def scan_candidate(candidate: Candidate, *, hash_files: bool = True, mapped: bool = True) -> Artifact | None:
+def scan_candidate(
+    candidate: Candidate,
+    *,
+    hash_files: bool = True,
+    mapped: bool = True,
+    limits: ContainerLimits = DEFAULT_CONTAINER_LIMITS,
+) -> Artifact | None:
     """Scan one candidate. Returns None when it is neither ELF nor an ar
-    archive. Never raises. ``mapped=False`` reads a copy instead of mapping the
-    file, for processes that must survive a file truncated while read (SIGBUS).
+    archive nor a container (zip, tar) holding one. Never raises.
+    ``mapped=False`` reads a copy instead of mapping the file, for processes
+    that must survive a file truncated while read (SIGBUS).
     With ``hash_files=False`` no SHA-256 is computed
     (``sha256`` stays None): the hash reads every byte and is about half of a
     scan's CPU time."""
@@ -89,13 +100,23 @@ def scan_candidate(candidate: Candidate, *, hash_files: bool = True, mapped: boo
             artifact.size = opened.size
             if opened.size == 0:
                 return None  # an empty file is not an ELF file
-            prefix = opened.prefix(8)
-            if not (is_elf(prefix) or is_ar(prefix)):
+            prefix = opened.prefix(PEEK)
+            container = None if is_elf(prefix) or is_ar(prefix) else kind_of(prefix)
+            if container is None and not (is_elf(prefix) or is_ar(prefix)):
                 return None
             view = opened.view(populate=hash_files, mapped=mapped)
+            if container is not None:
+                container = stream_kind(view, container)
+                if container is None:
+                    return None  # compressed, but not a tar archive
             if hash_files:
                 artifact.sha256 = hashlib.sha256(view).hexdigest()
-            _scan_buffer(artifact, view, prefix, hash_files)
+            if container is not None:
+                _scan_container(artifact, view, container, limits, hash_files, depth=1)
+                if not artifact.members and artifact.error is None:
+                    return None  # a container without ELF files: nothing to check in it
+            else:
+                _scan_buffer(artifact, view, prefix, hash_files)
     except OSError as error:
         artifact.error = os_error(error, candidate.file or candidate.path)
     except InputError as error:
@@ -118,6 +139,49 @@ def scan_file(path: str, *, hash_files: bool = True, mapped: bool = False) -> Ar
 def scan_bytes(data: bytes, path: str = "<memory>") -> Artifact | None:
     """Scan an in-memory image (e.g. a member read from a wheel)."""
     return scan_candidate(Candidate(path, data=data if isinstance(data, bytes) else bytes(data)))
+
+
+def _wanted(head: bytes) -> bool:
+    return is_elf(head) or is_ar(head) or kind_of(head) is not None
+
+
+def _scan_container(
+    artifact: Artifact, view: memoryview, kind: str, limits: ContainerLimits, hash_files: bool, depth: int
+) -> None:
+    """Each ELF, ar or nested container member becomes a member artifact
+    (``outer.whl!pkg/lib.so``); the memory used follows the largest member."""
+    artifact.container = containers.LABELS[kind]
+    try:
+        for member in containers.iter_members(view, kind, limits, _wanted):
+            path = f"{artifact.path}!{member.name}"
+            if member.error is not None:
+                artifact.members.append(Artifact(path=path, error=sentence(member.error)))
+                continue
+            if member.data is None:
+                continue  # not ELF, ar or a container: nothing to check
+            child = Artifact(path=path, size=len(member.data))
+            if hash_files:
+                child.sha256 = hashlib.sha256(member.data).hexdigest()
+            data = memoryview(member.data)
+            head = member.data[:PEEK]
+            if is_elf(head) or is_ar(head):
+                _scan_buffer(child, data, head, hash_files)
+            else:
+                nested = stream_kind(data, kind_of(head) or "")
+                if nested is None:
+                    continue
+                if depth >= limits.depth:
+                    child.error = (
+                        f"a container nested {depth + 1} deep, deeper than the bound of {limits.depth}; "
+                        "not read."
+                    )
+                else:
+                    _scan_container(child, data, nested, limits, hash_files, depth + 1)
+                    if not child.members and child.error is None:
+                        continue
+            artifact.members.append(child)
+    except ContainerError as error:
+        artifact.error = sentence(str(error))
 
 
 def _scan_buffer(artifact: Artifact, view: memoryview, prefix: bytes, hash_files: bool) -> None:

@@ -78,6 +78,7 @@ def artifact_to_dict(artifact: Artifact) -> dict[str, Any]:
         "sha256": artifact.sha256,
         "error": artifact.error,
         "archive": artifact.is_archive,
+        "container": artifact.container,
         "elf": None,
         "hardening": None,
         "go": go_to_dict(artifact.go, h.go_build_mode if h else None),

@@ -145,7 +145,7 @@ class SarifReporter(Reporter):
                     _result(artifact.path, artifact.sha256, finding, self.rule_index, self.base, archive)
                 )
         for member in artifact.members:
-            self._collect(member, artifact.path)
+            self._collect(member, archive or artifact.path)  # the file on disk, however deep it nests
 
     def finish(self, totals: RunTotals) -> None:
         for finding in totals.set_findings:

@@ -82,6 +82,8 @@ def _header(artifact: Artifact, m: Markup) -> str:
     h = artifact.hardening
     if artifact.is_archive:
         bits.append(f"ar archive, {len(artifact.members)} ELF member(s)")
+    elif artifact.container is not None:
+        bits.append(f"{artifact.container} container, {len(artifact.members)} member(s) to check")
     elif artifact.elf is not None and h is not None:
         bits.append(f"{h.kind} {artifact.elf.machine}")
     go = artifact.go
@@ -116,9 +118,14 @@ def artifact_lines(artifact: Artifact, indent: str, verbose: bool, m: Markup) ->
     for finding in sorted(artifact.findings, key=lambda f: (-f.severity, f.check_id)):
         lines += finding_lines(finding, indent, verbose, m)
     for member in artifact.members:
-        if verbose or member.findings or member.error:
+        if verbose or _has_news(member):
             lines += artifact_lines(member, indent + "  ", verbose, m)
     return lines
+
+
+def _has_news(artifact: Artifact) -> bool:
+    """A finding or an error in it or anything it holds (containers nest)."""
+    return bool(artifact.findings or artifact.error) or any(_has_news(m) for m in artifact.members)
 
 
 def plain_block(artifact: Artifact, verbose: bool = False) -> str:

@@ -1,0 +1,282 @@
+"""Members of containers: zip (wheels, eggs, jars) and tar, plain or
+compressed with gzip, bzip2, xz or zstd, read in place.
+
+Nothing is extracted: each regular member is read into memory, one at a time,
+and handed back with its name. Tar is read as a stream (the memory of a scan
+follows its largest member, not the size of the container), zip through its
+central directory. Facts only: a member that cannot or must not be read is
+returned with an error sentence and reading goes on.
+
+Bounds (:class:`ContainerLimits`): bytes per member, bytes in all (what was
+decompressed, for a stream), members per container, the ratio of decompressed
+to compressed bytes, and how deep containers may nest (counted by the
+scanner). Names that would escape the container's root when extracted (``..``,
+absolute names) are reported, not read: nothing here writes a file, but a
+member with such a name is not what a well-formed deliverable holds.
+
+Why the standard library: ``zipfile`` and ``tarfile`` are maintained with
+CPython and read both formats as streams of members without extracting;
+``zstandard`` (PyPI) adds the one compression the standard library of Python
+3.11 lacks.
+"""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import io
+import lzma
+import posixpath
+import stat
+import tarfile
+import zipfile
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import IO, Any, NamedTuple, cast
+
+from cgoguard.errors import InputError
+
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+_COMPRESSED = {
+    b"\x1f\x8b": "gzip",
+    b"BZh": "bzip2",
+    b"\xfd7zXZ\x00": "xz",
+    b"\x28\xb5\x2f\xfd": "zstd",
+}
+PEEK = 512  # bytes of a member (or of a decompressed stream) enough to know what it is
+
+
+class ContainerError(InputError):
+    """A container that cannot be read at all (corrupt, truncated, over a bound)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ContainerLimits:
+    member_bytes: int = 1 << 30  # one member, decompressed
+    total_bytes: int = 16 << 30  # everything decompressed from one container
+    members: int = 200_000  # entries in one container
+    ratio: int = 1_000  # decompressed / compressed bytes (a zip member, or a whole stream)
+    depth: int = 4  # containers inside containers
+
+
+class Member(NamedTuple):
+    name: str  # the name inside the container, as stored
+    data: bytes | None  # the bytes of a wanted regular member
+    error: str | None = None  # why a member was not read; None with data, or for one not wanted
+
+
+def kind_of(prefix: bytes) -> str | None:
+    """ "zip", "tar", or "gzip"/"bzip2"/"xz"/"zstd" (a compressed stream, tar if
+    its start says so) from the first bytes of a file; None otherwise."""
+    if prefix.startswith(ZIP_MAGIC):
+        return "zip"
+    if len(prefix) >= 262 and prefix[257:262] == b"ustar":
+        return "tar"
+    return next((kind for magic, kind in _COMPRESSED.items() if prefix.startswith(magic)), None)
+
+
+class _ViewReader(io.RawIOBase):
+    """A seekable file over a memoryview, without copying it; counts what was read."""
+
+    def __init__(self, view: memoryview) -> None:
+        self.view = view
+        self.position = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        chunk = self.view[self.position : self.position + len(buffer)]
+        buffer[: len(chunk)] = chunk
+        self.position += len(chunk)
+        return len(chunk)
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self.position, io.SEEK_END: len(self.view)}[whence]
+        self.position = max(0, base + offset)
+        return self.position
+
+    def tell(self) -> int:
+        return self.position
+
+
+class _Bounded(io.RawIOBase):
+    """A decompressed stream that stops at the container's bounds."""
+
+    def __init__(self, stream: IO[bytes], source: _ViewReader, limits: ContainerLimits) -> None:
+        self.stream = stream
+        self.source = source
+        self.limits = limits
+        self.produced = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        data = self.stream.read(len(buffer))
+        self.produced += len(data)
+        if self.produced > self.limits.total_bytes:
+            raise ContainerError(
+                f"it decompresses to more than {self.limits.total_bytes:,} bytes (the total bound); "
+                "the rest was not read"
+            )
+        # Slack for headers and small streams; past it, the ratio of a decompression bomb.
+        if self.produced > self.limits.ratio * self.source.position + (1 << 20):
+            raise ContainerError(
+                f"it decompresses more than {self.limits.ratio} times its compressed size (a "
+                "decompression bomb?); the rest was not read"
+            )
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def _decompressed(kind: str, source: _ViewReader) -> Any:  # a binary file object
+    if kind == "gzip":
+        return gzip.GzipFile(fileobj=source, mode="rb")
+    if kind == "bzip2":
+        return bz2.BZ2File(source)
+    if kind == "xz":
+        return lzma.LZMAFile(cast(IO[bytes], source))
+    if kind == "zstd":
+        import zstandard
+
+        return zstandard.ZstdDecompressor().stream_reader(cast(IO[bytes], source), closefd=False)
+    raise ValueError(kind)
+
+
+LABELS = {"zip": "zip", "tar": "tar", "gzip": "tar.gz", "bzip2": "tar.bz2", "xz": "tar.xz", "zstd": "tar.zst"}
+
+
+def stream_kind(view: memoryview, kind: str) -> str | None:
+    """``kind`` itself when the container can be read as one: zip and tar as they
+    are, a compressed stream when it decompresses to a tar archive; else None."""
+    if kind in ("zip", "tar"):
+        return kind
+    try:
+        start = _decompressed(kind, _ViewReader(view)).read(PEEK)  # a few bytes: no bomb here
+    except Exception:  # any failure to decompress means "not a tar stream"
+        return None
+    return kind if kind_of(start) == "tar" else None
+
+
+def _escapes(name: str) -> bool:
+    normal = posixpath.normpath(name.replace("\\", "/"))
+    return name.startswith(("/", "\\")) or normal == ".." or normal.startswith("../")
+
+
+def iter_members(
+    view: memoryview, kind: str, limits: ContainerLimits, wanted: Callable[[bytes], bool]
+) -> Iterator[Member]:
+    """Every regular member of a container of this ``kind`` (from :func:`kind_of`;
+    a compressed stream must be a tar). A member whose first :data:`PEEK` bytes
+    ``wanted`` refuses comes back without data (and is not read further).
+    Raises :class:`ContainerError` when the container itself cannot be read
+    on; members already yielded stand."""
+    try:
+        if kind == "zip":
+            yield from _zip_members(view, limits, wanted)
+        else:
+            yield from _tar_members(view, kind, limits, wanted)
+    except ContainerError:
+        raise
+    except (zipfile.BadZipFile, tarfile.TarError, EOFError, lzma.LZMAError, OSError, ValueError) as error:
+        raise ContainerError(f"the {kind} container is corrupt or truncated ({error})") from None
+    except Exception as error:  # zstandard.ZstdError and the like: a corrupt stream, said once
+        if type(error).__module__.startswith("zstandard"):
+            raise ContainerError(f"the zstd stream is corrupt or truncated ({error})") from None
+        raise
+
+
+def _too_many(limits: ContainerLimits) -> ContainerError:
+    return ContainerError(
+        f"it holds more than {limits.members:,} entries (the bound); the rest were not read"
+    )
+
+
+def _zip_members(
+    view: memoryview, limits: ContainerLimits, wanted: Callable[[bytes], bool]
+) -> Iterator[Member]:
+    archive = zipfile.ZipFile(_ViewReader(view))
+    entries = archive.infolist()
+    if len(entries) > limits.members:
+        raise _too_many(limits)
+    total = 0
+    for info in entries:
+        mode = info.external_attr >> 16
+        if info.is_dir() or (mode and not stat.S_ISREG(mode)):
+            continue  # folders, symbolic links (their targets are members of their own), devices
+        name = info.filename
+        if _escapes(name):
+            yield Member(name, None, "its name leads out of the container; not read")
+            continue
+        if info.flag_bits & 0x1:
+            yield Member(name, None, "it is encrypted; not read")
+            continue
+        if info.file_size > limits.member_bytes:
+            yield Member(
+                name, None, f"{info.file_size:,} bytes, more than the {limits.member_bytes:,} allowed"
+            )
+            continue
+        if info.file_size > limits.ratio * max(info.compress_size, 1) + (1 << 20):
+            yield Member(
+                name, None, f"it would decompress {info.file_size // max(info.compress_size, 1):,} times"
+            )
+            continue
+        try:
+            with archive.open(info) as handle:
+                head = handle.read(PEEK)
+                if not wanted(head):
+                    yield Member(name, None)
+                    continue
+                total += info.file_size
+                if total > limits.total_bytes:
+                    raise ContainerError(
+                        f"its members add up to more than {limits.total_bytes:,} bytes; "
+                        "the rest were not read"
+                    )
+                data = head + handle.read(limits.member_bytes + 1 - len(head))  # the header may lie
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError) as error:
+            yield Member(name, None, f"cannot be read ({error})")
+            continue
+        if len(data) > limits.member_bytes:
+            yield Member(name, None, f"more than the {limits.member_bytes:,} bytes allowed")
+            continue
+        yield Member(name, data)
+
+
+def _tar_members(
+    view: memoryview, kind: str, limits: ContainerLimits, wanted: Callable[[bytes], bool]
+) -> Iterator[Member]:
+    source = _ViewReader(view)
+    raw = source if kind == "tar" else _Bounded(_decompressed(kind, source), source, limits)
+    stream = io.BufferedReader(raw, 1 << 16)
+    archive = tarfile.open(fileobj=stream, mode="r|")  # noqa: SIM115 - a stream, read to its end below
+    count = 0
+    for info in archive:
+        count += 1
+        if count > limits.members:
+            raise _too_many(limits)
+        if not info.isreg():
+            continue  # folders, links (their targets are members of their own), devices, FIFOs
+        name = info.name
+        if _escapes(name):
+            yield Member(name, None, "its name leads out of the container; not read")
+            continue
+        if info.size > limits.member_bytes:
+            yield Member(name, None, f"{info.size:,} bytes, more than the {limits.member_bytes:,} allowed")
+            continue
+        handle = archive.extractfile(info)
+        if handle is None:  # pragma: no cover - isreg() members always have data
+            continue
+        head = handle.read(PEEK)
+        if not wanted(head):
+            yield Member(name, None)  # the stream skips the rest of it
+            continue
+        data = head + handle.read()
+        if len(data) != info.size:
+            raise ContainerError(f"the {kind} container is truncated inside {name}")
+        yield Member(name, data)
