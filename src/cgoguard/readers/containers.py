@@ -206,8 +206,8 @@ def _zip_members(
         raise _too_many(limits)
     total = 0
     for info in entries:
-        mode = info.external_attr >> 16
-        if info.is_dir() or (mode and not stat.S_ISREG(mode)):
+        file_type = stat.S_IFMT(info.external_attr >> 16)  # 0 when the writer recorded no type
+        if info.is_dir() or (file_type and file_type != stat.S_IFREG):
             continue  # folders, symbolic links (their targets are members of their own), devices
         name = info.filename
         if _escapes(name):

@@ -1,0 +1,248 @@
+"""Containers (issue 9): wheels, sdists and tarballs are scanned in place, member by member,
+with the same verdicts as the files themselves, and hostile containers end as clear errors."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import os
+import sys
+import tarfile
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cgoguard.readers.containers import ContainerLimits
+from cgoguard.scanner import scan_candidate, scan_file
+from cgoguard.sources import Candidate
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from clirun import run
+
+
+def _wheel(path: Path, members: dict[str, bytes]) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return path
+
+
+def _tar(path: Path, members: dict[str, bytes], mode: str = "w:gz") -> Path:
+    with tarfile.open(path, mode) as archive:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    return path
+
+
+def _ids(artifact: object) -> list[str]:
+    return sorted(f.check_id for f in artifact.findings)  # type: ignore[attr-defined]
+
+
+def test_a_wheel_is_scanned_like_its_files(tmp_path: Path, fixture_path: Callable[[str], Path]) -> None:
+    library = fixture_path("go_cshared_default")
+    wheel = _wheel(
+        tmp_path / "pkg-1.0-cp311-cp311-manylinux_2_17_x86_64.whl",
+        {"pkg/__init__.py": b"", "pkg/libbridge.so": library.read_bytes(), "pkg-1.0.dist-info/RECORD": b""},
+    )
+    scanned = scan_file(str(wheel))
+    assert scanned is not None and scanned.error is None and scanned.container == "zip"
+    (member,) = scanned.members
+    direct = scan_file(str(library))
+    assert direct is not None
+    assert member.path == f"{wheel}!pkg/libbridge.so"
+    assert member.sha256 == direct.sha256 and _ids(member) == _ids(direct) != []
+    # What the issue reported: the wheel said "0 artifacts, no findings" and exited 0.
+    proc = run("scan", wheel, "--format", "json", "--fail-on", "medium")
+    assert proc.returncode == 1, proc.stderr
+    (top,) = json.loads(proc.stdout)["artifacts"]
+    assert top["container"] == "zip" and top["members"][0]["path"].endswith("!pkg/libbridge.so")
+
+
+@pytest.mark.parametrize("mode", ["w:gz", "w:bz2", "w:xz", "w", "zstd"])
+def test_tarballs_and_nested_wheels(tmp_path: Path, fixture_path: Callable[[str], Path], mode: str) -> None:
+    library = fixture_path("go_cshared_default").read_bytes()
+    archive = fixture_path("go_carchive_default").read_bytes()
+    wheel = _wheel(tmp_path / "inner.whl", {"pkg/libbridge.so": library}).read_bytes()
+    members = {"pkg-1.0/lib/libbridge.a": archive, "pkg-1.0/dist/inner.whl": wheel, "pkg-1.0/README": b"hi"}
+    if mode == "zstd":
+        import zstandard
+
+        plain = _tar(tmp_path / "plain.tar", members, "w").read_bytes()
+        path = tmp_path / "pkg-1.0.tar.zst"
+        path.write_bytes(zstandard.ZstdCompressor().compress(plain))
+    else:
+        path = _tar(tmp_path / "pkg-1.0.tar", members, mode)
+    scanned = scan_file(str(path))
+    assert scanned is not None and scanned.error is None
+    paths = [m.path for m in scanned.members]
+    assert paths == [f"{path}!pkg-1.0/lib/libbridge.a", f"{path}!pkg-1.0/dist/inner.whl"]
+    ar, inner = scanned.members
+    assert ar.is_archive and ar.members and inner.container == "zip"
+    assert inner.members[0].path == f"{path}!pkg-1.0/dist/inner.whl!pkg/libbridge.so"
+    assert inner.members[0].go is not None
+
+
+def test_a_container_without_elf_files_is_skipped_like_any_other_file(tmp_path: Path) -> None:
+    wheel = _wheel(tmp_path / "pure-1.0-py3-none-any.whl", {"pure/__init__.py": b"print(1)\n"})
+    assert scan_file(str(wheel)) is None
+    gz = tmp_path / "notes.txt.gz"
+    gz.write_bytes(gzip.compress(b"not a tar at all\n" * 100))
+    assert scan_file(str(gz)) is None
+
+
+def test_set_members_carry_their_containers(tmp_path: Path, fixture_path: Callable[[str], Path]) -> None:
+    import cgoguard
+
+    wheel = _wheel(
+        tmp_path / "two.whl",
+        {
+            "a/libone.so": fixture_path("go_cshared_default").read_bytes(),
+            "b/libtwo.so": fixture_path("go_cshared_other").read_bytes(),
+        },
+    )
+    report = cgoguard.scan([wheel])
+    conflicts = [f for f in report.set_findings if f.check_id == "CG250"]
+    assert conflicts, "both libraries export Add: a conflict inside one wheel"
+    assert set(conflicts[0].artifacts) == {f"{wheel}!a/libone.so", f"{wheel}!b/libtwo.so"}
+
+
+def test_names_leading_out_are_reported_not_read(tmp_path: Path, fixture_path: Callable[[str], Path]) -> None:
+    library = fixture_path("go_cshared_default").read_bytes()
+    path = _tar(
+        tmp_path / "evil.tar.gz", {"../../etc/libx.so": library, "/abs/liby.so": library, "ok.so": library}
+    )
+    scanned = scan_file(str(path))
+    assert scanned is not None
+    errors = {m.path.split("!", 1)[1]: m.error for m in scanned.members}
+    assert "leads out of the container" in (errors["../../etc/libx.so"] or "")
+    assert "leads out of the container" in (errors["/abs/liby.so"] or "")
+    assert errors["ok.so"] is None
+
+
+def test_links_devices_and_fifos_in_a_tar_are_passed_over(
+    tmp_path: Path, fixture_path: Callable[[str], Path]
+) -> None:
+    path = tmp_path / "special.tar"
+    with tarfile.open(path, "w") as archive:
+        for name, kind, target in [
+            ("link.so", tarfile.SYMTYPE, "/etc/shadow"),
+            ("hard.so", tarfile.LNKTYPE, "/etc/shadow"),
+            ("dev", tarfile.CHRTYPE, ""),
+            ("fifo", tarfile.FIFOTYPE, ""),
+        ]:
+            info = tarfile.TarInfo(name)
+            info.type, info.linkname = kind, target
+            archive.addfile(info)
+        data = fixture_path("c_hardened").read_bytes()
+        info = tarfile.TarInfo("bin/prog")
+        info.size = len(data)
+        archive.addfile(info, io.BytesIO(data))
+    scanned = scan_file(str(path))
+    assert scanned is not None and [m.path.split("!")[1] for m in scanned.members] == ["bin/prog"]
+
+
+def test_bombs_and_bounds_are_per_container_errors(
+    tmp_path: Path, fixture_path: Callable[[str], Path]
+) -> None:
+    library = fixture_path("go_cshared_default").read_bytes()
+    # A gzip stream of zeros: 64 MiB from about 64 KiB.
+    bomb = tmp_path / "bomb.tar.gz"
+    with tarfile.open(bomb, "w:gz") as archive:
+        info = tarfile.TarInfo("lib/libok.so")
+        info.size = len(library)
+        archive.addfile(info, io.BytesIO(library))
+        info = tarfile.TarInfo("zeros")
+        info.size = 64 << 20
+        archive.addfile(info, io.BytesIO(bytes(64 << 20)))
+    # The library ahead of the zeros compresses little: 20 is below the stream's overall ratio.
+    scanned = scan_candidate(Candidate(str(bomb)), limits=ContainerLimits(ratio=20))
+    assert scanned is not None and "decompression bomb" in (scanned.error or "")
+    assert [m.path.split("!")[1] for m in scanned.members] == ["lib/libok.so"], "what came before stands"
+    small = ContainerLimits(member_bytes=len(library) - 1)
+    wheel = _wheel(tmp_path / "big.whl", {"lib.so": library})
+    scanned = scan_candidate(Candidate(str(wheel)), limits=small)
+    assert scanned is not None and "more than" in (scanned.members[0].error or "")
+    many = _wheel(tmp_path / "many.whl", {f"f{i}": b"" for i in range(50)} | {"lib.so": library})
+    scanned = scan_candidate(Candidate(str(many)), limits=ContainerLimits(members=10))
+    assert scanned is not None and "more than 10 entries" in (scanned.error or "")
+
+
+def test_nesting_deeper_than_the_bound_is_an_error(
+    tmp_path: Path, fixture_path: Callable[[str], Path]
+) -> None:
+    data = fixture_path("c_hardened").read_bytes()
+    for level in range(6):
+        data = _wheel(tmp_path / f"level{level}.whl", {"inner": data}).read_bytes()
+    outer = tmp_path / "outer.whl"
+    outer.write_bytes(data)
+    scanned = scan_candidate(Candidate(str(outer)), limits=ContainerLimits(depth=3))
+    assert scanned is not None
+    deepest = scanned
+    while deepest.members and deepest.error is None:
+        deepest = deepest.members[0]
+    assert "deeper than the bound of 3" in (deepest.error or ""), deepest
+
+
+@pytest.mark.parametrize("kind", ["zip", "tar.gz"])
+def test_truncated_containers_keep_what_was_read(
+    tmp_path: Path, fixture_path: Callable[[str], Path], kind: str
+) -> None:
+    library = fixture_path("go_cshared_default").read_bytes()
+    members = {"first.so": library, "second.so": library}
+    if kind == "zip":
+        data = _wheel(tmp_path / "x.whl", members).read_bytes()
+    else:
+        data = _tar(tmp_path / "x.tar.gz", members).read_bytes()
+    cut = tmp_path / f"cut.{kind}"
+    cut.write_bytes(data[: int(len(data) * 0.75)])
+    scanned = scan_file(str(cut))
+    assert scanned is not None
+    assert scanned.error is not None and "corrupt or truncated" in scanned.error, scanned.error
+    if kind == "tar.gz":  # a stream: the first member was read before the cut
+        assert [m.path.split("!")[1] for m in scanned.members] == ["first.so"]
+
+
+@pytest.fixture(scope="module")
+def small_containers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    import shutil
+
+    folder = tmp_path_factory.mktemp("fuzz")
+    elf = Path(shutil.which("true") or "/bin/true").read_bytes()[:20_000]
+    return {
+        "whl": _wheel(folder / "x.whl", {"a.so": elf, "b.txt": b"x" * 100}).read_bytes(),
+        "tgz": _tar(folder / "x.tgz", {"a.so": elf, "b.txt": b"x" * 100}).read_bytes(),
+    }
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    which=st.sampled_from(["whl", "tgz"]),
+    edits=st.lists(st.tuples(st.floats(0, 1, exclude_max=True), st.integers(0, 255)), max_size=8),
+    cut=st.one_of(st.none(), st.floats(0, 1)),
+)
+def test_mutated_containers_never_raise_or_write(
+    small_containers: dict[str, bytes],
+    tmp_path: Path,
+    which: str,
+    edits: list[tuple[float, int]],
+    cut: float | None,
+) -> None:
+    data = bytearray(small_containers[which])
+    for where, value in edits:
+        data[int(where * len(data))] = value
+    if cut is not None:
+        data = data[: int(cut * len(data))]
+    before = set(os.listdir(tmp_path))
+    artifact = scan_candidate(Candidate("mutant", data=bytes(data)))
+    assert set(os.listdir(tmp_path)) == before
+    if artifact is not None:
+        assert artifact.error is None or "internal error" not in artifact.error, artifact.error
+        for member in artifact.members:
+            assert member.error is None or "internal error" not in member.error, member.error
