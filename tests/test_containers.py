@@ -246,3 +246,34 @@ def test_mutated_containers_never_raise_or_write(
         assert artifact.error is None or "internal error" not in artifact.error, artifact.error
         for member in artifact.members:
             assert member.error is None or "internal error" not in member.error, member.error
+
+
+def test_a_debian_package_built_with_dpkg_deb(tmp_path: Path, fixture_path: Callable[[str], Path]) -> None:
+    import shutil
+    import subprocess
+
+    if shutil.which("dpkg-deb") is None:
+        pytest.skip("dpkg-deb is not installed (Debian's dpkg package)")
+    root = tmp_path / "pkg"
+    (root / "DEBIAN").mkdir(parents=True)
+    (root / "DEBIAN" / "control").write_text(
+        "Package: bridge\nVersion: 1.0\nArchitecture: amd64\nMaintainer: t <t@example.org>\nDescription: t\n"
+    )
+    libdir = root / "usr" / "lib" / "x86_64-linux-gnu"
+    libdir.mkdir(parents=True)
+    shutil.copy(fixture_path("go_cshared_default"), libdir / "libbridge.so")
+    (libdir / "libbridge.so.1").symlink_to("libbridge.so")
+    package = tmp_path / "bridge_1.0_amd64.deb"
+    for compression in ("xz", "gzip", "zstd"):
+        subprocess.run(
+            ["dpkg-deb", f"-Z{compression}", "--build", str(root), str(package)],
+            check=True,
+            capture_output=True,
+        )
+        scanned = scan_file(str(package))
+        assert scanned is not None and scanned.container == "deb" and scanned.error is None
+        (data,) = scanned.members
+        assert data.container is not None and data.container.startswith("tar")
+        (library,) = data.members
+        assert library.path.endswith(f"!{data.path.rsplit('!', 1)[1]}!usr/lib/x86_64-linux-gnu/libbridge.so")
+        assert library.go is not None and library.findings

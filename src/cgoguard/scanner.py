@@ -101,7 +101,7 @@ def scan_candidate(
             if opened.size == 0:
                 return None  # an empty file is not an ELF file
             prefix = opened.prefix(PEEK)
-            container = None if is_elf(prefix) or is_ar(prefix) else kind_of(prefix)
+            container = kind_of(prefix)  # before is_ar: a Debian package is an ar archive
             if container is None and not (is_elf(prefix) or is_ar(prefix)):
                 return None
             view = opened.view(populate=hash_files, mapped=mapped)
@@ -164,7 +164,7 @@ def _scan_container(
                 child.sha256 = hashlib.sha256(member.data).hexdigest()
             data = memoryview(member.data)
             head = member.data[:PEEK]
-            if is_elf(head) or is_ar(head):
+            if is_elf(head) or (is_ar(head) and kind_of(head) != "deb"):
                 _scan_buffer(child, data, head, hash_files)
             else:
                 nested = stream_kind(data, kind_of(head) or "")

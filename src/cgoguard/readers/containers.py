@@ -36,8 +36,12 @@ from dataclasses import dataclass
 from typing import IO, Any, NamedTuple, cast
 
 from cgoguard.errors import InputError
+from cgoguard.readers.archive import MalformedArchive
+from cgoguard.readers.archive import iter_members as ar_members
 
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+# A Debian package is an ar archive whose first member is debian-binary (deb(5)).
+DEB_MAGIC = b"!<arch>\ndebian-binary"
 _COMPRESSED = {
     b"\x1f\x8b": "gzip",
     b"BZh": "bzip2",
@@ -67,10 +71,13 @@ class Member(NamedTuple):
 
 
 def kind_of(prefix: bytes) -> str | None:
-    """ "zip", "tar", or "gzip"/"bzip2"/"xz"/"zstd" (a compressed stream, tar if
-    its start says so) from the first bytes of a file; None otherwise."""
+    """The container format from the first bytes of a file: "zip", "deb", "tar",
+    or "gzip"/"bzip2"/"xz"/"zstd" (a compressed stream, tar if its start says
+    so); None otherwise."""
     if prefix.startswith(ZIP_MAGIC):
         return "zip"
+    if prefix.startswith(DEB_MAGIC):
+        return "deb"
     if len(prefix) >= 262 and prefix[257:262] == b"ustar":
         return "tar"
     return next((kind for magic, kind in _COMPRESSED.items() if prefix.startswith(magic)), None)
@@ -148,13 +155,21 @@ def _decompressed(kind: str, source: _ViewReader) -> Any:  # a binary file objec
     raise ValueError(kind)
 
 
-LABELS = {"zip": "zip", "tar": "tar", "gzip": "tar.gz", "bzip2": "tar.bz2", "xz": "tar.xz", "zstd": "tar.zst"}
+LABELS = {
+    "zip": "zip",
+    "deb": "deb",
+    "tar": "tar",
+    "gzip": "tar.gz",
+    "bzip2": "tar.bz2",
+    "xz": "tar.xz",
+    "zstd": "tar.zst",
+}
 
 
 def stream_kind(view: memoryview, kind: str) -> str | None:
     """``kind`` itself when the container can be read as one: zip and tar as they
     are, a compressed stream when it decompresses to a tar archive; else None."""
-    if kind in ("zip", "tar"):
+    if kind in ("zip", "deb", "tar"):
         return kind
     try:
         start = _decompressed(kind, _ViewReader(view)).read(PEEK)  # a few bytes: no bomb here
@@ -179,10 +194,14 @@ def iter_members(
     try:
         if kind == "zip":
             yield from _zip_members(view, limits, wanted)
+        elif kind == "deb":
+            yield from _deb_members(view, limits, wanted)
         else:
             yield from _tar_members(view, kind, limits, wanted)
     except ContainerError:
         raise
+    except MalformedArchive as error:
+        raise ContainerError(f"the Debian package is corrupt or truncated ({error})") from None
     except (zipfile.BadZipFile, tarfile.TarError, EOFError, lzma.LZMAError, OSError, ValueError) as error:
         raise ContainerError(f"the {kind} container is corrupt or truncated ({error})") from None
     except Exception as error:  # zstandard.ZstdError and the like: a corrupt stream, said once
@@ -248,6 +267,25 @@ def _zip_members(
         yield Member(name, data)
 
 
+def _deb_members(
+    view: memoryview, limits: ContainerLimits, wanted: Callable[[bytes], bool]
+) -> Iterator[Member]:
+    """The members of the package's ar archive: control.tar.* and data.tar.*,
+    which the scanner reads as containers in turn."""
+    for count, member in enumerate(ar_members(view), 1):
+        if count > limits.members:
+            raise _too_many(limits)
+        data = view[member.offset : member.offset + member.size]
+        if not wanted(bytes(data[:PEEK])):
+            yield Member(member.name, None)
+        elif member.size > limits.member_bytes:
+            yield Member(
+                member.name, None, f"{member.size:,} bytes, more than the {limits.member_bytes:,} allowed"
+            )
+        else:
+            yield Member(member.name, bytes(data))
+
+
 def _tar_members(
     view: memoryview, kind: str, limits: ContainerLimits, wanted: Callable[[bytes], bool]
 ) -> Iterator[Member]:
@@ -262,7 +300,7 @@ def _tar_members(
             raise _too_many(limits)
         if not info.isreg():
             continue  # folders, links (their targets are members of their own), devices, FIFOs
-        name = info.name
+        name = info.name.removeprefix("./")  # dpkg-deb and many tools write ./usr/lib/...
         if _escapes(name):
             yield Member(name, None, "its name leads out of the container; not read")
             continue
