@@ -277,3 +277,107 @@ def test_a_debian_package_built_with_dpkg_deb(tmp_path: Path, fixture_path: Call
         (library,) = data.members
         assert library.path.endswith(f"!{data.path.rsplit('!', 1)[1]}!usr/lib/x86_64-linux-gnu/libbridge.so")
         assert library.go is not None and library.findings
+
+
+def _layer(files: dict[str, bytes], compress: bool) -> bytes:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz" if compress else "w") as archive:
+        for name, data in files.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+def _image_layers(fixture_path: Callable[[str], Path]) -> list[bytes]:
+    go = fixture_path("go_cshared_default").read_bytes()
+    other = fixture_path("go_cshared_other").read_bytes()
+    c = fixture_path("c_hardened").read_bytes()
+    bottom = _layer(
+        {"usr/lib/libgo.so": go, "usr/lib/libold.so": go, "opt/app/libx.so": go, "usr/bin/prog": c}, True
+    )
+    top = _layer(
+        {"usr/lib/.wh.libold.so": b"", "opt/.wh..wh..opq": b"", ".wh.": b"", "usr/lib/libgo.so": other}, False
+    )
+    return [bottom, top]
+
+
+def _digest(data: bytes) -> str:
+    import hashlib
+
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def test_a_docker_save_image_is_read_as_its_final_filesystem(
+    tmp_path: Path, fixture_path: Callable[[str], Path]
+) -> None:
+    layers = _image_layers(fixture_path)
+    manifest = [{"Config": "config.json", "RepoTags": ["x:1"], "Layers": ["one/layer.tar", "two/layer.tar"]}]
+    image = _tar(
+        tmp_path / "image.tar",
+        {
+            "manifest.json": json.dumps(manifest).encode(),
+            "config.json": b"{}",
+            "one/layer.tar": layers[0],
+            "two/layer.tar": layers[1],
+        },
+        "w",
+    )
+    scanned = scan_file(str(image))
+    assert scanned is not None and scanned.error is None and scanned.container == "docker image"
+    found = {m.path.split("!", 1)[1]: m for m in scanned.members}
+    # libold.so is whited out, opt/ is opaque above it; the bare ".wh." hides nothing.
+    assert sorted(found) == ["usr/bin/prog", "usr/lib/libgo.so"]
+    assert found["usr/lib/libgo.so"].layer == "two/layer.tar"  # the upper copy: go_cshared_other
+    assert found["usr/bin/prog"].layer == "one/layer.tar"
+    other = scan_file(str(fixture_path("go_cshared_other")))
+    assert other is not None and found["usr/lib/libgo.so"].sha256 == other.sha256
+
+
+def test_an_oci_image_picks_the_platform(tmp_path: Path, fixture_path: Callable[[str], Path]) -> None:
+    from cgoguard.readers.images import host_platform
+
+    layers = _image_layers(fixture_path)
+    blobs = {f"blobs/sha256/{_digest(layer)[7:]}": layer for layer in layers}
+
+    def manifest(chosen: list[bytes]) -> bytes:
+        return json.dumps(
+            {
+                "schemaVersion": 2,
+                "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": _digest(b"{}")},
+                "layers": [
+                    {"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": _digest(x)}
+                    for x in chosen
+                ],
+            }
+        ).encode()
+
+    here, there = manifest(layers), manifest(layers[:1])
+    blobs |= {f"blobs/sha256/{_digest(m)[7:]}": m for m in (here, there)} | {
+        f"blobs/sha256/{_digest(b'{}')[7:]}": b"{}"
+    }
+    os_name, architecture = host_platform().split("/", 1)
+    elsewhere = "s390x" if architecture != "s390x" else "amd64"
+    index = {
+        "schemaVersion": 2,
+        "manifests": [
+            {"digest": _digest(there), "platform": {"os": "linux", "architecture": elsewhere}},
+            {"digest": _digest(here), "platform": {"os": os_name, "architecture": architecture}},
+        ],
+    }
+    image = _tar(
+        tmp_path / "oci.tar",
+        {"oci-layout": b'{"imageLayoutVersion": "1.0.0"}', "index.json": json.dumps(index).encode(), **blobs},
+        "w",
+    )
+    scanned = scan_file(str(image))
+    assert scanned is not None and scanned.error is None
+    assert scanned.container == f"oci image {host_platform()}"
+    assert sorted(m.path.split("!", 1)[1] for m in scanned.members) == ["usr/bin/prog", "usr/lib/libgo.so"]
+    assert {m.layer for m in scanned.members} == {_digest(layers[0]), _digest(layers[1])}
+
+
+def test_a_broken_image_is_one_error(tmp_path: Path) -> None:
+    image = _tar(tmp_path / "image.tar", {"manifest.json": b'[{"Layers": ["missing/layer.tar"]}]'}, "w")
+    scanned = scan_file(str(image))
+    assert scanned is not None and "does not hold" in (scanned.error or "")

@@ -278,6 +278,7 @@ class Artifact:
     members: list[Artifact] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     container: str | None = None  # "zip", "tar.gz", ...: the members are what it holds
+    layer: str | None = None  # for a file of a container image: the digest of its layer
 
 
 class SetMember(NamedTuple):

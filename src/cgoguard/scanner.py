@@ -152,14 +152,15 @@ def _scan_container(
     (``outer.whl!pkg/lib.so``); the memory used follows the largest member."""
     artifact.container = containers.LABELS[kind]
     try:
-        for member in containers.iter_members(view, kind, limits, _wanted):
+        artifact.container, members = containers.open_container(view, kind, limits, _wanted, None)
+        for member in members:
             path = f"{artifact.path}!{member.name}"
             if member.error is not None:
-                artifact.members.append(Artifact(path=path, error=sentence(member.error)))
+                artifact.members.append(Artifact(path=path, error=sentence(member.error), layer=member.layer))
                 continue
             if member.data is None:
                 continue  # not ELF, ar or a container: nothing to check
-            child = Artifact(path=path, size=len(member.data))
+            child = Artifact(path=path, size=len(member.data), layer=member.layer)
             if hash_files:
                 child.sha256 = hashlib.sha256(member.data).hexdigest()
             data = memoryview(member.data)

@@ -33,7 +33,7 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import IO, Any, NamedTuple, cast
+from typing import IO, Any, NamedTuple, TypeVar, cast
 
 from cgoguard.errors import InputError
 from cgoguard.readers.archive import MalformedArchive
@@ -68,6 +68,7 @@ class Member(NamedTuple):
     name: str  # the name inside the container, as stored
     data: bytes | None  # the bytes of a wanted regular member
     error: str | None = None  # why a member was not read; None with data, or for one not wanted
+    layer: str | None = None  # the image layer (digest) it comes from
 
 
 def kind_of(prefix: bytes) -> str | None:
@@ -183,21 +184,50 @@ def _escapes(name: str) -> bool:
     return name.startswith(("/", "\\")) or normal == ".." or normal.startswith("../")
 
 
-def iter_members(
-    view: memoryview, kind: str, limits: ContainerLimits, wanted: Callable[[bytes], bool]
-) -> Iterator[Member]:
-    """Every regular member of a container of this ``kind`` (from :func:`kind_of`;
-    a compressed stream must be a tar). A member whose first :data:`PEEK` bytes
-    ``wanted`` refuses comes back without data (and is not read further).
-    Raises :class:`ContainerError` when the container itself cannot be read
-    on; members already yielded stand."""
+def open_container(
+    view: memoryview,
+    kind: str,
+    limits: ContainerLimits,
+    wanted: Callable[[bytes], bool],
+    platform: str | None,
+) -> tuple[str, Iterator[Member]]:
+    """(label, members) of a container of this ``kind`` (from :func:`kind_of`; a
+    compressed stream must be a tar; a tar may be a container image, read for
+    ``platform``, default this machine's). A member whose first :data:`PEEK`
+    bytes ``wanted`` refuses comes back without data (and is not read
+    further). Raises :class:`ContainerError` when the container cannot be read
+    (on); members already yielded stand."""
+    if kind == "tar":
+        from cgoguard.readers import images  # images builds on this module
+
+        opened = _guarded(kind, lambda: images.open_image(view, limits, wanted, platform))
+        if opened is not None:
+            label, members = opened
+            return label, _guarded_iter(kind, members)
+    if kind == "zip":
+        members = _zip_members(view, limits, wanted)
+    elif kind == "deb":
+        members = _deb_members(view, limits, wanted)
+    else:
+        members = _tar_members(view, kind, limits, wanted)
+    return LABELS[kind], _guarded_iter(kind, members)
+
+
+T = TypeVar("T")
+
+
+def _guarded_iter(kind: str, members: Iterator[Member]) -> Iterator[Member]:
+    while True:
+        member = _guarded(kind, lambda: next(members, None))
+        if member is None:
+            return
+        yield member
+
+
+def _guarded(kind: str, step: Callable[[], T]) -> T:
+    """``step()``, with a corrupt container's exceptions turned into one ContainerError."""
     try:
-        if kind == "zip":
-            yield from _zip_members(view, limits, wanted)
-        elif kind == "deb":
-            yield from _deb_members(view, limits, wanted)
-        else:
-            yield from _tar_members(view, kind, limits, wanted)
+        return step()
     except ContainerError:
         raise
     except MalformedArchive as error:
@@ -287,8 +317,14 @@ def _deb_members(
 
 
 def _tar_members(
-    view: memoryview, kind: str, limits: ContainerLimits, wanted: Callable[[bytes], bool]
+    view: memoryview,
+    kind: str,
+    limits: ContainerLimits,
+    wanted: Callable[[bytes], bool],
+    visible: Callable[[str], bool] | None = None,
 ) -> Iterator[Member]:
+    """Members of a tar stream. ``visible``: a member whose (normalised) name it
+    refuses comes back as a name only, unread (image layers: hidden by a later layer)."""
     source = _ViewReader(view)
     raw = source if kind == "tar" else _Bounded(_decompressed(kind, source), source, limits)
     stream = io.BufferedReader(raw, 1 << 16)
@@ -298,11 +334,17 @@ def _tar_members(
         count += 1
         if count > limits.members:
             raise _too_many(limits)
-        if not info.isreg():
-            continue  # folders, links (their targets are members of their own), devices, FIFOs
+        if info.isdir():
+            continue
         name = info.name.removeprefix("./")  # dpkg-deb and many tools write ./usr/lib/...
+        if not info.isreg():
+            yield Member(name, None)  # links (their targets are members of their own), devices, FIFOs
+            continue
         if _escapes(name):
             yield Member(name, None, "its name leads out of the container; not read")
+            continue
+        if visible is not None and not visible(name):
+            yield Member(name, None)
             continue
         if info.size > limits.member_bytes:
             yield Member(name, None, f"{info.size:,} bytes, more than the {limits.member_bytes:,} allowed")

@@ -1,0 +1,210 @@
+"""Container images saved as tar archives: ``docker save`` (``manifest.json``)
+and OCI image layouts (``oci-layout`` + ``index.json``), read in place.
+
+The layers are applied as a container runtime would, without extracting
+anything: they are walked from the top one down, and a file is part of the
+final filesystem unless a layer above it holds the same path, a whiteout
+for it (``.wh.<name>``) or an opaque marker for a folder above it
+(``.wh..wh..opq``). Each visible regular file comes back with the digest of
+the layer it comes from. A bare ``.wh.`` names nothing and hides nothing
+(anchore/stereoscope#647 wiped a whole folder for it).
+
+Multi-platform images (an OCI index of manifests) are read for one
+platform: the one asked for, else this machine's; which one is said in the
+container's label. Facts only, like :mod:`cgoguard.readers.containers`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import posixpath
+import tarfile
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from cgoguard.readers.containers import (
+    PEEK,
+    ContainerError,
+    ContainerLimits,
+    Member,
+    _tar_members,
+    _ViewReader,
+    kind_of,
+)
+
+MAX_JSON_BYTES = 16 << 20  # a manifest or index larger than this is not one
+_WHITEOUT = ".wh."
+_OPAQUE = ".wh..wh..opq"
+_MACHINES = {"x86_64": "amd64", "aarch64": "arm64", "armv7l": "arm", "ppc64le": "ppc64le", "s390x": "s390x"}
+
+
+def host_platform() -> str:
+    machine = os.uname().machine
+    return f"linux/{_MACHINES.get(machine, machine)}"
+
+
+def is_image(names: set[str]) -> bool:
+    """An image archive, judged by the names at the top of a tar."""
+    return "manifest.json" in names or ("oci-layout" in names and "index.json" in names)
+
+
+class _Image:
+    """The blobs of an image tar, found through its member index (headers only)."""
+
+    def __init__(self, view: memoryview, limits: ContainerLimits) -> None:
+        self.view = view
+        archive = tarfile.open(fileobj=_ViewReader(view), mode="r:")  # noqa: SIM115 - headers only, closed below
+        try:
+            self.members: dict[str, tarfile.TarInfo] = {}
+            for count, info in enumerate(archive, 1):
+                if count > limits.members:
+                    raise ContainerError(f"the image holds more than {limits.members:,} entries")
+                if info.isreg():
+                    self.members[posixpath.normpath(info.name)] = info
+        finally:
+            archive.close()
+
+    def blob(self, name: str) -> memoryview:
+        info = self.members.get(posixpath.normpath(name))
+        if info is None:
+            raise ContainerError(f"the image names {name!r}, which it does not hold")
+        end = info.offset_data + info.size
+        if end > len(self.view):
+            raise ContainerError(f"the image is truncated inside {name}")
+        return self.view[info.offset_data : end]
+
+    def json(self, name: str) -> Any:
+        data = self.blob(name)
+        if len(data) > MAX_JSON_BYTES:
+            raise ContainerError(f"{name} is larger than {MAX_JSON_BYTES:,} bytes")
+        try:
+            return json.loads(bytes(data))
+        except (ValueError, RecursionError):
+            raise ContainerError(f"{name} is not valid JSON") from None
+
+
+def _digest_path(digest: Any) -> str:
+    if not isinstance(digest, str) or ":" not in digest:
+        raise ContainerError(f"an image descriptor has no usable digest ({digest!r})")
+    algorithm, hexdigest = digest.split(":", 1)
+    if not hexdigest.isalnum() or not algorithm.isalnum():
+        raise ContainerError(f"an image descriptor has a malformed digest ({digest!r})")
+    return f"blobs/{algorithm}/{hexdigest}"
+
+
+def _platform_of(descriptor: dict[str, Any]) -> str | None:
+    platform = descriptor.get("platform")
+    if not isinstance(platform, dict):
+        return None
+    name = f"{platform.get('os')}/{platform.get('architecture')}"
+    return name + (f"/{platform['variant']}" if platform.get("variant") else "")
+
+
+def _oci_manifest(image: _Image, platform: str) -> tuple[dict[str, Any], str | None]:
+    """The manifest for ``platform`` from index.json (nested indexes followed)."""
+    index = image.json("index.json")
+    chosen: str | None = None
+    for _ in range(8):  # an index of indexes, a few levels at most
+        manifests = index.get("manifests") if isinstance(index, dict) else None
+        if not isinstance(manifests, list) or not manifests:
+            raise ContainerError("the image index lists no manifests")
+        matching = [m for m in manifests if isinstance(m, dict) and _platform_of(m) in (platform, None)]
+        exact = [m for m in matching if _platform_of(m) == platform]
+        candidates = exact or matching
+        if not candidates:
+            offered = sorted({p for m in manifests if isinstance(m, dict) and (p := _platform_of(m))})
+            raise ContainerError(f"the image has no {platform} manifest (it has {', '.join(offered)})")
+        descriptor = candidates[0]
+        chosen = _platform_of(descriptor) or chosen
+        document = image.json(_digest_path(descriptor.get("digest")))
+        if isinstance(document, dict) and isinstance(document.get("layers"), list):
+            return document, chosen
+        index = document
+    raise ContainerError("the image index nests more than 8 levels")
+
+
+def _layers(image: _Image, platform: str) -> tuple[list[tuple[str, str]], str | None]:
+    """(digest, blob name) of each layer, bottom first, and the platform read."""
+    if "oci-layout" in image.members and "index.json" in image.members:
+        manifest, chosen = _oci_manifest(image, platform)
+        layers = []
+        for layer in manifest["layers"]:
+            if not isinstance(layer, dict):
+                raise ContainerError("a layer descriptor is not an object")
+            layers.append((str(layer.get("digest")), _digest_path(layer.get("digest"))))
+        return layers, chosen
+    manifests = image.json("manifest.json")
+    if not isinstance(manifests, list) or not manifests or not isinstance(manifests[0], dict):
+        raise ContainerError("manifest.json lists no image")
+    names = manifests[0].get("Layers")
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise ContainerError("manifest.json gives no list of layers")
+    # docker save names a layer by its path; since Docker 25 that path is blobs/sha256/<digest>.
+    return [
+        (n.removeprefix("blobs/").replace("/", ":", 1) if n.startswith("blobs/") else n, n) for n in names
+    ], None
+
+
+class _Visibility:
+    """What the layers above hide: their files, whiteouts and opaque folders."""
+
+    def __init__(self) -> None:
+        self.covered: set[str] = set()  # paths a layer above holds or whites out
+        self.opaque: set[str] = set()  # folders whose lower contents are gone
+
+    def visible(self, path: str) -> bool:
+        if path in self.covered:
+            return False
+        folder = posixpath.dirname(path)
+        while folder:
+            if folder in self.opaque or folder in self.covered:
+                return False
+            folder = posixpath.dirname(folder)
+        return True
+
+    def add_layer(self, names: list[str]) -> None:
+        for name in names:
+            folder, base = posixpath.split(name)
+            if base == _OPAQUE:
+                self.opaque.add(folder)
+            elif base.startswith(_WHITEOUT):
+                hidden = base[len(_WHITEOUT) :]
+                if hidden:  # a bare ".wh." names nothing
+                    self.covered.add(posixpath.join(folder, hidden))
+            else:
+                self.covered.add(name)
+
+
+def open_image(
+    view: memoryview, limits: ContainerLimits, wanted: Callable[[bytes], bool], platform: str | None = None
+) -> tuple[str, Iterator[Member]] | None:
+    """(label, members) of an image archive, None for a tar that is not one:
+    each visible file of the final filesystem, named by its path there, with
+    the layer it comes from."""
+    image = _Image(view, limits)
+    if not is_image(set(image.members)):
+        return None
+    layers, chosen = _layers(image, platform or host_platform())
+    label = "oci image" if "oci-layout" in image.members else "docker image"
+    return (f"{label} {chosen}" if chosen else label), _visible_members(image, layers, limits, wanted)
+
+
+def _visible_members(
+    image: _Image, layers: list[tuple[str, str]], limits: ContainerLimits, wanted: Callable[[bytes], bool]
+) -> Iterator[Member]:
+    above = _Visibility()
+    for digest, name in reversed(layers):
+        blob = image.blob(name)
+        kind = kind_of(bytes(blob[:PEEK])) or "tar"
+        if kind == "zip":
+            raise ContainerError(f"layer {digest} is not a tar archive")
+        names = []
+        try:
+            for member in _tar_members(blob, kind, limits, wanted, above.visible):
+                names.append(member.name)
+                if member.data is not None or member.error is not None:
+                    yield member._replace(layer=digest)
+        except ContainerError as error:
+            raise ContainerError(f"layer {digest}: {error}") from None
+        above.add_layer(names)
