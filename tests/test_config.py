@@ -98,3 +98,25 @@ def test_lint_include_folders_resolve_from_the_config_folder(tmp_path: Path) -> 
     assert artifact.error is None
     assert read_header(str(header), config.lint_include_dirs).missing_includes == []
     assert read_header(str(header)).missing_includes == ["'types.h' file not found"]
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ({"containers": []}, "must be a table"),
+        ({"containers": {"members": 3}}, "unknown key(s) members"),
+        ({"containers": {"depth": 0}}, "depth must be a whole number from 1"),
+        ({"containers": {"ratio": True}}, "ratio must be a whole number"),
+        ({"containers": {"platform": "amd64"}}, 'platform must look like "linux/amd64"'),
+    ],
+)
+def test_containers_table_is_validated(table: dict[str, object], message: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        config_from_table(table, "pyproject.toml")
+    assert message in str(raised.value)
+
+
+def test_containers_table_sets_the_bounds() -> None:
+    config = config_from_table({"containers": {"member-mib": 8, "entries": 10, "platform": "linux/arm64"}})
+    assert config.container_limits.member_bytes == 8 << 20 and config.container_limits.members == 10
+    assert config.container_limits.depth == 4 and config.platform == "linux/arm64"

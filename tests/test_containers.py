@@ -375,6 +375,14 @@ def test_an_oci_image_picks_the_platform(tmp_path: Path, fixture_path: Callable[
     assert scanned.container == f"oci image {host_platform()}"
     assert sorted(m.path.split("!", 1)[1] for m in scanned.members) == ["usr/bin/prog", "usr/lib/libgo.so"]
     assert {m.layer for m in scanned.members} == {_digest(layers[0]), _digest(layers[1])}
+    # --platform reads the other manifest (only the bottom layer); an absent one is an error.
+    proc = run("scan", image, "--platform", f"linux/{elsewhere}", "--format", "json")
+    (top,) = json.loads(proc.stdout)["artifacts"]
+    assert top["container"] == f"oci image linux/{elsewhere}"
+    assert len(top["members"]) == 4
+    proc = run("scan", image, "--platform", "plan9/mips", "--format", "json")
+    assert proc.returncode == 3 and "has no plan9/mips manifest" in proc.stdout
+    assert run("scan", image, "--platform", "amd64").returncode == 2
 
 
 def test_a_broken_image_is_one_error(tmp_path: Path) -> None:

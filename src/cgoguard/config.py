@@ -20,6 +20,14 @@ Example::
     [tool.cgoguard.lint]
     include = ["include", "third_party/include"]   # -I folders for headers, from the config's folder
 
+    [tool.cgoguard.containers]        # wheels, tarballs, packages, images (defaults shown)
+    member-mib = 1024                 # one member, decompressed
+    total-mib = 16384                 # everything decompressed from one container
+    entries = 200000
+    ratio = 1000                      # decompressed / compressed
+    depth = 4                         # containers inside containers
+    platform = "linux/amd64"          # of a multi-platform image (default: this machine's)
+
 The first of cgoguard.toml or pyproject.toml (with a [tool.cgoguard] table)
 found in the current folder or its parents is used, like ruff does.
 """
@@ -43,6 +51,7 @@ from cgoguard.itemlimits import (
     check_seconds,
 )
 from cgoguard.model import Artifact, Severity
+from cgoguard.readers.containers import ContainerLimits
 
 _KEYS = {
     "select",
@@ -60,6 +69,15 @@ MAX_JOBS = 1024  # more worker processes than this is a typo, not a machine
 # Sub-tables owned by other commands; kept raw here and validated by them.
 COMMAND_TABLES = ("build", "profiles")
 _LINT_KEYS = {"include"}
+# [tool.cgoguard.containers] bounds and the largest value each may take.
+_CONTAINER_KEYS = {
+    "member-mib": 1 << 20,
+    "total-mib": 1 << 24,
+    "entries": 10_000_000,
+    "ratio": 1_000_000,
+    "depth": 64,
+}
+_TABLES = {"lint", "containers"}  # sub-tables validated here
 
 
 @dataclass(slots=True)
@@ -77,6 +95,8 @@ class Config:
     root: str | None = None  # folder of the config file, for relative path patterns
     tables: dict[str, Any] = field(default_factory=dict)  # COMMAND_TABLES, raw
     lint_include_dirs: list[str] = field(default_factory=list)  # [tool.cgoguard.lint] include, resolved
+    container_limits: ContainerLimits = field(default_factory=ContainerLimits)
+    platform: str | None = None  # of a multi-platform image; None: this machine's
 
     def enabled(self, check_id: str) -> bool:
         return (self.select is None or check_id in self.select) and check_id not in self.ignore
@@ -137,6 +157,42 @@ def _severity(value: Any, where: str) -> Severity:
         raise ConfigError(f"{where}: {error}.") from None
 
 
+def _containers_table(table: Any, source: str) -> tuple[ContainerLimits, str | None]:
+    where = f"{source}: [tool.cgoguard.containers]"
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where} must be a table.")
+    unknown = sorted(set(table) - set(_CONTAINER_KEYS) - {"platform"})
+    if unknown:
+        raise ConfigError(
+            f"{where}: unknown key(s) {', '.join(unknown)}; known keys: "
+            f"{', '.join(sorted([*_CONTAINER_KEYS, 'platform']))}."
+        )
+    values: dict[str, int] = {}
+    for key, largest in _CONTAINER_KEYS.items():
+        if key in table:
+            value = table[key]
+            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= largest:
+                raise ConfigError(f"{where} {key} must be a whole number from 1 to {largest:,}.")
+            values[key] = value
+    defaults = ContainerLimits()
+    limits = ContainerLimits(
+        member_bytes=values["member-mib"] << 20 if "member-mib" in values else defaults.member_bytes,
+        total_bytes=values["total-mib"] << 20 if "total-mib" in values else defaults.total_bytes,
+        members=values.get("entries", defaults.members),
+        ratio=values.get("ratio", defaults.ratio),
+        depth=values.get("depth", defaults.depth),
+    )
+    platform = table.get("platform")
+    if platform is not None and not valid_platform(platform):
+        raise ConfigError(f'{where} platform must look like "linux/amd64" or "linux/arm/v7".')
+    return limits, platform
+
+
+def valid_platform(value: object) -> bool:
+    parts = value.split("/") if isinstance(value, str) else []
+    return 2 <= len(parts) <= 3 and all(p and p.replace("_", "").isalnum() for p in parts)
+
+
 def _lint_table(table: Any, source: str, root: str | None) -> list[str]:
     if not isinstance(table, dict):
         raise ConfigError(f"{source}: [tool.cgoguard.lint] must be a table.")
@@ -153,11 +209,12 @@ def _lint_table(table: Any, source: str, root: str | None) -> list[str]:
 
 
 def config_from_table(table: dict[str, Any], source: str | None = None, root: str | None = None) -> Config:
-    unknown = set(table) - _KEYS - set(COMMAND_TABLES) - {"lint"}
+    known = _KEYS | set(COMMAND_TABLES) | _TABLES
+    unknown = set(table) - known
     if unknown:
         raise ConfigError(
             f"{source or 'configuration'}: unknown key(s) {', '.join(sorted(unknown))} in "
-            f"[tool.cgoguard]; known keys: {', '.join(sorted(_KEYS | set(COMMAND_TABLES) | {'lint'}))}."
+            f"[tool.cgoguard]; known keys: {', '.join(sorted(known))}."
         )
     config = Config(source=source, root=root)
     config.tables = {key: table[key] for key in COMMAND_TABLES if key in table}
@@ -193,6 +250,9 @@ def config_from_table(table: dict[str, Any], source: str | None = None, root: st
         config.format = str(table["format"])
     if "lint" in table:
         config.lint_include_dirs = _lint_table(table["lint"], source or "configuration", root)
+    if "containers" in table:
+        containers = _containers_table(table["containers"], source or "configuration")
+        config.container_limits, config.platform = containers
     severity = table.get("severity", {})
     if not isinstance(severity, dict):
         raise ConfigError("[tool.cgoguard.severity] must map check IDs to severities.")

@@ -95,7 +95,13 @@ class ScanWorker:
     mapped: bool = True  # map files (fast); only where a SIGBUS ends a worker, not the caller
 
     def __call__(self, candidate: Candidate) -> Item | None:
-        artifact = scan_candidate(candidate, hash_files=self.hash_files, mapped=self.mapped)
+        artifact = scan_candidate(
+            candidate,
+            hash_files=self.hash_files,
+            mapped=self.mapped,
+            limits=self.config.container_limits,
+            platform=self.config.platform,
+        )
         if artifact is None:
             return None
         return self._finish(artifact, candidate)

@@ -83,6 +83,7 @@ def scan_candidate(
     hash_files: bool = True,
     mapped: bool = True,
     limits: ContainerLimits = DEFAULT_CONTAINER_LIMITS,
+    platform: str | None = None,
 ) -> Artifact | None:
     """Scan one candidate. Returns None when it is neither ELF nor an ar
     archive nor a container (zip, tar) holding one. Never raises.
@@ -112,7 +113,7 @@ def scan_candidate(
             if hash_files:
                 artifact.sha256 = hashlib.sha256(view).hexdigest()
             if container is not None:
-                _scan_container(artifact, view, container, limits, hash_files, depth=1)
+                _scan_container(artifact, view, container, (limits, platform), hash_files, depth=1)
                 if not artifact.members and artifact.error is None:
                     return None  # a container without ELF files: nothing to check in it
             else:
@@ -146,13 +147,20 @@ def _wanted(head: bytes) -> bool:
 
 
 def _scan_container(
-    artifact: Artifact, view: memoryview, kind: str, limits: ContainerLimits, hash_files: bool, depth: int
+    artifact: Artifact,
+    view: memoryview,
+    kind: str,
+    options: tuple[ContainerLimits, str | None],
+    hash_files: bool,
+    depth: int,
 ) -> None:
     """Each ELF, ar or nested container member becomes a member artifact
-    (``outer.whl!pkg/lib.so``); the memory used follows the largest member."""
+    (``outer.whl!pkg/lib.so``); the memory used follows the largest member.
+    ``options``: the bounds, and the platform of a multi-platform image."""
+    limits, platform = options
     artifact.container = containers.LABELS[kind]
     try:
-        artifact.container, members = containers.open_container(view, kind, limits, _wanted, None)
+        artifact.container, members = containers.open_container(view, kind, limits, _wanted, platform)
         for member in members:
             path = f"{artifact.path}!{member.name}"
             if member.error is not None:
@@ -177,7 +185,7 @@ def _scan_container(
                         "not read."
                     )
                 else:
-                    _scan_container(child, data, nested, limits, hash_files, depth + 1)
+                    _scan_container(child, data, nested, options, hash_files, depth + 1)
                     if not child.members and child.error is None:
                         continue
             artifact.members.append(child)

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from cgoguard.cli import common
+from cgoguard.errors import UsageError
 
 if TYPE_CHECKING:
     from cgoguard.model import Artifact, Item
@@ -30,6 +31,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         action="store_true",
         help="text: show the hardening line of every artifact and each finding's fix",
     )
+    scan.add_argument(
+        "--platform",
+        metavar="OS/ARCH",
+        help="the platform to read from a multi-platform container image, e.g. linux/arm64 "
+        "(default: this machine's)",
+    )
     scan.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     scan.add_argument(
         "--no-hash",
@@ -47,6 +54,14 @@ def run(args: argparse.Namespace) -> int:
     from cgoguard.reports import ReportContext, RunTotals
 
     config = common.effective_config(args)
+    if args.platform is not None:
+        from cgoguard.config import valid_platform
+
+        if not valid_platform(args.platform):
+            raise UsageError(
+                f'--platform takes OS/ARCH[/VARIANT] such as "linux/arm64", not {args.platform!r}.'
+            )
+        config.platform = args.platform
     fmt = common.report_format(args, config)
     fail_on = common.fail_on(args, config)
     jobs = common.effective_jobs_note(args, config)
