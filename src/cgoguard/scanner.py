@@ -9,6 +9,7 @@ problems become ``Artifact.error`` sentences.
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import hashlib
 
@@ -16,14 +17,14 @@ from cgoguard.assess import fips_status, summarize
 from cgoguard.checks import Check, CheckTarget, Subject, checks_for
 from cgoguard.errors import InputError
 from cgoguard.model import Artifact, ElfFacts, GoFacts
-from cgoguard.readers import containers
+from cgoguard.readers import containers, images
 from cgoguard.readers.archive import MalformedArchive, is_ar, is_thin_ar, iter_members
 from cgoguard.readers.cgo import go_markers, read_go_facts
 from cgoguard.readers.containers import PEEK, ContainerError, ContainerLimits, kind_of, stream_kind
 from cgoguard.readers.elf import ElfImage, MalformedElf, is_elf, read_elf_facts
 from cgoguard.readers.gobuildinfo import BuildInfoError
 from cgoguard.readers.gocrypto import crypto_packages
-from cgoguard.sources import Candidate
+from cgoguard.sources import Candidate, Opened
 
 DEFAULT_CONTAINER_LIMITS = ContainerLimits()
 
@@ -105,18 +106,21 @@ def scan_candidate(
             container = kind_of(prefix)  # before is_ar: a Debian package is an ar archive
             if container is None and not (is_elf(prefix) or is_ar(prefix)):
                 return None
-            view = opened.view(populate=hash_files, mapped=mapped)
             if container is not None:
-                container = stream_kind(view, container)
+                # Read through pread, never mapped or copied whole: memory follows the largest member.
+                span = _OpenedSpan(opened)
+                container = stream_kind(span, container)
                 if container is None:
                     return None  # compressed, but not a tar archive
-            if hash_files:
-                artifact.sha256 = hashlib.sha256(view).hexdigest()
-            if container is not None:
-                _scan_container(artifact, view, container, (limits, platform), hash_files, depth=1)
+                if hash_files:
+                    artifact.sha256 = _sha256(span)
+                _scan_container(artifact, span, container, (limits, platform), hash_files, depth=1)
                 if not artifact.members and artifact.error is None:
                     return None  # a container without ELF files: nothing to check in it
             else:
+                view = opened.view(populate=hash_files, mapped=mapped)
+                if hash_files:
+                    artifact.sha256 = hashlib.sha256(view).hexdigest()
                 _scan_buffer(artifact, view, prefix, hash_files)
     except OSError as error:
         artifact.error = os_error(error, candidate.file or candidate.path)
@@ -142,13 +146,33 @@ def scan_bytes(data: bytes, path: str = "<memory>") -> Artifact | None:
     return scan_candidate(Candidate(path, data=data if isinstance(data, bytes) else bytes(data)))
 
 
+class _OpenedSpan(containers.Span):
+    def __init__(self, opened: Opened) -> None:
+        super().__init__(opened.size)
+        self.opened = opened
+
+    def read(self, offset: int, count: int) -> bytes:
+        count = max(0, min(count, self.size - offset))
+        return self.opened.pread(offset, count) if count else b""
+
+
+def _sha256(span: containers.Span) -> str:
+    digest = hashlib.sha256()
+    for offset in range(0, span.size, 1 << 20):
+        chunk = span.read(offset, 1 << 20)
+        if not chunk:
+            raise OSError(errno.EIO, "the file shrank while it was read")
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
 def _wanted(head: bytes) -> bool:
     return is_elf(head) or is_ar(head) or kind_of(head) is not None
 
 
 def _scan_container(
     artifact: Artifact,
-    view: memoryview,
+    span: containers.Span,
     kind: str,
     options: tuple[ContainerLimits, str | None],
     hash_files: bool,
@@ -160,7 +184,8 @@ def _scan_container(
     limits, platform = options
     artifact.container = containers.LABELS[kind]
     try:
-        artifact.container, members = containers.open_container(view, kind, limits, _wanted, platform)
+        image = images.open_image(span, limits, _wanted, platform) if kind == "tar" else None
+        artifact.container, members = image or containers.open_container(span, kind, limits, _wanted)
         for member in members:
             path = f"{artifact.path}!{member.name}"
             if member.error is not None:
@@ -176,7 +201,8 @@ def _scan_container(
             if is_elf(head) or (is_ar(head) and kind_of(head) != "deb"):
                 _scan_buffer(child, data, head, hash_files)
             else:
-                nested = stream_kind(data, kind_of(head) or "")
+                inner = containers.ViewSpan(member.data)
+                nested = stream_kind(inner, kind_of(head) or "")
                 if nested is None:
                     continue
                 if depth >= limits.depth:
@@ -185,7 +211,7 @@ def _scan_container(
                         "not read."
                     )
                 else:
-                    _scan_container(child, data, nested, options, hash_files, depth + 1)
+                    _scan_container(child, inner, nested, options, hash_files, depth + 1)
                     if not child.members and child.error is None:
                         continue
             artifact.members.append(child)

@@ -26,6 +26,7 @@ import bz2
 import gzip
 import io
 import lzma
+import os
 import posixpath
 import stat
 import tarfile
@@ -36,8 +37,6 @@ from dataclasses import dataclass
 from typing import IO, Any, NamedTuple, TypeVar, cast
 
 from cgoguard.errors import InputError
-from cgoguard.readers.archive import MalformedArchive
-from cgoguard.readers.archive import iter_members as ar_members
 
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 # A Debian package is an ar archive whose first member is debian-binary (deb(5)).
@@ -84,11 +83,59 @@ def kind_of(prefix: bytes) -> str | None:
     return next((kind for magic, kind in _COMPRESSED.items() if prefix.startswith(magic)), None)
 
 
-class _ViewReader(io.RawIOBase):
-    """A seekable file over a memoryview, without copying it; counts what was read."""
+class Span:
+    """Random access to bytes: an in-memory member, or a window of an open file
+    read with ``pread``. Containers are read through spans, never mapped or
+    copied whole: a 2 GB image costs what its largest member costs, and a file
+    truncated meanwhile gives short reads (an error), not SIGBUS."""
 
-    def __init__(self, view: memoryview) -> None:
-        self.view = view
+    def __init__(self, size: int) -> None:
+        self.size = size
+
+    def read(self, offset: int, count: int) -> bytes:
+        raise NotImplementedError
+
+    def sub(self, offset: int, size: int) -> Span:
+        return _SubSpan(self, offset, max(0, min(size, self.size - offset)))
+
+
+class ViewSpan(Span):
+    def __init__(self, view: memoryview | bytes) -> None:
+        super().__init__(len(view))
+        self.view = memoryview(view)
+
+    def read(self, offset: int, count: int) -> bytes:
+        return bytes(self.view[offset : offset + count])
+
+
+class FileSpan(Span):
+    """An open file descriptor (not owned)."""
+
+    def __init__(self, fd: int, size: int) -> None:
+        super().__init__(size)
+        self.fd = fd
+
+    def read(self, offset: int, count: int) -> bytes:
+        count = max(0, min(count, self.size - offset))
+        return os.pread(self.fd, count, offset) if count else b""
+
+
+class _SubSpan(Span):
+    def __init__(self, base: Span, start: int, size: int) -> None:
+        super().__init__(size)
+        self.base = base
+        self.start = start
+
+    def read(self, offset: int, count: int) -> bytes:
+        count = max(0, min(count, self.size - offset))
+        return self.base.read(self.start + offset, count) if count else b""
+
+
+class SpanReader(io.RawIOBase):
+    """A seekable binary file over a span; ``position`` tells how far it was read."""
+
+    def __init__(self, span: Span) -> None:
+        self.span = span
         self.position = 0
 
     def readable(self) -> bool:
@@ -98,13 +145,13 @@ class _ViewReader(io.RawIOBase):
         return True
 
     def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
-        chunk = self.view[self.position : self.position + len(buffer)]
+        chunk = self.span.read(self.position, len(buffer))
         buffer[: len(chunk)] = chunk
         self.position += len(chunk)
         return len(chunk)
 
     def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        base = {io.SEEK_SET: 0, io.SEEK_CUR: self.position, io.SEEK_END: len(self.view)}[whence]
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self.position, io.SEEK_END: self.span.size}[whence]
         self.position = max(0, base + offset)
         return self.position
 
@@ -115,7 +162,7 @@ class _ViewReader(io.RawIOBase):
 class _Bounded(io.RawIOBase):
     """A decompressed stream that stops at the container's bounds."""
 
-    def __init__(self, stream: IO[bytes], source: _ViewReader, limits: ContainerLimits) -> None:
+    def __init__(self, stream: IO[bytes], source: SpanReader, limits: ContainerLimits) -> None:
         self.stream = stream
         self.source = source
         self.limits = limits
@@ -142,7 +189,7 @@ class _Bounded(io.RawIOBase):
         return len(data)
 
 
-def _decompressed(kind: str, source: _ViewReader) -> Any:  # a binary file object
+def _decompressed(kind: str, source: SpanReader) -> Any:  # a binary file object
     if kind == "gzip":
         return gzip.GzipFile(fileobj=source, mode="rb")
     if kind == "bzip2":
@@ -167,13 +214,13 @@ LABELS = {
 }
 
 
-def stream_kind(view: memoryview, kind: str) -> str | None:
+def stream_kind(span: Span, kind: str) -> str | None:
     """``kind`` itself when the container can be read as one: zip and tar as they
     are, a compressed stream when it decompresses to a tar archive; else None."""
     if kind in ("zip", "deb", "tar"):
         return kind
     try:
-        start = _decompressed(kind, _ViewReader(view)).read(PEEK)  # a few bytes: no bomb here
+        start = _decompressed(kind, SpanReader(span)).read(PEEK)  # a few bytes: no bomb here
     except Exception:  # any failure to decompress means "not a tar stream"
         return None
     return kind if kind_of(start) == "tar" else None
@@ -185,53 +232,41 @@ def _escapes(name: str) -> bool:
 
 
 def open_container(
-    view: memoryview,
-    kind: str,
-    limits: ContainerLimits,
-    wanted: Callable[[bytes], bool],
-    platform: str | None,
+    span: Span, kind: str, limits: ContainerLimits, wanted: Callable[[bytes], bool]
 ) -> tuple[str, Iterator[Member]]:
     """(label, members) of a container of this ``kind`` (from :func:`kind_of`; a
-    compressed stream must be a tar; a tar may be a container image, read for
-    ``platform``, default this machine's). A member whose first :data:`PEEK`
-    bytes ``wanted`` refuses comes back without data (and is not read
-    further). Raises :class:`ContainerError` when the container cannot be read
-    (on); members already yielded stand."""
-    if kind == "tar":
-        from cgoguard.readers import images  # images builds on this module
-
-        opened = _guarded(kind, lambda: images.open_image(view, limits, wanted, platform))
-        if opened is not None:
-            label, members = opened
-            return label, _guarded_iter(kind, members)
+    compressed stream must be a tar; for a tar that is a container image, see
+    :func:`cgoguard.readers.images.open_image`). A member whose first
+    :data:`PEEK` bytes ``wanted`` refuses comes back without data (and is not
+    read further). Raises :class:`ContainerError` when the container cannot be
+    read (on); members already yielded stand."""
     if kind == "zip":
-        members = _zip_members(view, limits, wanted)
+        members = _zip_members(span, limits, wanted)
     elif kind == "deb":
-        members = _deb_members(view, limits, wanted)
+        members = _deb_members(span, limits, wanted)
     else:
-        members = _tar_members(view, kind, limits, wanted)
-    return LABELS[kind], _guarded_iter(kind, members)
+        members = tar_members(span, kind, limits, wanted)
+    return LABELS[kind], guarded_iter(kind, members)
 
 
 T = TypeVar("T")
 
 
-def _guarded_iter(kind: str, members: Iterator[Member]) -> Iterator[Member]:
+def guarded_iter(kind: str, members: Iterator[Member]) -> Iterator[Member]:
+    """``members``, with a corrupt container's exceptions turned into one ContainerError."""
     while True:
-        member = _guarded(kind, lambda: next(members, None))
+        member = guarded(kind, lambda: next(members, None))
         if member is None:
             return
         yield member
 
 
-def _guarded(kind: str, step: Callable[[], T]) -> T:
+def guarded(kind: str, step: Callable[[], T]) -> T:
     """``step()``, with a corrupt container's exceptions turned into one ContainerError."""
     try:
         return step()
     except ContainerError:
         raise
-    except MalformedArchive as error:
-        raise ContainerError(f"the Debian package is corrupt or truncated ({error})") from None
     except (zipfile.BadZipFile, tarfile.TarError, EOFError, lzma.LZMAError, OSError, ValueError) as error:
         raise ContainerError(f"the {kind} container is corrupt or truncated ({error})") from None
     except Exception as error:  # zstandard.ZstdError and the like: a corrupt stream, said once
@@ -246,10 +281,8 @@ def _too_many(limits: ContainerLimits) -> ContainerError:
     )
 
 
-def _zip_members(
-    view: memoryview, limits: ContainerLimits, wanted: Callable[[bytes], bool]
-) -> Iterator[Member]:
-    archive = zipfile.ZipFile(_ViewReader(view))
+def _zip_members(span: Span, limits: ContainerLimits, wanted: Callable[[bytes], bool]) -> Iterator[Member]:
+    archive = zipfile.ZipFile(SpanReader(span))
     entries = archive.infolist()
     if len(entries) > limits.members:
         raise _too_many(limits)
@@ -297,27 +330,37 @@ def _zip_members(
         yield Member(name, data)
 
 
-def _deb_members(
-    view: memoryview, limits: ContainerLimits, wanted: Callable[[bytes], bool]
-) -> Iterator[Member]:
-    """The members of the package's ar archive: control.tar.* and data.tar.*,
-    which the scanner reads as containers in turn."""
-    for count, member in enumerate(ar_members(view), 1):
+def _deb_members(span: Span, limits: ContainerLimits, wanted: Callable[[bytes], bool]) -> Iterator[Member]:
+    """The members of the package's ar archive (control.tar.*, data.tar.*: the
+    scanner reads them as containers in turn). A package has a handful of
+    members with short names, so the ar headers are read here directly."""
+    offset, count = 8, 0
+    while offset + 60 <= span.size:
+        header = span.read(offset, 60)
+        if header[58:60] != b"`\n":
+            raise ContainerError(f"the Debian package has a malformed member header at offset {offset}")
+        count += 1
         if count > limits.members:
             raise _too_many(limits)
-        data = view[member.offset : member.offset + member.size]
-        if not wanted(bytes(data[:PEEK])):
-            yield Member(member.name, None)
-        elif member.size > limits.member_bytes:
-            yield Member(
-                member.name, None, f"{member.size:,} bytes, more than the {limits.member_bytes:,} allowed"
-            )
+        name = header[:16].decode("ascii", "replace").strip().removesuffix("/")
+        try:
+            size = int(header[48:58].decode("ascii").strip())
+        except ValueError:
+            raise ContainerError(f"the Debian package member {name!r} has no valid size") from None
+        data = span.sub(offset + 60, size)
+        if data.size < size:
+            raise ContainerError(f"the Debian package is truncated inside {name}")
+        if not wanted(data.read(0, PEEK)):
+            yield Member(name, None)
+        elif size > limits.member_bytes:
+            yield Member(name, None, f"{size:,} bytes, more than the {limits.member_bytes:,} allowed")
         else:
-            yield Member(member.name, bytes(data))
+            yield Member(name, data.read(0, size))
+        offset += 60 + size + size % 2
 
 
-def _tar_members(
-    view: memoryview,
+def tar_members(
+    span: Span,
     kind: str,
     limits: ContainerLimits,
     wanted: Callable[[bytes], bool],
@@ -325,7 +368,7 @@ def _tar_members(
 ) -> Iterator[Member]:
     """Members of a tar stream. ``visible``: a member whose (normalised) name it
     refuses comes back as a name only, unread (image layers: hidden by a later layer)."""
-    source = _ViewReader(view)
+    source = SpanReader(span)
     raw = source if kind == "tar" else _Bounded(_decompressed(kind, source), source, limits)
     stream = io.BufferedReader(raw, 1 << 16)
     archive = tarfile.open(fileobj=stream, mode="r|")  # noqa: SIM115 - a stream, read to its end below

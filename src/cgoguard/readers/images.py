@@ -28,9 +28,12 @@ from cgoguard.readers.containers import (
     ContainerError,
     ContainerLimits,
     Member,
-    _tar_members,
-    _ViewReader,
+    Span,
+    SpanReader,
+    guarded,
+    guarded_iter,
     kind_of,
+    tar_members,
 )
 
 MAX_JSON_BYTES = 16 << 20  # a manifest or index larger than this is not one
@@ -52,9 +55,9 @@ def is_image(names: set[str]) -> bool:
 class _Image:
     """The blobs of an image tar, found through its member index (headers only)."""
 
-    def __init__(self, view: memoryview, limits: ContainerLimits) -> None:
-        self.view = view
-        archive = tarfile.open(fileobj=_ViewReader(view), mode="r:")  # noqa: SIM115 - headers only, closed below
+    def __init__(self, span: Span, limits: ContainerLimits) -> None:
+        self.span = span
+        archive = tarfile.open(fileobj=SpanReader(span), mode="r:")  # noqa: SIM115 - headers only, closed below
         try:
             self.members: dict[str, tarfile.TarInfo] = {}
             for count, info in enumerate(archive, 1):
@@ -65,21 +68,20 @@ class _Image:
         finally:
             archive.close()
 
-    def blob(self, name: str) -> memoryview:
+    def blob(self, name: str) -> Span:
         info = self.members.get(posixpath.normpath(name))
         if info is None:
             raise ContainerError(f"the image names {name!r}, which it does not hold")
-        end = info.offset_data + info.size
-        if end > len(self.view):
+        if info.offset_data + info.size > self.span.size:
             raise ContainerError(f"the image is truncated inside {name}")
-        return self.view[info.offset_data : end]
+        return self.span.sub(info.offset_data, info.size)
 
     def json(self, name: str) -> Any:
         data = self.blob(name)
-        if len(data) > MAX_JSON_BYTES:
+        if data.size > MAX_JSON_BYTES:
             raise ContainerError(f"{name} is larger than {MAX_JSON_BYTES:,} bytes")
         try:
-            return json.loads(bytes(data))
+            return json.loads(data.read(0, data.size))
         except (ValueError, RecursionError):
             raise ContainerError(f"{name} is not valid JSON") from None
 
@@ -177,17 +179,18 @@ class _Visibility:
 
 
 def open_image(
-    view: memoryview, limits: ContainerLimits, wanted: Callable[[bytes], bool], platform: str | None = None
+    span: Span, limits: ContainerLimits, wanted: Callable[[bytes], bool], platform: str | None = None
 ) -> tuple[str, Iterator[Member]] | None:
     """(label, members) of an image archive, None for a tar that is not one:
     each visible file of the final filesystem, named by its path there, with
     the layer it comes from."""
-    image = _Image(view, limits)
+    image = guarded("tar", lambda: _Image(span, limits))
     if not is_image(set(image.members)):
         return None
-    layers, chosen = _layers(image, platform or host_platform())
+    layers, chosen = guarded("tar", lambda: _layers(image, platform or host_platform()))
     label = "oci image" if "oci-layout" in image.members else "docker image"
-    return (f"{label} {chosen}" if chosen else label), _visible_members(image, layers, limits, wanted)
+    members = guarded_iter("tar", _visible_members(image, layers, limits, wanted))
+    return (f"{label} {chosen}" if chosen else label), members
 
 
 def _visible_members(
@@ -196,12 +199,12 @@ def _visible_members(
     above = _Visibility()
     for digest, name in reversed(layers):
         blob = image.blob(name)
-        kind = kind_of(bytes(blob[:PEEK])) or "tar"
+        kind = kind_of(blob.read(0, PEEK)) or "tar"
         if kind == "zip":
             raise ContainerError(f"layer {digest} is not a tar archive")
         names = []
         try:
-            for member in _tar_members(blob, kind, limits, wanted, above.visible):
+            for member in tar_members(blob, kind, limits, wanted, above.visible):
                 names.append(member.name)
                 if member.data is not None or member.error is not None:
                     yield member._replace(layer=digest)

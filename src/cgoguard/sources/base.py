@@ -39,10 +39,14 @@ class Opened:
     _fd: int | None
 
     def prefix(self, count: int = 8) -> bytes:
+        return self.pread(0, count)
+
+    def pread(self, offset: int, count: int) -> bytes:
+        """``count`` bytes at ``offset`` (fewer at the end), without mapping the file."""
         if self._view is not None:
-            return bytes(self._view[:count])
+            return bytes(self._view[offset : offset + count])
         assert self._fd is not None
-        return os.pread(self._fd, count, 0)
+        return os.pread(self._fd, count, offset)
 
     def view(self, populate: bool = True, mapped: bool = True) -> memoryview:
         """All the bytes. ``mapped``: mapped read-only, nothing copied; but a file
