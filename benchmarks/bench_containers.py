@@ -23,6 +23,7 @@ its packages of type go-module.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import io
 import json
 import os
@@ -83,10 +84,21 @@ def _image(folder: Path, go_root: Path) -> Path:
         _layer(folder / "two.tar", lambda a: _add_tree(a, go_root, "usr/local/go")),
         _layer(folder / "three.tar", lambda a: _whiteout_layer(a, multiarch.name)),
     ]
-    manifest = [{"Config": "config.json", "RepoTags": ["bench:latest"], "Layers": layers}]
+    # A real image configuration: syft (like docker load) finds the layers through rootfs.diff_ids.
+    diff_ids = [_sha256_file(folder / layer) for layer in layers]
+    config = json.dumps(
+        {
+            "architecture": "amd64",
+            "os": "linux",
+            "config": {},
+            "rootfs": {"type": "layers", "diff_ids": diff_ids},
+        }
+    ).encode()
+    config_name = f"{hashlib.sha256(config).hexdigest()}.json"
+    manifest = [{"Config": config_name, "RepoTags": ["bench:latest"], "Layers": layers}]
     image = folder / "image.tar"
     with tarfile.open(image, "w") as archive:
-        for name, data in (("manifest.json", json.dumps(manifest).encode()), ("config.json", b"{}")):
+        for name, data in (("manifest.json", json.dumps(manifest).encode()), (config_name, config)):
             info = tarfile.TarInfo(name)
             info.size = len(data)
             archive.addfile(info, io.BytesIO(data))
@@ -94,6 +106,14 @@ def _image(folder: Path, go_root: Path) -> Path:
             archive.add(folder / layer, layer)
             (folder / layer).unlink()
     return image
+
+
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return f"sha256:{digest.hexdigest()}"
 
 
 def _whiteout_layer(archive: tarfile.TarFile, multiarch: str) -> None:

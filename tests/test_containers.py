@@ -385,6 +385,33 @@ def test_an_oci_image_picks_the_platform(tmp_path: Path, fixture_path: Callable[
     assert run("scan", image, "--platform", "amd64").returncode == 2
 
 
+def test_an_oci_layout_folder_is_one_image(tmp_path: Path, fixture_path: Callable[[str], Path]) -> None:
+    layers = _image_layers(fixture_path)
+    folder = tmp_path / "layout"
+    (folder / "blobs" / "sha256").mkdir(parents=True)
+    manifest = json.dumps(
+        {"schemaVersion": 2, "layers": [{"digest": _digest(layer)} for layer in layers]}
+    ).encode()
+    for blob in (*layers, manifest):
+        (folder / "blobs" / "sha256" / _digest(blob)[7:]).write_bytes(blob)
+    (folder / "oci-layout").write_text('{"imageLayoutVersion": "1.0.0"}')
+    (folder / "index.json").write_text(
+        json.dumps({"schemaVersion": 2, "manifests": [{"digest": _digest(manifest)}]})
+    )
+    import cgoguard
+
+    report = cgoguard.scan([tmp_path])
+    (image,) = report.artifacts
+    assert image.path == str(folder) and image.container == "oci image" and image.error is None
+    assert sorted(m.path.split("!", 1)[1] for m in image.members) == ["usr/bin/prog", "usr/lib/libgo.so"]
+    # A blob that leads out of the folder is refused, not read.
+    (folder / "index.json").write_text(
+        json.dumps({"schemaVersion": 2, "manifests": [{"digest": "sha256:..%2f"}]})
+    )
+    (image,) = cgoguard.scan([folder]).artifacts
+    assert image.error is not None
+
+
 def test_a_broken_image_is_one_error(tmp_path: Path) -> None:
     image = _tar(tmp_path / "image.tar", {"manifest.json": b'[{"Layers": ["missing/layer.tar"]}]'}, "w")
     scanned = scan_file(str(image))

@@ -12,6 +12,7 @@ import contextlib
 import errno
 import functools
 import hashlib
+from collections.abc import Iterator
 
 from cgoguard.assess import fips_status, summarize
 from cgoguard.checks import Check, CheckTarget, Subject, checks_for
@@ -97,6 +98,8 @@ def scan_candidate(
     if candidate.error is not None:
         artifact.error = sentence(candidate.error)
         return artifact
+    if candidate.image_folder:
+        return _scan_image_folder(artifact, (limits, platform), hash_files)
     try:
         with candidate.open() as opened:
             artifact.size = opened.size
@@ -186,37 +189,62 @@ def _scan_container(
     try:
         image = images.open_image(span, limits, _wanted, platform) if kind == "tar" else None
         artifact.container, members = image or containers.open_container(span, kind, limits, _wanted)
-        for member in members:
-            path = f"{artifact.path}!{member.name}"
-            if member.error is not None:
-                artifact.members.append(Artifact(path=path, error=sentence(member.error), layer=member.layer))
-                continue
-            if member.data is None:
-                continue  # not ELF, ar or a container: nothing to check
-            child = Artifact(path=path, size=len(member.data), layer=member.layer)
-            if hash_files:
-                child.sha256 = hashlib.sha256(member.data).hexdigest()
-            data = memoryview(member.data)
-            head = member.data[:PEEK]
-            if is_elf(head) or (is_ar(head) and kind_of(head) != "deb"):
-                _scan_buffer(child, data, head, hash_files)
-            else:
-                inner = containers.ViewSpan(member.data)
-                nested = stream_kind(inner, kind_of(head) or "")
-                if nested is None:
-                    continue
-                if depth >= limits.depth:
-                    child.error = (
-                        f"a container nested {depth + 1} deep, deeper than the bound of {limits.depth}; "
-                        "not read."
-                    )
-                else:
-                    _scan_container(child, inner, nested, options, hash_files, depth + 1)
-                    if not child.members and child.error is None:
-                        continue
-            artifact.members.append(child)
+        _scan_members(artifact, members, options, hash_files, depth)
     except ContainerError as error:
         artifact.error = sentence(str(error))
+
+
+def _scan_image_folder(
+    artifact: Artifact, options: tuple[ContainerLimits, str | None], hash_files: bool
+) -> Artifact | None:
+    limits, platform = options
+    try:
+        with images.open_image_folder(artifact.path, limits, _wanted, platform) as (label, members):
+            artifact.container = label
+            _scan_members(artifact, members, options, hash_files, depth=1)
+    except ContainerError as error:
+        artifact.error = sentence(str(error))
+    return artifact if artifact.members or artifact.error else None
+
+
+def _scan_members(
+    artifact: Artifact,
+    members: Iterator[containers.Member],
+    options: tuple[ContainerLimits, str | None],
+    hash_files: bool,
+    depth: int,
+) -> None:
+    """Each ELF, ar or nested container member becomes a member artifact. Raises
+    ContainerError when the container cannot be read on."""
+    limits, _platform = options
+    for member in members:
+        path = f"{artifact.path}!{member.name}"
+        if member.error is not None:
+            artifact.members.append(Artifact(path=path, error=sentence(member.error), layer=member.layer))
+            continue
+        if member.data is None:
+            continue  # not ELF, ar or a container: nothing to check
+        child = Artifact(path=path, size=len(member.data), layer=member.layer)
+        if hash_files:
+            child.sha256 = hashlib.sha256(member.data).hexdigest()
+        data = memoryview(member.data)
+        head = member.data[:PEEK]
+        if is_elf(head) or (is_ar(head) and kind_of(head) != "deb"):
+            _scan_buffer(child, data, head, hash_files)
+        else:
+            inner = containers.ViewSpan(member.data)
+            nested = stream_kind(inner, kind_of(head) or "")
+            if nested is None:
+                continue
+            if depth >= limits.depth:
+                child.error = (
+                    f"a container nested {depth + 1} deep, deeper than the bound of {limits.depth}; not read."
+                )
+            else:
+                _scan_container(child, inner, nested, options, hash_files, depth + 1)
+                if not child.members and child.error is None:
+                    continue
+        artifact.members.append(child)
 
 
 def _scan_buffer(artifact: Artifact, view: memoryview, prefix: bytes, hash_files: bool) -> None:

@@ -16,6 +16,7 @@ container's label. Facts only, like :mod:`cgoguard.readers.containers`.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import posixpath
@@ -23,10 +24,12 @@ import tarfile
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from cgoguard.fileio import open_regular
 from cgoguard.readers.containers import (
     PEEK,
     ContainerError,
     ContainerLimits,
+    FileSpan,
     Member,
     Span,
     SpanReader,
@@ -68,6 +71,9 @@ class _Image:
         finally:
             archive.close()
 
+    def has(self, name: str) -> bool:
+        return posixpath.normpath(name) in self.members
+
     def blob(self, name: str) -> Span:
         info = self.members.get(posixpath.normpath(name))
         if info is None:
@@ -84,6 +90,58 @@ class _Image:
             return json.loads(data.read(0, data.size))
         except (ValueError, RecursionError):
             raise ContainerError(f"{name} is not valid JSON") from None
+
+
+class _Folder(_Image):
+    """An OCI image layout as a folder: blobs are files below it, opened like
+    any input (regular files only, without blocking) and only below it."""
+
+    def __init__(self, root: str) -> None:
+        self.root = os.path.realpath(root)
+        self.descriptors: list[int] = []
+        self.members = {}
+
+    def has(self, name: str) -> bool:
+        return os.path.isfile(os.path.join(self.root, name))
+
+    def blob(self, name: str) -> Span:
+        path = os.path.realpath(os.path.join(self.root, posixpath.normpath(name)))
+        if not path.startswith(self.root + os.sep):
+            raise ContainerError(f"the image names {name!r}, which leads out of its folder")
+        try:
+            fd, size = open_regular(path)
+        except OSError as error:
+            raise ContainerError(
+                f"the image names {name!r}, which cannot be read ({error.strerror or error})"
+            ) from None
+        self.descriptors.append(fd)
+        return FileSpan(fd, size)
+
+    def close(self) -> None:
+        for fd in self.descriptors:
+            os.close(fd)
+        self.descriptors.clear()
+
+
+def is_image_folder(path: str) -> bool:
+    return os.path.isfile(os.path.join(path, "oci-layout")) and os.path.isfile(
+        os.path.join(path, "index.json")
+    )
+
+
+@contextlib.contextmanager
+def open_image_folder(
+    path: str, limits: ContainerLimits, wanted: Callable[[bytes], bool], platform: str | None = None
+) -> Iterator[tuple[str, Iterator[Member]]]:
+    """(label, members) of an OCI image layout folder, like :func:`open_image`;
+    the blob files it opened are closed when the block ends."""
+    folder = _Folder(path)
+    try:
+        layers, chosen = guarded("tar", lambda: _layers(folder, platform or host_platform()))
+        members = guarded_iter("tar", _visible_members(folder, layers, limits, wanted))
+        yield (f"oci image {chosen}" if chosen else "oci image"), members
+    finally:
+        folder.close()
 
 
 def _digest_path(digest: Any) -> str:
@@ -128,7 +186,7 @@ def _oci_manifest(image: _Image, platform: str) -> tuple[dict[str, Any], str | N
 
 def _layers(image: _Image, platform: str) -> tuple[list[tuple[str, str]], str | None]:
     """(digest, blob name) of each layer, bottom first, and the platform read."""
-    if "oci-layout" in image.members and "index.json" in image.members:
+    if image.has("oci-layout") and image.has("index.json"):
         manifest, chosen = _oci_manifest(image, platform)
         layers = []
         for layer in manifest["layers"]:
@@ -188,7 +246,7 @@ def open_image(
     if not is_image(set(image.members)):
         return None
     layers, chosen = guarded("tar", lambda: _layers(image, platform or host_platform()))
-    label = "oci image" if "oci-layout" in image.members else "docker image"
+    label = "oci image" if image.has("oci-layout") else "docker image"
     members = guarded_iter("tar", _visible_members(image, layers, limits, wanted))
     return (f"{label} {chosen}" if chosen else label), members
 

@@ -22,6 +22,7 @@ class Candidate:
     file: str | None = None  # the local file holding the bytes; None means ``path`` itself
     data: bytes | None = None  # the bytes, for members a source read into memory
     origin: tuple[str, ...] = ()  # containers this candidate sits in, outermost first
+    image_folder: bool = False  # ``path`` is an OCI image layout folder, read as one image
 
     def open(self) -> contextlib.AbstractContextManager[Opened]:
         """The bytes, opened. Raises OSError for a file that cannot be read."""

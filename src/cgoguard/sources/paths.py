@@ -27,6 +27,12 @@ def _describe(error: OSError, path: str) -> str:
     return f"cannot read {path}: {error.strerror or error}"
 
 
+def _is_oci_layout(path: str) -> bool:
+    return os.path.isfile(os.path.join(path, "oci-layout")) and os.path.isfile(
+        os.path.join(path, "index.json")
+    )
+
+
 class PathSource(Source):
     """Files and folders; folders recursively."""
 
@@ -74,7 +80,10 @@ def walk(paths: list[str], stats: SourceStats) -> Iterator[Candidate]:
             yield Candidate(path, _describe(error, path))
             return
         if stat.S_ISDIR(st.st_mode):
-            yield from visit_dir(path, st)
+            if _is_oci_layout(path):
+                yield Candidate(path, image_folder=True)  # one image, not a folder of blobs
+            else:
+                yield from visit_dir(path, st)
         elif stat.S_ISREG(st.st_mode):
             yield from visit_file(path, st)
         elif named:
