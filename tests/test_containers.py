@@ -416,3 +416,32 @@ def test_a_broken_image_is_one_error(tmp_path: Path) -> None:
     image = _tar(tmp_path / "image.tar", {"manifest.json": b'[{"Layers": ["missing/layer.tar"]}]'}, "w")
     scanned = scan_file(str(image))
     assert scanned is not None and "does not hold" in (scanned.error or "")
+
+
+def test_an_alpine_package_is_read_as_its_gzip_segments(
+    tmp_path: Path, fixture_path: Callable[[str], Path]
+) -> None:
+    """An .apk (v2) is gzip streams of tar segments, signature and control first,
+    each cut before the end-of-archive blocks: one tar stream once decompressed."""
+
+    def segment(name: str, data: bytes, last: bool) -> bytes:
+        buffer = io.BytesIO()
+        with tarfile.open(fileobj=buffer, mode="w", format=tarfile.USTAR_FORMAT) as archive:
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+        raw = buffer.getvalue()
+        if not last:  # header + data, padded to 512: the end-of-archive blocks cut off
+            raw = raw[: 512 + len(data) + (-len(data)) % 512]
+        return gzip.compress(raw)
+
+    library = fixture_path("go_cshared_default").read_bytes()
+    package = tmp_path / "bridge-1.0-r0.apk"
+    package.write_bytes(
+        segment(".SIGN.RSA.builder.rsa.pub", b"signature", False)
+        + segment(".PKGINFO", b"pkgname = bridge\n", False)
+        + segment("usr/lib/libbridge.so", library, True)
+    )
+    scanned = scan_file(str(package))
+    assert scanned is not None and scanned.container == "tar.gz" and scanned.error is None
+    assert [m.path.split("!")[1] for m in scanned.members] == ["usr/lib/libbridge.so"]
