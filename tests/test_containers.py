@@ -82,19 +82,20 @@ def test_a_container_without_elf_files_is_skipped_like_any_other_file(tmp_path: 
 
 
 def test_set_members_carry_their_containers(tmp_path: Path, fixture_path: Callable[[str], Path]) -> None:
-    import cgoguard
+    from cgoguard.pipeline import set_members
 
-    wheel = make_wheel(
-        tmp_path / "two.whl",
-        {
-            "a/libone.so": fixture_path("go_cshared_default").read_bytes(),
-            "b/libtwo.so": fixture_path("go_cshared_other").read_bytes(),
-        },
+    library = fixture_path("go_cshared_default").read_bytes()
+    inner = make_wheel(tmp_path / "inner.whl", {"pkg/libbridge.so": library}).read_bytes()
+    outer = make_tar(
+        tmp_path / "outer.tar.xz", {"lib/libbridge.so": library, "dist/inner.whl": inner}, "w:xz"
     )
-    report = cgoguard.scan([wheel])
-    conflicts = [f for f in report.set_findings if f.check_id == "CG250"]
-    assert conflicts, "both libraries export Add: a conflict inside one wheel"
-    assert set(conflicts[0].artifacts) == {f"{wheel}!a/libone.so", f"{wheel}!b/libtwo.so"}
+    scanned = scan_file(str(outer))
+    assert scanned is not None
+    top, nested = set_members(scanned)
+    # The group of both is the outermost container; its format is what set checks read.
+    assert top.origin == (str(outer),) and top.container == "tar.xz"
+    assert nested.origin == (str(outer), f"{outer}!dist/inner.whl") and nested.container == "tar.xz"
+    assert nested.path == f"{outer}!dist/inner.whl!pkg/libbridge.so"
 
 
 def test_names_leading_out_are_reported_not_read(tmp_path: Path, fixture_path: Callable[[str], Path]) -> None:

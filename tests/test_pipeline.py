@@ -92,6 +92,11 @@ def test_set_members_cross_the_pipe_with_their_origin(fixture_path: Callable[[st
     (member,) = shipped.set_members
     assert member.origin == ("img.tar",) and member.go_build_mode == "c-shared"
     assert member.go_package == "example.com/bridge"
+    # The facts the set checks read: what it needs, how it binds, what it exports besides its API.
+    assert member.needed == ("libc.so.6",) and member.search_path == () and member.symbolic
+    assert (member.relro, member.bind_now) == ("partial", False)
+    assert "crosscall2" in member.runtime_exports and member.c_exports == ()
+    assert member.fips_provider == "none"  # it links crypto/sha256: a provider to compare
 
 
 def test_export_conflict_across_libraries(tmp_path: Path, fixture_path: Callable[[str], Path]) -> None:
