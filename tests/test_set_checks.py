@@ -102,6 +102,8 @@ def test_builds_of_one_package_are_alternatives_in_a_folder_but_neighbours_in_a_
     found = _found([wheel])
     pair = {f"{wheel}!a/libbridge.so", f"{wheel}!b/libbridge.so"}
     assert _artifacts(found, "CG251") == [pair]
+    (differ,) = found["CG258"]  # same file name, one with BIND_NOW, one without
+    assert set(differ.artifacts) == pair and "no BIND_NOW" in differ.message
 
 
 def test_a_go_program_beside_a_go_library(tmp_path: Path, fixture_path: Fixture) -> None:
@@ -160,9 +162,69 @@ def test_two_go_archives_in_one_wheel(tmp_path: Path, fixture_path: Fixture) -> 
     wheel = make_wheel(tmp_path / "archives.whl", {"lib/liba.a": archive, "lib/libb.a": archive})
     found = _found([wheel])
     assert _artifacts(found, "CG254") == [{f"{wheel}!lib/liba.a", f"{wheel}!lib/libb.a"}]
-    # Not across two wheels.
+    (copies,) = found["CG257"]  # byte-identical Go objects
+    assert set(copies.artifacts) == {f"{wheel}!lib/liba.a!go.o", f"{wheel}!lib/libb.a!go.o"}
+    # Not found without hashes; not across two wheels.
+    assert "CG257" not in _found([wheel], hash_files=False)
     apart = [make_wheel(tmp_path / f"{n}.whl", {"lib/liba.a": archive}) for n in "xy"]
     assert _found(apart) == {}
+
+
+_USER = "extern int missing(void);\nint user(void) { return missing(); }\n"
+
+
+def test_needed_libraries_and_search_paths_of_a_tarball(tmp_path: Path) -> None:
+    if shutil.which("gcc") is None:
+        pytest.skip("gcc is not installed")
+    stub = _gcc(tmp_path, "libmissing.so", "int missing(void) { return 1; }\n")
+    user = _gcc(tmp_path, "libuser.so", _USER, "-L.", "-lmissing", "-Wl,-rpath,/opt/x").read_bytes()
+    climbs = _gcc(
+        tmp_path, "libclimb.so", "int climb(void) { return 2; }\n", "-Wl,-rpath,$ORIGIN/../../../up"
+    )
+    inside = _gcc(tmp_path, "libinside.so", "int inside(void) { return 3; }\n", "-Wl,-rpath,$ORIGIN/../lib")
+    members = {
+        "pkg/lib/libuser.so": user,
+        "pkg/lib/libclimb.so": climbs.read_bytes(),
+        "pkg/lib/libinside.so": inside.read_bytes(),
+    }
+    tarball = make_tar(tmp_path / "release.tar.gz", members)
+    found = _found([tarball])
+    (missing,) = found["CG255"]
+    assert missing.artifacts == (f"{tarball}!pkg/lib/libuser.so",) and "libmissing.so" in missing.message
+    assert "libc.so.6" not in missing.message
+    leaving = {f.artifacts: f.message for f in found["CG256"]}
+    assert set(leaving) == {(f"{tarball}!pkg/lib/libuser.so",), (f"{tarball}!pkg/lib/libclimb.so",)}
+    assert "'/opt/x': an absolute path" in leaving[(f"{tarball}!pkg/lib/libuser.so",)]
+    assert "above the container's root" in leaving[(f"{tarball}!pkg/lib/libclimb.so",)]
+    # Shipped with the library it needs: nothing missing.
+    complete = make_tar(tmp_path / "complete.tar.gz", members | {"pkg/lib/libmissing.so": stub.read_bytes()})
+    assert "CG255" not in _found([complete])
+    # The same files in a folder take their libraries from the system.
+    folder = tmp_path / "plain"
+    folder.mkdir()
+    (folder / "libuser.so").write_bytes(user)
+    assert not set(_found([folder])) & {"CG255", "CG256"}
+
+
+def test_fips_providers_mixed_in_one_wheel(tmp_path: Path, fixture_path: Fixture) -> None:
+    fips, default = fixture_path("go_cshared_fips"), fixture_path("go_cshared_default")
+    other = fixture_path("go_cshared_other")  # links no crypto
+    wheel = make_wheel(
+        tmp_path / "mixed.whl", {"a/libfips.so": fips.read_bytes(), "b/libplain.so": default.read_bytes()}
+    )
+    (mixed,) = _found([wheel])["CG259"]
+    assert set(mixed.artifacts) == {f"{wheel}!a/libfips.so", f"{wheel}!b/libplain.so"}
+    assert "go-native" in mixed.message and "none" in mixed.message
+    alone = make_wheel(
+        tmp_path / "fine.whl", {"a/libfips.so": fips.read_bytes(), "b/libother.so": other.read_bytes()}
+    )
+    assert "CG259" not in _found([alone])
+    # Side by side in a folder, a default and a FIPS build of one package are alternatives.
+    dist = tmp_path / "dist"
+    dist.mkdir()
+    shutil.copy(fips, dist / "libfips.so")
+    shutil.copy(default, dist / "libplain.so")
+    assert "CG259" not in _found([dist])
 
 
 def _member(path: str, **facts: object) -> SetMember:
@@ -178,6 +240,15 @@ def test_groups_are_one_machine() -> None:
     assert run_set_checks([arm, amd], Config()) == []
     both_arm = [arm, amd._replace(machine="aarch64")]
     assert {f.check_id for f in run_set_checks(both_arm, Config())} == {"CG250", "CG251"}
+
+
+def test_packages_name_their_dependencies_and_install_to_absolute_paths() -> None:
+    needs = {"needed": ("libfoo.so.1",), "search_path": ("/usr/lib/foo",)}
+    origin = ("x.deb", "x.deb!data.tar.xz")
+    deb = _member("x.deb!data.tar.xz!usr/lib/libx.so", origin=origin, container="deb", **needs)
+    wheel = _member("x.whl!libx.so", origin=("x.whl",), container="zip", **needs)
+    ids = [f.check_id for f in run_set_checks([deb, wheel], Config())]
+    assert ids == ["CG255", "CG256"] and all("x.whl" in f.message for f in run_set_checks([wheel], Config()))
 
 
 def test_the_cli_reports_set_findings_in_json(tmp_path: Path, fixture_path: Fixture) -> None:

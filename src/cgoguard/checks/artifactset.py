@@ -4,7 +4,9 @@ They see a :class:`~cgoguard.model.ArtifactSet`: a small projection of each
 image's facts, and compare only images that load together (one container, or
 the run's own files; one machine: see :mod:`cgoguard.checks.groups`). Problems
 that no single file shows live here: Go runtimes that cannot share a process,
-symbols that interpose each other, Go archives that cannot share a link.
+symbols that interpose each other, Go archives that cannot share a link. What a
+deliverable ships (libraries, search paths, copies, FIPS modules) is judged in
+:mod:`cgoguard.checks.deliverable`.
 """
 
 from __future__ import annotations
