@@ -9,7 +9,6 @@ import json
 import os
 import sys
 import tarfile
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,22 +22,7 @@ from cgoguard.sources import Candidate
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from clirun import run
-
-
-def _wheel(path: Path, members: dict[str, bytes]) -> Path:
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-    return path
-
-
-def _tar(path: Path, members: dict[str, bytes], mode: str = "w:gz") -> Path:
-    with tarfile.open(path, mode) as archive:
-        for name, data in members.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            archive.addfile(info, io.BytesIO(data))
-    return path
+from containerfiles import make_tar, make_wheel
 
 
 def _ids(artifact: object) -> list[str]:
@@ -47,7 +31,7 @@ def _ids(artifact: object) -> list[str]:
 
 def test_a_wheel_is_scanned_like_its_files(tmp_path: Path, fixture_path: Callable[[str], Path]) -> None:
     library = fixture_path("go_cshared_default")
-    wheel = _wheel(
+    wheel = make_wheel(
         tmp_path / "pkg-1.0-cp311-cp311-manylinux_2_17_x86_64.whl",
         {"pkg/__init__.py": b"", "pkg/libbridge.so": library.read_bytes(), "pkg-1.0.dist-info/RECORD": b""},
     )
@@ -69,16 +53,16 @@ def test_a_wheel_is_scanned_like_its_files(tmp_path: Path, fixture_path: Callabl
 def test_tarballs_and_nested_wheels(tmp_path: Path, fixture_path: Callable[[str], Path], mode: str) -> None:
     library = fixture_path("go_cshared_default").read_bytes()
     archive = fixture_path("go_carchive_default").read_bytes()
-    wheel = _wheel(tmp_path / "inner.whl", {"pkg/libbridge.so": library}).read_bytes()
+    wheel = make_wheel(tmp_path / "inner.whl", {"pkg/libbridge.so": library}).read_bytes()
     members = {"pkg-1.0/lib/libbridge.a": archive, "pkg-1.0/dist/inner.whl": wheel, "pkg-1.0/README": b"hi"}
     if mode == "zstd":
         import zstandard
 
-        plain = _tar(tmp_path / "plain.tar", members, "w").read_bytes()
+        plain = make_tar(tmp_path / "plain.tar", members, "w").read_bytes()
         path = tmp_path / "pkg-1.0.tar.zst"
         path.write_bytes(zstandard.ZstdCompressor().compress(plain))
     else:
-        path = _tar(tmp_path / "pkg-1.0.tar", members, mode)
+        path = make_tar(tmp_path / "pkg-1.0.tar", members, mode)
     scanned = scan_file(str(path))
     assert scanned is not None and scanned.error is None
     paths = [m.path for m in scanned.members]
@@ -90,7 +74,7 @@ def test_tarballs_and_nested_wheels(tmp_path: Path, fixture_path: Callable[[str]
 
 
 def test_a_container_without_elf_files_is_skipped_like_any_other_file(tmp_path: Path) -> None:
-    wheel = _wheel(tmp_path / "pure-1.0-py3-none-any.whl", {"pure/__init__.py": b"print(1)\n"})
+    wheel = make_wheel(tmp_path / "pure-1.0-py3-none-any.whl", {"pure/__init__.py": b"print(1)\n"})
     assert scan_file(str(wheel)) is None
     gz = tmp_path / "notes.txt.gz"
     gz.write_bytes(gzip.compress(b"not a tar at all\n" * 100))
@@ -98,24 +82,25 @@ def test_a_container_without_elf_files_is_skipped_like_any_other_file(tmp_path: 
 
 
 def test_set_members_carry_their_containers(tmp_path: Path, fixture_path: Callable[[str], Path]) -> None:
-    import cgoguard
+    from cgoguard.pipeline import set_members
 
-    wheel = _wheel(
-        tmp_path / "two.whl",
-        {
-            "a/libone.so": fixture_path("go_cshared_default").read_bytes(),
-            "b/libtwo.so": fixture_path("go_cshared_other").read_bytes(),
-        },
+    library = fixture_path("go_cshared_default").read_bytes()
+    inner = make_wheel(tmp_path / "inner.whl", {"pkg/libbridge.so": library}).read_bytes()
+    outer = make_tar(
+        tmp_path / "outer.tar.xz", {"lib/libbridge.so": library, "dist/inner.whl": inner}, "w:xz"
     )
-    report = cgoguard.scan([wheel])
-    conflicts = [f for f in report.set_findings if f.check_id == "CG250"]
-    assert conflicts, "both libraries export Add: a conflict inside one wheel"
-    assert set(conflicts[0].artifacts) == {f"{wheel}!a/libone.so", f"{wheel}!b/libtwo.so"}
+    scanned = scan_file(str(outer))
+    assert scanned is not None
+    top, nested = set_members(scanned)
+    # The group of both is the outermost container; its format is what set checks read.
+    assert top.origin == (str(outer),) and top.container == "tar.xz"
+    assert nested.origin == (str(outer), f"{outer}!dist/inner.whl") and nested.container == "tar.xz"
+    assert nested.path == f"{outer}!dist/inner.whl!pkg/libbridge.so"
 
 
 def test_names_leading_out_are_reported_not_read(tmp_path: Path, fixture_path: Callable[[str], Path]) -> None:
     library = fixture_path("go_cshared_default").read_bytes()
-    path = _tar(
+    path = make_tar(
         tmp_path / "evil.tar.gz", {"../../etc/libx.so": library, "/abs/liby.so": library, "ok.so": library}
     )
     scanned = scan_file(str(path))
@@ -166,10 +151,10 @@ def test_bombs_and_bounds_are_per_container_errors(
     assert scanned is not None and "decompression bomb" in (scanned.error or "")
     assert [m.path.split("!")[1] for m in scanned.members] == ["lib/libok.so"], "what came before stands"
     small = ContainerLimits(member_bytes=len(library) - 1)
-    wheel = _wheel(tmp_path / "big.whl", {"lib.so": library})
+    wheel = make_wheel(tmp_path / "big.whl", {"lib.so": library})
     scanned = scan_candidate(Candidate(str(wheel)), limits=small)
     assert scanned is not None and "more than" in (scanned.members[0].error or "")
-    many = _wheel(tmp_path / "many.whl", {f"f{i}": b"" for i in range(50)} | {"lib.so": library})
+    many = make_wheel(tmp_path / "many.whl", {f"f{i}": b"" for i in range(50)} | {"lib.so": library})
     scanned = scan_candidate(Candidate(str(many)), limits=ContainerLimits(members=10))
     assert scanned is not None and "more than 10 entries" in (scanned.error or "")
 
@@ -179,7 +164,7 @@ def test_nesting_deeper_than_the_bound_is_an_error(
 ) -> None:
     data = fixture_path("c_hardened").read_bytes()
     for level in range(6):
-        data = _wheel(tmp_path / f"level{level}.whl", {"inner": data}).read_bytes()
+        data = make_wheel(tmp_path / f"level{level}.whl", {"inner": data}).read_bytes()
     outer = tmp_path / "outer.whl"
     outer.write_bytes(data)
     scanned = scan_candidate(Candidate(str(outer)), limits=ContainerLimits(depth=3))
@@ -197,9 +182,9 @@ def test_truncated_containers_keep_what_was_read(
     library = fixture_path("go_cshared_default").read_bytes()
     members = {"first.so": library, "second.so": library}
     if kind == "zip":
-        data = _wheel(tmp_path / "x.whl", members).read_bytes()
+        data = make_wheel(tmp_path / "x.whl", members).read_bytes()
     else:
-        data = _tar(tmp_path / "x.tar.gz", members).read_bytes()
+        data = make_tar(tmp_path / "x.tar.gz", members).read_bytes()
     cut = tmp_path / f"cut.{kind}"
     cut.write_bytes(data[: int(len(data) * 0.75)])
     scanned = scan_file(str(cut))
@@ -216,8 +201,8 @@ def small_containers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, byte
     folder = tmp_path_factory.mktemp("fuzz")
     elf = Path(shutil.which("true") or "/bin/true").read_bytes()[:20_000]
     return {
-        "whl": _wheel(folder / "x.whl", {"a.so": elf, "b.txt": b"x" * 100}).read_bytes(),
-        "tgz": _tar(folder / "x.tgz", {"a.so": elf, "b.txt": b"x" * 100}).read_bytes(),
+        "whl": make_wheel(folder / "x.whl", {"a.so": elf, "b.txt": b"x" * 100}).read_bytes(),
+        "tgz": make_tar(folder / "x.tgz", {"a.so": elf, "b.txt": b"x" * 100}).read_bytes(),
     }
 
 

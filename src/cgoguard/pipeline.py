@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from cgoguard.checks import CheckTarget, checks_for
 from cgoguard.config import Config
+from cgoguard.elfconst import DF_SYMBOLIC
 from cgoguard.executors import Executor, executor_for
 from cgoguard.itemlimits import ItemLimits
 from cgoguard.model import Artifact, ArtifactSet, Finding, Item, ScanSummary, SetMember, Severity
@@ -26,16 +27,20 @@ from cgoguard.scanner import scan_candidate
 from cgoguard.sources import Candidate, Source, SourceStats, iter_candidates, sources_for
 
 
-def _images(artifact: Artifact, origin: tuple[str, ...]) -> Iterator[tuple[Artifact, tuple[str, ...]]]:
-    """Every image in an artifact with the containers it sits in: a container's
-    members (recursively), an archive's Go members, or the artifact itself."""
+def _images(
+    artifact: Artifact, origin: tuple[str, ...], outer: str | None = None
+) -> Iterator[tuple[Artifact, tuple[str, ...], str | None]]:
+    """Every image in an artifact with the containers it sits in and the format
+    of the outermost one: a container's members (recursively), an archive's Go
+    members, or the artifact itself."""
     if artifact.container is not None:
+        outer = outer if origin else artifact.container
         for member in artifact.members:
-            yield from _images(member, (*origin, artifact.path))
+            yield from _images(member, (*origin, artifact.path), outer)
     elif artifact.is_archive:
-        yield from ((m, origin) for m in artifact.members if m.go is not None)
+        yield from ((m, origin, outer) for m in artifact.members if m.go is not None)
     else:
-        yield artifact, origin
+        yield artifact, origin, outer
 
 
 def set_members(artifact: Artifact, origin: tuple[str, ...] = ()) -> tuple[SetMember, ...]:
@@ -44,26 +49,42 @@ def set_members(artifact: Artifact, origin: tuple[str, ...] = ()) -> tuple[SetMe
     ar archives are included only when they hold Go code: a static C library's
     thousands of objects would cost the parent more to receive than the whole
     scan of them (measured on /usr/lib), and no set-level question is about
-    them yet."""
+    them yet. Export lists only where a check reads them (see SetMember)."""
     found = []
-    for image, where in _images(artifact, origin):
-        if image.elf is None:
+    for image, where, outer in _images(artifact, origin):
+        elf = image.elf
+        if elf is None:
             continue
-        go, hardening = image.go, image.hardening
+        go, hardening, dynamic = image.go, image.hardening, elf.dynamic
         info = go.buildinfo if go is not None else None
+        kind, mode = (hardening.kind, hardening.go_build_mode) if hardening else (None, None)
+        fips = go.fips if go is not None else None
+        c_exports: tuple[str, ...] = ()
+        if go is not None and kind == "shared-library" and mode != "plugin":
+            cgo = set(go.cgo.go_exports).union(go.cgo.runtime_exports)
+            c_exports = tuple(name for name in elf.exports if name not in cgo)
         found.append(
             SetMember(
                 path=image.path,
                 sha256=image.sha256,
-                kind=hardening.kind if hardening else None,
-                machine=image.elf.machine,
-                soname=image.elf.dynamic.soname if image.elf.dynamic else None,
+                kind=kind,
+                machine=elf.machine,
+                soname=dynamic.soname if dynamic else None,
                 go_version=info.version if info else None,
-                go_build_mode=hardening.go_build_mode if hardening else None,
+                go_build_mode=mode,
                 go_package=info.path if info else None,
                 go_exports=tuple(go.cgo.go_exports) if go else (),
-                fips_provider=go.fips.provider if go is not None and go.fips is not None else None,
+                fips_provider=fips.provider if fips is not None and fips.crypto_linked is not False else None,
                 origin=where,
+                container=outer,
+                needed=tuple(dynamic.needed) if dynamic else (),
+                search_path=tuple((dynamic.rpath or []) + (dynamic.runpath or [])) if dynamic else (),
+                relro=hardening.relro if hardening else None,
+                bind_now=hardening.bind_now if hardening else None,
+                symbolic=dynamic is not None
+                and (dynamic.has_symbolic_tag or bool(dynamic.flags & DF_SYMBOLIC)),
+                c_exports=c_exports,
+                runtime_exports=tuple(go.cgo.runtime_exports) if go else (),
             )
         )
     return tuple(found)

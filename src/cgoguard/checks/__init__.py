@@ -192,7 +192,16 @@ def find_check(key: str) -> Check[Any] | None:
 
 
 # Modules whose import registers checks; add a module here to add its checks.
-PLUGIN_MODULES = ("hardening", "goruntime", "fips", "boundary", "header", "artifactset", "buildplan")
+PLUGIN_MODULES = (
+    "hardening",
+    "goruntime",
+    "fips",
+    "boundary",
+    "header",
+    "artifactset",
+    "deliverable",
+    "buildplan",
+)
 
 
 def _load_plugins() -> None:

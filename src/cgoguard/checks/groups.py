@@ -1,0 +1,93 @@
+"""What loads together: the groups the set-level checks compare within.
+
+A set-level check never compares images across groups. A group is
+
+* one outermost container (``SetMember.origin[0]``): a wheel, a tarball, a
+  Debian package, with everything nested in it; or
+* the run's own files: those named on the command line or found in folders,
+  which sit in no container;
+
+and, within either, one machine (an x86-64 and an aarch64 library never share
+a process). Among the run's own files, builds of one Go main package are
+alternatives, not neighbours (a default and a hardened build side by side in
+``dist/``); inside a container everything ships, and loads, together.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections import defaultdict
+from dataclasses import dataclass
+
+from cgoguard.model import ArtifactSet, SetMember
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """Images that may load into one process, or be linked into one program."""
+
+    container: str | None  # the outermost container's path; None: the run's own files
+    container_format: str | None  # "zip", "tar.gz", "deb", ...; None when not known
+    machine: str | None
+    members: tuple[SetMember, ...]
+
+    @property
+    def where(self) -> str:
+        return f"in {self.container}" if self.container is not None else "among the files scanned together"
+
+    def short(self, path: str) -> str:
+        """A path as a message shows it: inside the group's container (which ``where`` names)."""
+        if self.container is not None and path.startswith(self.container + "!"):
+            return path[len(self.container) + 1 :]
+        return path
+
+    def shown(self, members: list[SetMember]) -> str:
+        """The members' paths for a message, in the group's order."""
+        return ", ".join(self.short(m.path) for m in members)
+
+    def together(self, members: list[SetMember]) -> bool:
+        """Whether these images are neighbours rather than alternative builds of one main package."""
+        if self.container is not None:
+            return True
+        packages = {m.go_package for m in members}
+        return len(packages) > 1 or None in packages
+
+
+def groups(subject: ArtifactSet) -> list[Group]:
+    """The set split into groups (see the module docstring): the run's own
+    files first, then each container by path; members keep the run's order."""
+    found: dict[tuple[str, str], list[SetMember]] = defaultdict(list)
+    for member in subject.members:
+        outer = member.origin[0] if member.origin else None
+        found[(outer or "", member.machine or "")].append(member)
+    result = []
+    for (outer, machine), members in sorted(found.items(), key=lambda kv: (kv[0][0] != "", kv[0])):
+        result.append(Group(outer or None, members[0].container, machine or None, tuple(members)))
+    return result
+
+
+def inner_path(member: SetMember) -> str:
+    """The member's path inside the container that holds it (its own path outside one)."""
+    if member.origin and member.path.startswith(member.origin[-1] + "!"):
+        return member.path[len(member.origin[-1]) + 1 :]
+    return member.path
+
+
+def file_name(member: SetMember) -> str:
+    return posixpath.basename(inner_path(member).replace("\\", "/"))
+
+
+def load_names(member: SetMember) -> set[str]:
+    """The names a DT_NEEDED entry can use for this image: its soname and its file name."""
+    return {name for name in (member.soname, file_name(member)) if name}
+
+
+def paths(members: list[SetMember]) -> tuple[str, ...]:
+    """The artifacts of a finding, sorted and without repeats."""
+    return tuple(sorted({m.path for m in members}))
+
+
+def listed(names: list[str] | set[str], most: int = 8) -> str:
+    """A short, sorted list of names for a message."""
+    ordered = sorted(names)
+    return ", ".join(ordered[:most]) + (f" ... ({len(ordered)} in all)" if len(ordered) > most else "")
