@@ -298,7 +298,7 @@ def test_a_docker_save_image_is_read_as_its_final_filesystem(
 ) -> None:
     layers = _image_layers(fixture_path)
     manifest = [{"Config": "config.json", "RepoTags": ["x:1"], "Layers": ["one/layer.tar", "two/layer.tar"]}]
-    image = _tar(
+    image = make_tar(
         tmp_path / "image.tar",
         {
             "manifest.json": json.dumps(manifest).encode(),
@@ -350,7 +350,7 @@ def test_an_oci_image_picks_the_platform(tmp_path: Path, fixture_path: Callable[
             {"digest": _digest(here), "platform": {"os": os_name, "architecture": architecture}},
         ],
     }
-    image = _tar(
+    image = make_tar(
         tmp_path / "oci.tar",
         {"oci-layout": b'{"imageLayoutVersion": "1.0.0"}', "index.json": json.dumps(index).encode(), **blobs},
         "w",
@@ -398,7 +398,7 @@ def test_an_oci_layout_folder_is_one_image(tmp_path: Path, fixture_path: Callabl
 
 
 def test_a_broken_image_is_one_error(tmp_path: Path) -> None:
-    image = _tar(tmp_path / "image.tar", {"manifest.json": b'[{"Layers": ["missing/layer.tar"]}]'}, "w")
+    image = make_tar(tmp_path / "image.tar", {"manifest.json": b'[{"Layers": ["missing/layer.tar"]}]'}, "w")
     scanned = scan_file(str(image))
     assert scanned is not None and "does not hold" in (scanned.error or "")
 
