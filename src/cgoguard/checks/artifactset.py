@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from cgoguard.checks import CheckResult, CheckTarget, Related, check
-from cgoguard.checks.groups import Group, groups, listed, load_names, paths
+from cgoguard.checks.groups import Group, groups, listed, load_names, paths, variants
 from cgoguard.model import ArtifactSet, SetMember, Severity
 
 
@@ -78,7 +78,7 @@ def export_name_conflict(subject: ArtifactSet) -> Iterator[CheckResult]:
                 owners[name].append(member)
         clashes: dict[tuple[str, ...], list[str]] = defaultdict(list)
         for name, found in owners.items():
-            if len(found) > 1 and group.together(found):
+            if len(found) > 1 and group.together(found) and not variants(found):
                 clashes[paths(found)].append(name)
         for involved, names in sorted(clashes.items()):
             yield Related(
@@ -134,7 +134,7 @@ def go_runtimes_in_one_process(subject: ArtifactSet) -> Iterator[CheckResult]:
     their host's runtime and are not runtimes of their own."""
     for group in groups(subject):
         libraries = _go_libraries(group)
-        if len(libraries) > 1 and group.together(libraries):
+        if len(libraries) > 1 and group.together(libraries) and not variants(libraries):
             yield Related(
                 f"{len(libraries)} Go shared libraries {group.where}, each with its own Go runtime: "
                 f"{group.shown(libraries)}; loaded into one process they crash.",

@@ -53,6 +53,18 @@ class Group:
         return len(packages) > 1 or None in packages
 
 
+def variants(members: list[SetMember]) -> bool:
+    """Whether these are builds of one Go main package with one //export API: the
+    per-platform or per-libc variants a deliverable ships and loads one of
+    (tls-client 1.0.1 ships ``tls-client-amd64.so`` and ``tls-client-x86.so``,
+    both x86-64 builds of ``tls_client_cffi``). Loading two of them into one
+    process has no purpose, so runtime and export conflicts are not reported
+    for them; copies that differ in hardening are (CG258)."""
+    packages = {m.go_package for m in members}
+    apis = {(frozenset(m.go_exports), m.soname) for m in members}  # one library: one API, one soname
+    return len(packages) == 1 and None not in packages and len(apis) == 1
+
+
 def groups(subject: ArtifactSet) -> list[Group]:
     """The set split into groups (see the module docstring): the run's own
     files first, then each container by path; members keep the run's order."""
