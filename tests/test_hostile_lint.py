@@ -1,4 +1,5 @@
-"""Hostile Go sources for `cgoguard lint` (issue 8): work and memory linear in the input.
+"""Hostile Go sources for `cgoguard lint` (issue 8): work and memory linear in the input, and
+types nested too deep are one error sentence for that file while the run goes on.
 
 Nothing here is timed; benchmarks/bench_hostile.py measures seconds and peak memory."""
 
@@ -6,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,7 +16,29 @@ import hostile_go
 from cgoguard.linter import lint
 from cgoguard.readers import gosource
 from cgoguard.readers.gosource import read_package
+from cgoguard.readers.limits import TYPE_NESTING_LIMIT
 from clirun import run
+
+GOOD = """package main
+
+import "C"
+
+//export Add
+func Add(a, b C.int) C.int { return a + b }
+
+//export Name
+func Name(s string) C.int { return C.int(len(s)) }
+
+func main() {}
+"""
+
+DEEP: dict[str, Callable[[int], str]] = {
+    "pointers": hostile_go.nested_pointers,
+    "parentheses": hostile_go.nested_parentheses,
+    "structs": hostile_go.nested_structs,
+    "funcs": hostile_go.nested_funcs,
+    "signature": hostile_go.nested_slices_in_signature,
+}
 
 
 def _write(folder: Path, name: str, text: str) -> Path:
@@ -22,6 +46,37 @@ def _write(folder: Path, name: str, text: str) -> Path:
     path = folder / name
     path.write_text(text)
     return path
+
+
+@pytest.mark.parametrize(
+    ("kind", "depth"),
+    [("pointers", 990), ("parentheses", 3000), ("structs", 3000), ("funcs", 3000), ("signature", 3000)],
+)
+def test_deep_types_are_an_error_for_that_file_and_the_run_goes_on(
+    tmp_path: Path, kind: str, depth: int
+) -> None:
+    deep = _write(tmp_path / "deep", "deep.go", DEEP[kind](depth))
+    good = _write(tmp_path / "good", "good.go", GOOD)
+    proc = run("lint", deep, good, "--format", "json")
+    assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr, proc.stderr
+    assert proc.returncode == 3, proc.stderr
+    artifacts = {Path(a["path"]).name: a for a in json.loads(proc.stdout)["artifacts"]}
+    error = artifacts["deep.go"]["error"]
+    assert error.startswith(f"{deep}:"), error
+    assert f"nests types {depth} deep, deeper than cgoguard reads (limit {TYPE_NESTING_LIMIT})" in error
+    assert error.count(". ") == 0 and "\n" not in error, "one sentence"
+    assert artifacts["good.go"]["error"] is None
+    assert [f["id"] for f in artifacts["good.go"]["findings"]] == ["CG404"], "the good file is still linted"
+
+
+@pytest.mark.parametrize("kind", sorted(DEEP))
+def test_types_at_the_limit_are_read(tmp_path: Path, kind: str) -> None:
+    path = _write(tmp_path, "deep.go", DEEP[kind](TYPE_NESTING_LIMIT))
+    package = read_package(str(tmp_path))
+    assert package.errors == [] and len(package.files) == 1
+    _write(tmp_path, "deep.go", DEEP[kind](TYPE_NESTING_LIMIT + 1))
+    package = read_package(str(tmp_path))
+    assert [(p, "limit" in e) for p, e in package.errors] == [(str(path), True)]
 
 
 def test_twenty_thousand_exports_lint_with_every_finding(tmp_path: Path) -> None:

@@ -17,7 +17,9 @@ node, so walking that way from a long-lived node would keep a Python object
 for every node of the file), never climbed with ``Node.parent`` (tree-sitter
 finds a parent by descending from the root, past every earlier top-level
 declaration), each function body is walked once, and texts that could nest
-inside one another (callees, pointer hand-offs) are shown bounded.
+inside one another (callees, pointer hand-offs) are shown bounded. Types
+nested deeper than :data:`~cgoguard.readers.limits.TYPE_NESTING_LIMIT` make
+the file an error of its own.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from tree_sitter import Language, Node, Parser, Point, Query, QueryCursor, Range
 from cgoguard.errors import InputError
 from cgoguard.fileio import read_regular
 from cgoguard.model import SourceLocation
+from cgoguard.readers.limits import TYPE_NESTING_LIMIT
 from cgoguard.sourcefacts import (
     CAllocation,
     DeferFact,
@@ -110,6 +113,22 @@ _KEEPING_WORDS = frozenset(
 )
 
 
+# Node kinds that nest one type inside another (type identifiers and qualified
+# names are leaves). A file's type nesting is how many of them enclose each other.
+_NESTING_TYPES = (
+    "array_type",
+    "channel_type",
+    "function_type",
+    "generic_type",
+    "implicit_length_array_type",
+    "interface_type",
+    "map_type",
+    "negated_type",
+    "parenthesized_type",
+    "pointer_type",
+    "slice_type",
+    "struct_type",
+)
 _SHOWN_BYTES = 200  # texts that may nest in one another are shown as head…tail past this
 _CONVERSION_BYTES = 32  # longer than any callee _is_conversion accepts ("C.unsigned_long_long" etc.)
 _C_VALUE = re.compile(rb"[&(*]*C\.")  # a value written as C.x, &C.x{}, (*C.t)(p), ...
@@ -139,8 +158,9 @@ def _parser() -> Parser:
 
 @cache
 def _file_query() -> Query:
-    """Every comment, in one pass (in C)."""
-    return Query(_language(), "(comment) @comment")
+    """Every comment and every type node that can hold another type, in one pass (in C)."""
+    types = " ".join(f"({kind})" for kind in _NESTING_TYPES)
+    return Query(_language(), f"(comment) @comment [{types}] @type")
 
 
 def _text(node: Node | None) -> str:
@@ -358,6 +378,22 @@ def _go_pointer_fields(struct: Node, source: _Source) -> list[str]:
     return found
 
 
+def _type_nesting(types: list[Node]) -> tuple[int, Node | None]:
+    """How deep type nodes enclose each other, and the first node past the limit."""
+    spans = sorted(types, key=lambda n: (n.start_byte, -n.end_byte))
+    open_ends: list[int] = []
+    deepest, first_too_deep = 0, None
+    for node in spans:
+        while open_ends and open_ends[-1] <= node.start_byte:
+            open_ends.pop()
+        open_ends.append(node.end_byte)
+        if len(open_ends) > deepest:
+            deepest = len(open_ends)
+            if deepest > TYPE_NESTING_LIMIT and first_too_deep is None:
+                first_too_deep = node
+    return deepest, first_too_deep
+
+
 # -- one file -------------------------------------------------------------------------------
 
 
@@ -451,6 +487,7 @@ def _scan(source: _Source, chunks: list[_Chunk]) -> _ParsedFile:
     imports_c = False
     type_specs: list[_TypeSpec] = []
     suppressions: dict[int, set[str]] = {}
+    deepest, too_deep = 0, None
     tree = None
     for chunk in chunks:
         tree = chunk.parse(source.data)
@@ -476,9 +513,19 @@ def _scan(source: _Source, chunks: list[_Chunk]) -> _ParsedFile:
             elif child.type == "type_declaration":
                 type_specs += (_type_spec(s, source) for s in _children(child) if s.type == "type_spec")
         captures = QueryCursor(_file_query()).captures(root)
+        depth, first_too_deep = _type_nesting(captures.get("type", []))
+        deepest = max(deepest, depth)
+        if too_deep is None:
+            too_deep = first_too_deep
         _suppressions(captures.get("comment", []), source, suppressions)
     if not package:
         raise GoSourceError(f"{path} has no package clause; it is not a Go source file")
+    if too_deep is not None:
+        where = source.location(too_deep)
+        raise GoSourceError(
+            f"{path}:{where.line}:{where.column}: nests types {deepest} deep, deeper than cgoguard reads "
+            f"(limit {TYPE_NESTING_LIMIT}), so nothing in it was checked"
+        )
     kept = tree if len(chunks) == 1 else None
     return _ParsedFile(source, chunks, kept, package, imports_c, type_specs, suppressions)
 
