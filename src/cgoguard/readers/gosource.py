@@ -237,7 +237,8 @@ class _Source:
 
     def _column(self, offset: int, byte_column: int) -> int:
         # tree-sitter counts bytes; editors and SARIF count characters: the bytes of
-        # the line before ``offset`` that start a character.
+        # the line before ``offset`` that start a character. (In a file that is not valid
+        # UTF-8, a stray continuation byte counts as no character, not as one U+FFFD.)
         if self._continuations is None:
             return byte_column + 1
         inside = self._continuations_before(offset) - self._continuations_before(offset - byte_column)
