@@ -5,6 +5,11 @@ cd "$(dirname "$0")/.."
 if ! command -v gcc >/dev/null || ! command -v readelf >/dev/null || ! command -v ar >/dev/null; then
   apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends gcc binutils libc6-dev
 fi
+# Real .rpm and .deb packages for the container tests (dpkg-deb is part of any Debian system).
+if ! command -v rpmbuild >/dev/null; then
+  { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends rpm; } ||
+    echo "scripts/test.sh: rpmbuild could not be installed; the RPM test will be skipped" >&2
+fi
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e '.[test]'

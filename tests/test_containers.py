@@ -430,3 +430,55 @@ def test_an_alpine_package_is_read_as_its_gzip_segments(
     scanned = scan_file(str(package))
     assert scanned is not None and scanned.container == "tar.gz" and scanned.error is None
     assert [m.path.split("!")[1] for m in scanned.members] == ["usr/lib/libbridge.so"]
+
+
+def test_an_rpm_package_built_with_rpmbuild(tmp_path: Path, fixture_path: Callable[[str], Path]) -> None:
+    import shutil
+    import subprocess
+
+    if shutil.which("rpmbuild") is None:
+        pytest.skip("rpmbuild is not installed (Debian's rpm package)")
+    top = tmp_path / "rpm"
+    for folder in ("SPECS", "SOURCES", "BUILD", "RPMS", "SRPMS", "BUILDROOT"):
+        (top / folder).mkdir(parents=True)
+    shutil.copy(fixture_path("go_cshared_default"), top / "SOURCES" / "libbridge.so")
+    spec = top / "SPECS" / "bridge.spec"
+    spec.write_text(
+        "Name: bridge\nVersion: 1.0\nRelease: 1\nSummary: t\nLicense: MIT\nSource0: libbridge.so\n"
+        "%global debug_package %{nil}\n%global __strip /bin/true\n%description\nt\n"
+        "%install\nmkdir -p %{buildroot}/usr/lib64\ncp %{SOURCE0} %{buildroot}/usr/lib64/libbridge.so\n"
+        "ln -s libbridge.so %{buildroot}/usr/lib64/libbridge.so.1\n"
+        "%files\n/usr/lib64/libbridge.so\n/usr/lib64/libbridge.so.1\n"
+    )
+    direct = scan_file(str(fixture_path("go_cshared_default")))
+    assert direct is not None
+    for payload in ("w9.gzdio", "w6.xzdio", "w19.zstdio"):
+        subprocess.run(
+            [
+                "rpmbuild",
+                "--define",
+                f"_topdir {top}",
+                "--define",
+                f"_binary_payload {payload}",
+                "-bb",
+                str(spec),
+            ],
+            check=True,
+            capture_output=True,
+        )
+        (package,) = (top / "RPMS").rglob("*.rpm")
+        scanned = scan_file(str(package))
+        assert scanned is not None and scanned.container == "rpm" and scanned.error is None, payload
+        (library,) = scanned.members  # the symbolic link is passed over
+        assert library.path == f"{package}!usr/lib64/libbridge.so"
+        assert library.sha256 == direct.sha256, payload
+        package.unlink()
+    # Truncated inside the payload: one error, no traceback.
+    subprocess.run(
+        ["rpmbuild", "--define", f"_topdir {top}", "-bb", str(spec)], check=True, capture_output=True
+    )
+    (package,) = (top / "RPMS").rglob("*.rpm")
+    cut = tmp_path / "cut.rpm"
+    cut.write_bytes(package.read_bytes()[:-4096])
+    scanned = scan_file(str(cut))
+    assert scanned is not None and scanned.error is not None

@@ -25,6 +25,7 @@ from __future__ import annotations
 import bz2
 import gzip
 import io
+import itertools
 import lzma
 import os
 import posixpath
@@ -41,6 +42,9 @@ from cgoguard.errors import InputError
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 # A Debian package is an ar archive whose first member is debian-binary (deb(5)).
 DEB_MAGIC = b"!<arch>\ndebian-binary"
+RPM_MAGIC = b"\xed\xab\xee\xdb"  # the RPM lead
+_RPM_HEADER_MAGIC = b"\x8e\xad\xe8\x01"
+_CPIO_MAGIC = (b"070701", b"070702")  # "new ASCII" cpio, without and with checksums
 _COMPRESSED = {
     b"\x1f\x8b": "gzip",
     b"BZh": "bzip2",
@@ -78,6 +82,8 @@ def kind_of(prefix: bytes) -> str | None:
         return "zip"
     if prefix.startswith(DEB_MAGIC):
         return "deb"
+    if prefix.startswith(RPM_MAGIC):
+        return "rpm"
     if len(prefix) >= 262 and prefix[257:262] == b"ustar":
         return "tar"
     return next((kind for magic, kind in _COMPRESSED.items() if prefix.startswith(magic)), None)
@@ -206,6 +212,7 @@ def _decompressed(kind: str, source: SpanReader) -> Any:  # a binary file object
 LABELS = {
     "zip": "zip",
     "deb": "deb",
+    "rpm": "rpm",
     "tar": "tar",
     "gzip": "tar.gz",
     "bzip2": "tar.bz2",
@@ -217,7 +224,7 @@ LABELS = {
 def stream_kind(span: Span, kind: str) -> str | None:
     """``kind`` itself when the container can be read as one: zip and tar as they
     are, a compressed stream when it decompresses to a tar archive; else None."""
-    if kind in ("zip", "deb", "tar"):
+    if kind in ("zip", "deb", "rpm", "tar"):
         return kind
     try:
         start = _decompressed(kind, SpanReader(span)).read(PEEK)  # a few bytes: no bomb here
@@ -244,6 +251,8 @@ def open_container(
         members = _zip_members(span, limits, wanted)
     elif kind == "deb":
         members = _deb_members(span, limits, wanted)
+    elif kind == "rpm":
+        members = _rpm_members(span, limits, wanted)
     else:
         members = tar_members(span, kind, limits, wanted)
     return LABELS[kind], guarded_iter(kind, members)
@@ -357,6 +366,90 @@ def _deb_members(span: Span, limits: ContainerLimits, wanted: Callable[[bytes], 
         else:
             yield Member(name, data.read(0, size))
         offset += 60 + size + size % 2
+
+
+def _rpm_members(span: Span, limits: ContainerLimits, wanted: Callable[[bytes], bool]) -> Iterator[Member]:
+    """The files of an RPM package: its cpio payload, after the lead and two headers.
+
+    Written here rather than through a library: ``rpmfile`` (PyPI) is a small
+    project with rare releases, and ``libarchive-c`` needs the system's
+    libarchive, which a scanner cannot assume; the format is short to read
+    (lead, signature header padded to 8 bytes, header, compressed payload; see
+    rpm's doc/manual/format.md) and the payload's compression is found by its
+    magic like any other stream."""
+    offset = 96  # the lead
+    for padded in (True, False):  # the signature header, then the main header
+        intro = span.read(offset, 16)
+        if len(intro) < 16 or intro[:4] != _RPM_HEADER_MAGIC:
+            raise ContainerError(f"the RPM package has no header at offset {offset}")
+        entries, data_size = int.from_bytes(intro[8:12], "big"), int.from_bytes(intro[12:16], "big")
+        if entries > 1 << 16 or data_size > 1 << 28:
+            raise ContainerError("the RPM package has an implausibly large header")
+        offset += 16 + 16 * entries + data_size
+        if padded:
+            offset += -offset % 8
+    payload = span.sub(offset, span.size - offset)
+    kind = kind_of(payload.read(0, PEEK))
+    if kind in ("gzip", "bzip2", "xz", "zstd"):
+        source = SpanReader(payload)
+        stream: Any = io.BufferedReader(_Bounded(_decompressed(kind, source), source, limits), 1 << 16)
+    elif payload.read(0, 6) in _CPIO_MAGIC:
+        stream = io.BufferedReader(SpanReader(payload), 1 << 16)
+    else:
+        raise ContainerError("the RPM payload is neither a cpio archive nor a compressed one")
+    yield from _cpio_members(stream, limits, wanted)
+
+
+def _cpio_members(
+    stream: IO[bytes], limits: ContainerLimits, wanted: Callable[[bytes], bool]
+) -> Iterator[Member]:
+    """Members of a "new ASCII" cpio stream (the RPM payload format)."""
+    for count in itertools.count(1):
+        header = stream.read(110)
+        if len(header) < 110 or header[:6] not in _CPIO_MAGIC:
+            raise ContainerError("the cpio payload is truncated or malformed")
+        try:
+            fields = [int(header[6 + 8 * i : 14 + 8 * i], 16) for i in range(13)]
+        except ValueError:
+            raise ContainerError("the cpio payload has a malformed header") from None
+        mode, size, name_size = fields[1], fields[6], fields[11]
+        name = stream.read(name_size)[:-1].decode("utf-8", "surrogateescape")
+        stream.read(-(110 + name_size) % 4)
+        if name == "TRAILER!!!":
+            return
+        if count > limits.members:
+            raise _too_many(limits)
+        name = name.removeprefix("./")
+        padding = -size % 4
+        if not stat.S_ISREG(mode) or size == 0:
+            _skip(stream, size + padding)  # folders, links, devices; hard links carry data once
+            yield Member(name, None)
+            continue
+        if _escapes(name):
+            _skip(stream, size + padding)
+            yield Member(name, None, "its name leads out of the container; not read")
+            continue
+        head = stream.read(min(size, PEEK))
+        if not wanted(head) or size > limits.member_bytes:
+            _skip(stream, size - len(head) + padding)
+            error = (
+                None if not wanted(head) else f"{size:,} bytes, more than the {limits.member_bytes:,} allowed"
+            )
+            yield Member(name, None, error)
+            continue
+        data = head + stream.read(size - len(head))
+        if len(data) != size:
+            raise ContainerError(f"the cpio payload is truncated inside {name}")
+        stream.read(padding)
+        yield Member(name, data)
+
+
+def _skip(stream: IO[bytes], count: int) -> None:
+    while count > 0:
+        chunk = stream.read(min(count, 1 << 20))
+        if not chunk:
+            raise ContainerError("the cpio payload is truncated")
+        count -= len(chunk)
 
 
 def tar_members(
