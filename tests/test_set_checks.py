@@ -252,6 +252,11 @@ def test_packages_name_their_dependencies_and_install_to_absolute_paths() -> Non
     wheel = _member("x.whl!libx.so", origin=("x.whl",), container="zip", **needs)
     ids = [f.check_id for f in run_set_checks([deb, wheel], Config())]
     assert ids == ["CG255", "CG256"] and all("x.whl" in f.message for f in run_set_checks([wheel], Config()))
+    rpm = _member("x.rpm!usr/lib/libx.so", origin=("x.rpm",), container="rpm", **needs)
+    assert run_set_checks([rpm], Config()) == []
+    # An image is a whole filesystem: its absolute search paths are its own; what it lacks, it lacks.
+    image = _member("i.tar!usr/lib/libx.so", origin=("i.tar",), container="docker image", **needs)
+    assert [f.check_id for f in run_set_checks([image], Config())] == ["CG255"]
 
 
 def test_the_cli_reports_set_findings_in_json(tmp_path: Path, fixture_path: Fixture) -> None:

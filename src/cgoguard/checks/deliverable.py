@@ -37,7 +37,12 @@ SYSTEM_LIBRARIES = frozenset(
 SYSTEM_PREFIXES = ("ld-linux", "ld64.so", "ld-musl-", "libc.musl-", "linux-vdso", "linux-gate", "libpython")
 
 # Distribution packages: the package manager installs what they depend on.
-_PACKAGES = frozenset({"deb"})
+_PACKAGES = frozenset({"deb", "rpm"})
+
+
+def _image(group: Group) -> bool:
+    """A container image: a whole filesystem, where absolute paths are its own."""
+    return (group.container_format or "").startswith(("docker image", "oci image"))
 
 
 def _shipping(group: Group) -> bool:
@@ -147,10 +152,11 @@ def search_path_leaves_container(subject: ArtifactSet) -> Iterator[CheckResult]:
     $ORIGIN entries are resolved against the image's folder inside the
     container that holds it (the innermost one: a wheel in a tarball is
     installed as a wheel). Relative and empty entries are CG107's. Only
-    containers are judged (wheels, tarballs; not .deb packages, which install
-    to absolute paths by design), grouped by their outermost container."""
+    containers are judged (wheels, tarballs; not .deb or .rpm packages, which
+    install to absolute paths by design, nor container images, whose absolute
+    paths are inside the image), grouped by their outermost container."""
     for group in groups(subject):
-        if not _shipping(group):
+        if not _shipping(group) or _image(group):
             continue
         for member in group.members:
             outside = [(e, why) for e in member.search_path if (why := _leaves_container(e, member))]
