@@ -268,3 +268,14 @@ def test_the_cli_reports_set_findings_in_json(tmp_path: Path, fixture_path: Fixt
     assert {"CG250", "CG251"} <= set(found)
     assert sorted(found["CG251"]["artifacts"]) == [f"{wheel}!a/libone.so", f"{wheel}!b/libtwo.so"]
     assert run("scan", wheel, "--fail-on", "high", "--ignore", "CG251").returncode == 0
+
+
+def test_programs_with_one_name_are_not_copies() -> None:
+    """A 1.2 GB image held coreutils' /usr/bin/link and Go's pkg/tool/.../link: not copies."""
+    where = {"origin": ("i.tar",), "container": "docker image"}
+    coreutils = _member("i.tar!usr/bin/link", kind="pie-executable", relro="partial", bind_now=False, **where)
+    go_linker = _member("i.tar!usr/local/go/pkg/tool/linux_amd64/link", kind="executable", **where)
+    assert run_set_checks([coreutils, go_linker._replace(relro="none", bind_now=False)], Config()) == []
+    library = _member("i.tar!a/libx.so.1", relro="full", bind_now=True, **where)
+    patched = _member("i.tar!b/libx.so.1", relro="partial", bind_now=False, **where)
+    assert [f.check_id for f in run_set_checks([library, patched], Config())] == ["CG258"]

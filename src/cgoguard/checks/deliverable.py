@@ -246,15 +246,17 @@ def copies_differ_in_hardening(subject: ArtifactSet) -> Iterator[CheckResult]:
     property the original had, or the other way round, and which copy a
     process loads depends on its search path.
 
-    Copies are images with the same soname, else the same file name, with
-    auditwheel's hash taken out of the name. A group is what ships together:
+    Copies are shared libraries with the same soname, else the same file
+    name, with auditwheel's hash taken out of the name. Executables are not
+    compared by name: two programs called ``link`` (coreutils and Go's linker)
+    are not copies of one another. A group is what ships together:
     one outermost container, or the files scanned directly; one machine.
     Among the files scanned directly, builds of the same main package are
     alternatives, not copies."""
     for group in groups(subject):
         copies: dict[str, list[SetMember]] = defaultdict(list)
         for member in group.members:
-            if member.kind != "relocatable" and (member.relro is not None or member.bind_now is not None):
+            if member.kind == "shared-library" and (member.relro is not None or member.bind_now is not None):
                 copies[_library_key(member)].append(member)
         for name, found in sorted(copies.items()):
             if len({(m.relro, m.bind_now) for m in found}) > 1 and group.together(found):
