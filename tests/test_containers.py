@@ -200,15 +200,21 @@ def small_containers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, byte
 
     folder = tmp_path_factory.mktemp("fuzz")
     elf = Path(shutil.which("true") or "/bin/true").read_bytes()[:20_000]
+    layer = make_tar(folder / "layer.tar.gz", {"usr/lib/a.so": elf, "usr/lib/.wh.b.so": b""}).read_bytes()
+    manifest = json.dumps([{"Config": "c.json", "Layers": ["l/layer.tar.gz", "l/layer.tar.gz"]}]).encode()
+    image = make_tar(
+        folder / "image.tar", {"manifest.json": manifest, "c.json": b"{}", "l/layer.tar.gz": layer}, "w"
+    )
     return {
         "whl": make_wheel(folder / "x.whl", {"a.so": elf, "b.txt": b"x" * 100}).read_bytes(),
         "tgz": make_tar(folder / "x.tgz", {"a.so": elf, "b.txt": b"x" * 100}).read_bytes(),
+        "image": image.read_bytes(),
     }
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
-    which=st.sampled_from(["whl", "tgz"]),
+    which=st.sampled_from(["whl", "tgz", "image"]),
     edits=st.lists(st.tuples(st.floats(0, 1, exclude_max=True), st.integers(0, 255)), max_size=8),
     cut=st.one_of(st.none(), st.floats(0, 1)),
 )
