@@ -325,6 +325,33 @@ def test_a_docker_save_image_is_read_as_its_final_filesystem(
     assert other is not None and found["usr/lib/libgo.so"].sha256 == other.sha256
 
 
+def test_files_deleted_by_later_layers_on_request(
+    tmp_path: Path, fixture_path: Callable[[str], Path]
+) -> None:
+    layers = _image_layers(fixture_path)
+    manifest = [{"Config": "config.json", "Layers": ["one/layer.tar", "two/layer.tar"]}]
+    files = {"manifest.json": json.dumps(manifest).encode(), "config.json": b"{}"}
+    image = make_tar(
+        tmp_path / "image.tar", files | {"one/layer.tar": layers[0], "two/layer.tar": layers[1]}, "w"
+    )
+    scanned = scan_candidate(Candidate(str(image)), deleted_files=True)
+    assert scanned is not None and scanned.error is None
+    found = {m.path.split("!", 1)[1]: m for m in scanned.members}
+    deleted = sorted(name for name, m in found.items() if m.deleted)
+    # The whited-out library, the opaque folder's file, and the lower copy that layer two replaced.
+    assert deleted == [
+        "opt/app/libx.so#deleted@one/layer.tar",
+        "usr/lib/libgo.so#deleted@one/layer.tar",
+        "usr/lib/libold.so#deleted@one/layer.tar",
+    ]
+    assert not found["usr/lib/libgo.so"].deleted and found["usr/lib/libgo.so"].layer == "two/layer.tar"
+    # Deleted files load with nothing: the two Go libraries of the image are not a runtime conflict.
+    proc = run("scan", image, "--deleted-files", "--format", "json")
+    report = json.loads(proc.stdout)
+    assert sum(m["deleted"] for m in report["artifacts"][0]["members"]) == 3
+    assert not {f["id"] for f in report["set_findings"]} & {"CG250", "CG251"}
+
+
 def test_an_oci_image_picks_the_platform(tmp_path: Path, fixture_path: Callable[[str], Path]) -> None:
     from cgoguard.readers.images import host_platform
 

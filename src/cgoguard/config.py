@@ -27,6 +27,7 @@ Example::
     ratio = 1000                      # decompressed / compressed
     depth = 4                         # containers inside containers
     platform = "linux/amd64"          # of a multi-platform image (default: this machine's)
+    deleted-files = false             # also image files that later layers delete or replace
 
 The first of cgoguard.toml or pyproject.toml (with a [tool.cgoguard] table)
 found in the current folder or its parents is used, like ruff does.
@@ -97,6 +98,7 @@ class Config:
     lint_include_dirs: list[str] = field(default_factory=list)  # [tool.cgoguard.lint] include, resolved
     container_limits: ContainerLimits = field(default_factory=ContainerLimits)
     platform: str | None = None  # of a multi-platform image; None: this machine's
+    deleted_files: bool = False  # also scan image files that later layers delete or replace
 
     def enabled(self, check_id: str) -> bool:
         return (self.select is None or check_id in self.select) and check_id not in self.ignore
@@ -157,15 +159,15 @@ def _severity(value: Any, where: str) -> Severity:
         raise ConfigError(f"{where}: {error}.") from None
 
 
-def _containers_table(table: Any, source: str) -> tuple[ContainerLimits, str | None]:
+def _containers_table(table: Any, source: str) -> tuple[ContainerLimits, str | None, bool]:
     where = f"{source}: [tool.cgoguard.containers]"
     if not isinstance(table, dict):
         raise ConfigError(f"{where} must be a table.")
-    unknown = sorted(set(table) - set(_CONTAINER_KEYS) - {"platform"})
+    unknown = sorted(set(table) - set(_CONTAINER_KEYS) - {"platform", "deleted-files"})
     if unknown:
         raise ConfigError(
             f"{where}: unknown key(s) {', '.join(unknown)}; known keys: "
-            f"{', '.join(sorted([*_CONTAINER_KEYS, 'platform']))}."
+            f"{', '.join(sorted([*_CONTAINER_KEYS, 'platform', 'deleted-files']))}."
         )
     values: dict[str, int] = {}
     for key, largest in _CONTAINER_KEYS.items():
@@ -185,7 +187,10 @@ def _containers_table(table: Any, source: str) -> tuple[ContainerLimits, str | N
     platform = table.get("platform")
     if platform is not None and not valid_platform(platform):
         raise ConfigError(f'{where} platform must look like "linux/amd64" or "linux/arm/v7".')
-    return limits, platform
+    deleted = table.get("deleted-files", False)
+    if not isinstance(deleted, bool):
+        raise ConfigError(f"{where} deleted-files must be true or false.")
+    return limits, platform, deleted
 
 
 def valid_platform(value: object) -> bool:
@@ -252,7 +257,7 @@ def config_from_table(table: dict[str, Any], source: str | None = None, root: st
         config.lint_include_dirs = _lint_table(table["lint"], source or "configuration", root)
     if "containers" in table:
         containers = _containers_table(table["containers"], source or "configuration")
-        config.container_limits, config.platform = containers
+        config.container_limits, config.platform, config.deleted_files = containers
     severity = table.get("severity", {})
     if not isinstance(severity, dict):
         raise ConfigError("[tool.cgoguard.severity] must map check IDs to severities.")

@@ -279,6 +279,7 @@ class Artifact:
     findings: list[Finding] = field(default_factory=list)
     container: str | None = None  # "zip", "tar.gz", ...: the members are what it holds
     layer: str | None = None  # for a file of a container image: the digest of its layer
+    deleted: bool = False  # an image file a later layer deletes or replaces (only with --deleted-files)
 
 
 class SetMember(NamedTuple):

@@ -32,7 +32,9 @@ def _images(
 ) -> Iterator[tuple[Artifact, tuple[str, ...], str | None]]:
     """Every image in an artifact with the containers it sits in and the format
     of the outermost one: a container's members (recursively), an archive's Go
-    members, or the artifact itself."""
+    members, or the artifact itself; not a file a later image layer deletes."""
+    if artifact.deleted:
+        return  # it loads with nothing
     if artifact.container is not None:
         outer = outer if origin else artifact.container
         for member in artifact.members:
@@ -122,6 +124,7 @@ class ScanWorker:
             mapped=self.mapped,
             limits=self.config.container_limits,
             platform=self.config.platform,
+            deleted_files=self.config.deleted_files,
         )
         if artifact is None:
             return None

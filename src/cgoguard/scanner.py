@@ -13,6 +13,7 @@ import errno
 import functools
 import hashlib
 from collections.abc import Iterator
+from typing import NamedTuple
 
 from cgoguard.assess import fips_status, summarize
 from cgoguard.checks import Check, CheckTarget, Subject, checks_for
@@ -28,6 +29,12 @@ from cgoguard.readers.gocrypto import crypto_packages
 from cgoguard.sources import Candidate, Opened
 
 DEFAULT_CONTAINER_LIMITS = ContainerLimits()
+
+
+class ContainerOptions(NamedTuple):
+    limits: ContainerLimits
+    platform: str | None  # of a multi-platform image; None: this machine's
+    deleted: bool  # also the image files a later layer deletes or replaces
 
 
 def analyze_elf(
@@ -86,6 +93,7 @@ def scan_candidate(
     mapped: bool = True,
     limits: ContainerLimits = DEFAULT_CONTAINER_LIMITS,
     platform: str | None = None,
+    deleted_files: bool = False,
 ) -> Artifact | None:
     """Scan one candidate. Returns None when it is neither ELF nor an ar
     archive nor a container (zip, tar) holding one. Never raises.
@@ -99,7 +107,7 @@ def scan_candidate(
         artifact.error = sentence(candidate.error)
         return artifact
     if candidate.image_folder:
-        return _scan_image_folder(artifact, (limits, platform), hash_files)
+        return _scan_image_folder(artifact, ContainerOptions(limits, platform, deleted_files), hash_files)
     try:
         with candidate.open() as opened:
             artifact.size = opened.size
@@ -117,7 +125,8 @@ def scan_candidate(
                     return None  # compressed, but not a tar archive
                 if hash_files:
                     artifact.sha256 = _sha256(span)
-                _scan_container(artifact, span, container, (limits, platform), hash_files, depth=1)
+                options = ContainerOptions(limits, platform, deleted_files)
+                _scan_container(artifact, span, container, options, hash_files, depth=1)
                 if not artifact.members and artifact.error is None:
                     return None  # a container without ELF files: nothing to check in it
             else:
@@ -177,29 +186,26 @@ def _scan_container(
     artifact: Artifact,
     span: containers.Span,
     kind: str,
-    options: tuple[ContainerLimits, str | None],
+    options: ContainerOptions,
     hash_files: bool,
     depth: int,
 ) -> None:
     """Each ELF, ar or nested container member becomes a member artifact
-    (``outer.whl!pkg/lib.so``); the memory used follows the largest member.
-    ``options``: the bounds, and the platform of a multi-platform image."""
-    limits, platform = options
+    (``outer.whl!pkg/lib.so``); the memory used follows the largest member."""
+    limits, platform, deleted = options
     artifact.container = containers.LABELS[kind]
     try:
-        image = images.open_image(span, limits, _wanted, platform) if kind == "tar" else None
+        image = images.open_image(span, limits, _wanted, platform, deleted) if kind == "tar" else None
         artifact.container, members = image or containers.open_container(span, kind, limits, _wanted)
         _scan_members(artifact, members, options, hash_files, depth)
     except ContainerError as error:
         artifact.error = sentence(str(error))
 
 
-def _scan_image_folder(
-    artifact: Artifact, options: tuple[ContainerLimits, str | None], hash_files: bool
-) -> Artifact | None:
-    limits, platform = options
+def _scan_image_folder(artifact: Artifact, options: ContainerOptions, hash_files: bool) -> Artifact | None:
+    limits, platform, deleted = options
     try:
-        with images.open_image_folder(artifact.path, limits, _wanted, platform) as (label, members):
+        with images.open_image_folder(artifact.path, limits, _wanted, platform, deleted) as (label, members):
             artifact.container = label
             _scan_members(artifact, members, options, hash_files, depth=1)
     except ContainerError as error:
@@ -210,21 +216,23 @@ def _scan_image_folder(
 def _scan_members(
     artifact: Artifact,
     members: Iterator[containers.Member],
-    options: tuple[ContainerLimits, str | None],
+    options: ContainerOptions,
     hash_files: bool,
     depth: int,
 ) -> None:
     """Each ELF, ar or nested container member becomes a member artifact. Raises
     ContainerError when the container cannot be read on."""
-    limits, _platform = options
+    limits = options.limits
     for member in members:
         path = f"{artifact.path}!{member.name}"
         if member.error is not None:
-            artifact.members.append(Artifact(path=path, error=sentence(member.error), layer=member.layer))
+            artifact.members.append(
+                Artifact(path=path, error=sentence(member.error), layer=member.layer, deleted=member.deleted)
+            )
             continue
         if member.data is None:
             continue  # not ELF, ar or a container: nothing to check
-        child = Artifact(path=path, size=len(member.data), layer=member.layer)
+        child = Artifact(path=path, size=len(member.data), layer=member.layer, deleted=member.deleted)
         if hash_files:
             child.sha256 = hashlib.sha256(member.data).hexdigest()
         data = memoryview(member.data)

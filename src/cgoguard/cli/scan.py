@@ -37,6 +37,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="the platform to read from a multi-platform container image, e.g. linux/arm64 "
         "(default: this machine's)",
     )
+    scan.add_argument(
+        "--deleted-files",
+        action="store_true",
+        default=None,
+        help="also scan the files of a container image that a later layer deletes or replaces "
+        "(shown as path#deleted@<layer>; not part of set-level checks)",
+    )
     scan.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     scan.add_argument(
         "--no-hash",
@@ -62,6 +69,8 @@ def run(args: argparse.Namespace) -> int:
                 f'--platform takes OS/ARCH[/VARIANT] such as "linux/arm64", not {args.platform!r}.'
             )
         config.platform = args.platform
+    if args.deleted_files:
+        config.deleted_files = True
     fmt = common.report_format(args, config)
     fail_on = common.fail_on(args, config)
     jobs = common.effective_jobs_note(args, config)

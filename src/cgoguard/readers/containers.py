@@ -72,6 +72,7 @@ class Member(NamedTuple):
     data: bytes | None  # the bytes of a wanted regular member
     error: str | None = None  # why a member was not read; None with data, or for one not wanted
     layer: str | None = None  # the image layer (digest) it comes from
+    deleted: bool = False  # an image file that a later layer deletes or replaces
 
 
 def kind_of(prefix: bytes) -> str | None:

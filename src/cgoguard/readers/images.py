@@ -131,14 +131,18 @@ def is_image_folder(path: str) -> bool:
 
 @contextlib.contextmanager
 def open_image_folder(
-    path: str, limits: ContainerLimits, wanted: Callable[[bytes], bool], platform: str | None = None
+    path: str,
+    limits: ContainerLimits,
+    wanted: Callable[[bytes], bool],
+    platform: str | None = None,
+    deleted: bool = False,
 ) -> Iterator[tuple[str, Iterator[Member]]]:
     """(label, members) of an OCI image layout folder, like :func:`open_image`;
     the blob files it opened are closed when the block ends."""
     folder = _Folder(path)
     try:
         layers, chosen = guarded("tar", lambda: _layers(folder, platform or host_platform()))
-        members = guarded_iter("tar", _visible_members(folder, layers, limits, wanted))
+        members = guarded_iter("tar", _visible_members(folder, layers, limits, wanted, deleted))
         yield (f"oci image {chosen}" if chosen else "oci image"), members
     finally:
         folder.close()
@@ -237,7 +241,11 @@ class _Visibility:
 
 
 def open_image(
-    span: Span, limits: ContainerLimits, wanted: Callable[[bytes], bool], platform: str | None = None
+    span: Span,
+    limits: ContainerLimits,
+    wanted: Callable[[bytes], bool],
+    platform: str | None = None,
+    deleted: bool = False,
 ) -> tuple[str, Iterator[Member]] | None:
     """(label, members) of an image archive, None for a tar that is not one:
     each visible file of the final filesystem, named by its path there, with
@@ -247,13 +255,19 @@ def open_image(
         return None
     layers, chosen = guarded("tar", lambda: _layers(image, platform or host_platform()))
     label = "oci image" if image.has("oci-layout") else "docker image"
-    members = guarded_iter("tar", _visible_members(image, layers, limits, wanted))
+    members = guarded_iter("tar", _visible_members(image, layers, limits, wanted, deleted))
     return (f"{label} {chosen}" if chosen else label), members
 
 
 def _visible_members(
-    image: _Image, layers: list[tuple[str, str]], limits: ContainerLimits, wanted: Callable[[bytes], bool]
+    image: _Image,
+    layers: list[tuple[str, str]],
+    limits: ContainerLimits,
+    wanted: Callable[[bytes], bool],
+    deleted: bool = False,
 ) -> Iterator[Member]:
+    """The files of the final filesystem; with ``deleted``, also those a later
+    layer deletes or replaces, named ``path#deleted@<layer>`` (one per layer)."""
     above = _Visibility()
     for digest, name in reversed(layers):
         blob = image.blob(name)
@@ -262,10 +276,16 @@ def _visible_members(
             raise ContainerError(f"layer {digest} is not a tar archive")
         names = []
         try:
-            for member in tar_members(blob, kind, limits, wanted, above.visible):
+            for member in tar_members(blob, kind, limits, wanted, None if deleted else above.visible):
                 names.append(member.name)
-                if member.data is not None or member.error is not None:
+                if member.data is None and member.error is None:
+                    continue
+                if above.visible(member.name):
                     yield member._replace(layer=digest)
+                else:  # only read with ``deleted``
+                    short = digest.split(":", 1)[1][:12] if ":" in digest else digest  # a digest, or a path
+                    shown = f"{member.name}#deleted@{short}"
+                    yield member._replace(name=shown, layer=digest, deleted=True)
         except ContainerError as error:
             raise ContainerError(f"layer {digest}: {error}") from None
         above.add_layer(names)

@@ -80,6 +80,7 @@ def artifact_to_dict(artifact: Artifact) -> dict[str, Any]:
         "archive": artifact.is_archive,
         "container": artifact.container,
         "layer": artifact.layer,
+        "deleted": artifact.deleted,
         "elf": None,
         "hardening": None,
         "go": go_to_dict(artifact.go, h.go_build_mode if h else None),
