@@ -69,6 +69,20 @@ def test_every_set_check_says_what_loads_together() -> None:
         assert "group" in entry.rationale or "container" in entry.rationale, entry.id
 
 
+def test_group_makes_every_input_load_together(tmp_path: Path, fixture_path: Fixture) -> None:
+    """Two wheels installed into one environment load into one Python process."""
+    one, two = fixture_path("go_cshared_default").read_bytes(), fixture_path("go_cshared_other").read_bytes()
+    wheels = [
+        make_wheel(tmp_path / "a.whl", {"a/libone.so": one}),
+        make_wheel(tmp_path / "b.whl", {"b/l.so": two}),
+    ]
+    assert run("scan", *wheels, "--fail-on", "high").returncode == 0  # apart: nothing high
+    proc = run("scan", *wheels, "--group", "--format", "json", "--fail-on", "high")
+    assert proc.returncode == 1, proc.stderr
+    (runtimes,) = [f for f in json.loads(proc.stdout)["set_findings"] if f["id"] == "CG251"]
+    assert sorted(runtimes["artifacts"]) == [f"{wheels[0]}!a/libone.so", f"{wheels[1]}!b/l.so"]
+
+
 def test_two_go_runtimes_in_one_wheel(tmp_path: Path, fixture_path: Fixture) -> None:
     one, two = fixture_path("go_cshared_default").read_bytes(), fixture_path("go_cshared_other").read_bytes()
     wheel = make_wheel(tmp_path / "two.whl", {"a/libone.so": one, "b/libtwo.so": two})

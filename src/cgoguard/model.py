@@ -321,6 +321,7 @@ class ArtifactSet:
     """Every readable image of one run, after the merge: the subject of set-level checks."""
 
     members: list[SetMember]
+    one_group: bool = False  # the user says every input loads together (scan --group)
 
 
 @dataclass(slots=True)

@@ -141,7 +141,7 @@ class ScanWorker:
 
 def run_set_checks(members: list[SetMember], config: Config) -> list[Finding]:
     """The set-level stage: every enabled ARTIFACT_SET check over every image, with the policy applied."""
-    subject = ArtifactSet(members)
+    subject = ArtifactSet(members, config.one_group)
     found: list[Finding] = []
     for check in checks_for(CheckTarget.ARTIFACT_SET, ArtifactSet):
         if not config.enabled(check.id):

@@ -6,6 +6,8 @@ A set-level check never compares images across groups. A group is
   Debian package, with everything nested in it; or
 * the run's own files: those named on the command line or found in folders,
   which sit in no container;
+* with ``scan --group``, everything scanned: the user says it loads together
+  (the wheels installed into one environment, the libraries one program loads);
 
 and, within either, one machine (an x86-64 and an aarch64 library never share
 a process). Among the run's own files, builds of one Go main package are
@@ -70,7 +72,8 @@ def groups(subject: ArtifactSet) -> list[Group]:
     files first, then each container by path; members keep the run's order."""
     found: dict[tuple[str, str], list[SetMember]] = defaultdict(list)
     for member in subject.members:
-        outer = member.origin[0] if member.origin else None
+        # --group: the user says everything scanned loads together (two wheels in one virtualenv).
+        outer = member.origin[0] if member.origin and not subject.one_group else None
         found[(outer or "", member.machine or "")].append(member)
     result = []
     for (outer, machine), members in sorted(found.items(), key=lambda kv: (kv[0][0] != "", kv[0])):

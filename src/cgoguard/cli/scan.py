@@ -38,6 +38,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "(default: this machine's)",
     )
     scan.add_argument(
+        "--group",
+        action="store_true",
+        help="set-level checks: everything scanned loads together (e.g. the wheels installed into one "
+        "environment); by default each container is its own group and the loose files another",
+    )
+    scan.add_argument(
         "--deleted-files",
         action="store_true",
         default=None,
@@ -71,6 +77,8 @@ def run(args: argparse.Namespace) -> int:
         config.platform = args.platform
     if args.deleted_files:
         config.deleted_files = True
+    if args.group:
+        config.one_group = True
     fmt = common.report_format(args, config)
     fail_on = common.fail_on(args, config)
     jobs = common.effective_jobs_note(args, config)
