@@ -111,6 +111,18 @@ def open_regular(path: str) -> tuple[int, int]:
     return fd, st.st_size
 
 
+def read_source(path: str, what: str) -> bytes:
+    """A source file's bytes (a regular file within SOURCE_SIZE_LIMIT, no NUL in
+    its first 8 KiB); ValueError with a sentence for the user otherwise."""
+    try:
+        data = read_regular(path)
+    except OSError as error:
+        raise ValueError(f"cannot read {path}: {error.strerror or error}") from None
+    if b"\0" in data[:8192]:
+        raise ValueError(f"{path} is not {what} (it holds binary data)")
+    return data
+
+
 def read_regular(path: str, limit: int = SOURCE_SIZE_LIMIT) -> bytes:
     """All bytes of a regular file of at most ``limit`` bytes (OSError otherwise)."""
     fd, size = open_regular(path)

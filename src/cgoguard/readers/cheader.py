@@ -30,7 +30,7 @@ from functools import cache
 from typing import Any
 
 from cgoguard.errors import InputError
-from cgoguard.fileio import read_regular
+from cgoguard.fileio import read_source
 from cgoguard.model import SourceLocation
 from cgoguard.readers.cinclude import IncludeTree, gather
 from cgoguard.sourcefacts import CType, HeaderFile, HeaderFunction
@@ -202,11 +202,9 @@ def read_header(
     read only from the header's folder, ``project_roots``, ``include_dirs`` and
     the system include folders."""
     try:
-        data = read_regular(path)
-    except OSError as error:
-        raise HeaderError(f"cannot read {path}: {error.strerror or error}") from None
-    if b"\0" in data[:8192]:
-        raise HeaderError(f"{path} is not a C header (it holds binary data)")
+        data = read_source(path, "a C header")
+    except ValueError as error:
+        raise HeaderError(str(error)) from None
     text = data.decode("utf-8", "replace")
     # The virtual root stays empty: libclang finds nothing on disk under it.
     with tempfile.TemporaryDirectory(prefix="cgoguard-include-") as root:

@@ -36,7 +36,7 @@ import tree_sitter_go
 from tree_sitter import Language, Node, Parser, Point, Query, QueryCursor, Range, Tree, TreeCursor
 
 from cgoguard.errors import InputError
-from cgoguard.fileio import read_regular
+from cgoguard.fileio import read_source
 from cgoguard.model import SourceLocation
 from cgoguard.readers.limits import TYPE_NESTING_LIMIT
 from cgoguard.sourcefacts import (
@@ -466,11 +466,9 @@ class _Unsplittable(Exception):
 
 def _parse_file(path: str) -> _ParsedFile:
     try:
-        data = read_regular(path)
-    except OSError as error:
-        raise GoSourceError(f"cannot read {path}: {error.strerror or error}") from None
-    if b"\0" in data[:8192]:
-        raise GoSourceError(f"{path} is not a Go source file (it holds binary data)")
+        data = read_source(path, "a Go source file")
+    except ValueError as error:
+        raise GoSourceError(str(error)) from None
     source = _Source(path, data)
     chunks = _chunks(data)
     if len(chunks) > 1:
