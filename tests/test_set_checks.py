@@ -266,6 +266,9 @@ def test_packages_name_their_dependencies_and_install_to_absolute_paths() -> Non
     wheel = _member("x.whl!libx.so", origin=("x.whl",), container="zip", **needs)
     ids = [f.check_id for f in run_set_checks([deb, wheel], Config())]
     assert ids == ["CG255", "CG256"] and all("x.whl" in f.message for f in run_set_checks([wheel], Config()))
+    # What auditwheel lets a wheel take from the system (numpy 2.4 and pillow 13 need libz.so.1).
+    zlib = _member("y.whl!libx.so", origin=("y.whl",), container="zip", needed=("libz.so.1", "libexpat.so.1"))
+    assert run_set_checks([zlib], Config()) == []
     rpm = _member("x.rpm!usr/lib/libx.so", origin=("x.rpm",), container="rpm", **needs)
     assert run_set_checks([rpm], Config()) == []
     # An image is a whole filesystem: its absolute search paths are its own; what it lacks, it lacks.

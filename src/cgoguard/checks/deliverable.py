@@ -22,7 +22,9 @@ from cgoguard.model import ArtifactSet, SetMember, Severity
 
 # Libraries every Linux system provides, so no deliverable has to ship them:
 # glibc's own, the compiler runtimes, and the rest of what the manylinux
-# policy lets a wheel take from the system (PEP 513, PEP 599); and, by prefix,
+# policy lets a wheel take from the system (PEP 513, PEP 599, and auditwheel's
+# manylinux-policy.json, which today also allows libz.so.1 and libexpat.so.1:
+# numpy and pillow wheels need libz.so.1 and do not ship it); and, by prefix,
 # the dynamic loaders, musl, the vDSO and libpython (the interpreter that loads
 # a wheel provides it).
 SYSTEM_LIBRARIES = frozenset(
@@ -32,6 +34,7 @@ SYSTEM_LIBRARIES = frozenset(
         *("libgcc_s.so.1", "libstdc++.so.6", "libatomic.so.1"),
         *("libX11.so.6", "libXext.so.6", "libXrender.so.1", "libICE.so.6", "libSM.so.6", "libGL.so.1"),
         *("libgobject-2.0.so.0", "libgthread-2.0.so.0", "libglib-2.0.so.0"),
+        *("libz.so.1", "libexpat.so.1"),
     }
 )
 SYSTEM_PREFIXES = ("ld-linux", "ld64.so", "ld-musl-", "libc.musl-", "linux-vdso", "linux-gate", "libpython")
