@@ -97,8 +97,8 @@ def _gcc(name: str, output_suffix: str, source: str, *flags: str) -> tuple[str, 
     return name, Recipe("gcc", "c", name + output_suffix, flags, inputs=(source,))
 
 
-def _cross(name: str, goarch: str, *flags: str) -> tuple[str, Recipe]:
-    return _go(name, "hello", *flags, env={"GOOS": "linux", "GOARCH": goarch, "CGO_ENABLED": "0"})
+def _cross(name: str, goarch: str, *flags: str, goos: str = "linux") -> tuple[str, Recipe]:
+    return _go(name, "hello", *flags, env={"GOOS": goos, "GOARCH": goarch, "CGO_ENABLED": "0"})
 
 
 _HARDENED = {"CGO_CFLAGS": HARDENED_CGO_CFLAGS}
@@ -171,6 +171,8 @@ RECIPES: dict[str, Recipe] = dict(
             ),
         ),
         _go("go_cshared_fips", "bridge", "-buildmode=c-shared", env={"GOFIPS140": "v1.0.0"}),
+        # Reports fips140.Enabled() to its host (tests/fixtures/go/fipsprobe).
+        _go("go_cshared_fipsprobe", "fipsprobe", "-buildmode=c-shared"),
         _go(
             "go_cshared_rpath",
             "bridge",
@@ -197,6 +199,11 @@ RECIPES: dict[str, Recipe] = dict(
         _cross("go_exe_s390x", "s390x"),
         _cross("go_exe_mips", "mips"),
         _cross("go_exe_arm64_pie", "arm64", "-buildmode=pie"),
+        # Other systems: no PT_GNU_STACK (FreeBSD sets EI_OSABI, OpenBSD adds its note,
+        # Solaris names only its loader), as in wheels that ship a tool for every system.
+        _cross("go_exe_freebsd", "amd64", goos="freebsd"),
+        _cross("go_exe_openbsd", "amd64", goos="openbsd"),
+        _cross("go_exe_solaris", "amd64", goos="solaris"),
         # C references (tests/fixtures/c).
         _gcc(
             "c_hardened",

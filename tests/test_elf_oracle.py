@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from elftools.elf.dynamic import DynamicSegment
 from elftools.elf.elffile import ELFFile
-from elftools.elf.enums import ENUM_E_MACHINE
+from elftools.elf.enums import ENUM_E_MACHINE, ENUM_EI_OSABI
 from elftools.elf.sections import NoteSection, SymbolTableSection
 
 import gofixtures
@@ -101,12 +101,25 @@ def _oracle_dynamic(elf: ELFFile) -> dict[str, Any] | None:
     return facts
 
 
+_ABI_OS = {
+    "ELF_NOTE_OS_LINUX": "linux",
+    "ELF_NOTE_OS_GNU": "hurd",
+    "ELF_NOTE_OS_SOLARIS2": "solaris",
+    "ELF_NOTE_OS_FREEBSD": "freebsd",
+}
+_NOTE_SYSTEMS = {"NetBSD": "netbsd", "OpenBSD": "openbsd", "FreeBSD": "freebsd", "DragonFly": "dragonfly"}
+
+
 def _oracle_notes(elf: ELFFile) -> dict[str, Any]:
-    build_id = go_build_id = x86 = aarch64 = None
+    build_id = go_build_id = x86 = aarch64 = abi = None
     areas: list[Any] = [s for s in elf.iter_segments() if s.header.p_type == "PT_NOTE"]
     areas += [s for s in elf.iter_sections() if isinstance(s, NoteSection)]
     for area in areas:
         for note in area.iter_notes():
+            if abi is None and note["n_name"] == "GNU" and note["n_type"] == "NT_GNU_ABI_TAG":
+                abi = _ABI_OS[note["n_desc"]["abi_os"]]
+            elif abi is None and note["n_name"] in _NOTE_SYSTEMS:
+                abi = _NOTE_SYSTEMS[note["n_name"]]
             if note["n_name"] == "GNU" and note["n_type"] == "NT_GNU_BUILD_ID" and build_id is None:
                 build_id = note["n_desc"]
             elif note["n_name"] == "Go" and note["n_type"] == "NT_GNU_GOLD_VERSION" and go_build_id is None:
@@ -118,7 +131,7 @@ def _oracle_notes(elf: ELFFile) -> dict[str, Any]:
                         x86 = prop["pr_data"]
                     elif prop["pr_type"] == "GNU_PROPERTY_AARCH64_FEATURE_1_AND" and aarch64 is None:
                         aarch64 = prop["pr_data"]
-    return {"build_id": build_id, "go_build_id": go_build_id, "x86": x86, "aarch64": aarch64}
+    return {"build_id": build_id, "go_build_id": go_build_id, "x86": x86, "aarch64": aarch64, "abi": abi}
 
 
 def oracle_facts(data: bytes) -> dict[str, Any]:
@@ -131,6 +144,7 @@ def oracle_facts(data: bytes) -> dict[str, Any]:
             elf.header.e_type.removeprefix("ET_"),
             ENUM_E_MACHINE.get(elf["e_machine"], elf["e_machine"]),
             elf.header.e_entry,
+            ENUM_EI_OSABI.get(elf["e_ident"]["EI_OSABI"], elf["e_ident"]["EI_OSABI"]),
         ),
         "segments": [
             (s.header.p_offset, s.header.p_vaddr, s.header.p_filesz, s.header.p_memsz, s.header.p_flags)
@@ -196,7 +210,14 @@ def our_facts(data: bytes) -> dict[str, Any]:
     assert facts.section_names == [s.name for s in image.sections[1:]]
     assert facts.static_symbols is not None and facts.static_undefined is not None
     return {
-        "header": (facts.elf_class, facts.little_endian, facts.e_type, facts.e_machine, facts.entry),
+        "header": (
+            facts.elf_class,
+            facts.little_endian,
+            facts.e_type,
+            facts.e_machine,
+            facts.entry,
+            facts.os_abi,
+        ),
         "segments": [(s.offset, s.vaddr, s.filesz, s.memsz, s.flags) for s in facts.segments],
         "sections": [(s.name, s.flags, s.addr, s.offset, s.size) for s in image.sections],
         "interpreter": facts.interpreter,
@@ -209,6 +230,7 @@ def our_facts(data: bytes) -> dict[str, Any]:
             "go_build_id": facts.go_build_id,
             "x86": facts.properties.x86_feature_1_and,
             "aarch64": facts.properties.aarch64_feature_1_and,
+            "abi": facts.abi_note,
         },
         "exports": set(facts.exports),
         "imports": set(facts.imports),

@@ -300,6 +300,28 @@ def test_cross_architectures_parse(scanned: Callable[[str], Artifact]) -> None:
         assert scanned(name).go is not None
 
 
+def test_builds_for_other_systems_name_their_system(scanned: Callable[[str], Artifact]) -> None:
+    """Go 1.27 writes PT_GNU_STACK for Linux and FreeBSD only (Go 1.13, as
+    shipped in real wheels, for Linux only); an OpenBSD or Solaris build
+    without it is not an executable-stack finding (their kernels do not take
+    the stack's permissions from it): nx is None, "not judged"."""
+    for name, system in (("go_exe_openbsd", "openbsd"), ("go_exe_solaris", "solaris")):
+        artifact = scanned(name)
+        assert artifact.hardening is not None and artifact.elf is not None
+        assert artifact.hardening.system == system, name
+        assert artifact.hardening.nx is None and "not judged" in artifact.hardening.nx_detail, name
+        assert "CG104" not in finding_ids(artifact), name
+    freebsd = scanned("go_exe_freebsd").hardening
+    assert freebsd is not None and freebsd.system == "freebsd" and freebsd.nx is True
+    assert scanned("go_exe_default").hardening.system == "linux"  # type: ignore[union-attr]
+    elf = scanned("go_exe_openbsd").elf
+    assert elf is not None and elf.abi_note == "openbsd"
+    elf = scanned("go_exe_freebsd").elf
+    assert elf is not None and elf.os_abi == 9
+    elf = scanned("go_exe_solaris").elf
+    assert elf is not None and elf.os_abi == 0 and elf.interpreter == "/lib/amd64/ld.so.1"
+
+
 # -- archives ---------------------------------------------------------------------------------
 
 

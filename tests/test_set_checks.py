@@ -6,6 +6,7 @@ across two containers, or a single library, it stays silent."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -242,6 +243,79 @@ def test_fips_providers_mixed_in_one_wheel(tmp_path: Path, fixture_path: Fixture
     shutil.copy(fips, dist / "libfips.so")
     shutil.copy(default, dist / "libplain.so")
     assert "CG259" not in _found([dist])
+
+
+_PROBE = (
+    "import ctypes, os, sys\n"
+    "if sys.argv[2]:\n"
+    "    os.environ['GODEBUG'] = sys.argv[2]\n"
+    "print(ctypes.CDLL(sys.argv[1]).FipsEnabled())\n"
+)
+
+
+def test_fips_mode_is_fixed_by_the_environment_the_process_started_with(fixture_path: Fixture) -> None:
+    """What CG259's rationale states, on a real Go library in a real Python
+    process: GODEBUG set by the host before it loads the library is not seen;
+    only the environment the process started with counts."""
+    probe = fixture_path("go_cshared_fipsprobe")
+
+    def enabled(start_env: str | None, host_sets: str) -> str:
+        env = {k: v for k, v in os.environ.items() if k != "GODEBUG"}
+        if start_env is not None:
+            env["GODEBUG"] = start_env
+        done = subprocess.run(
+            [sys.executable, "-c", _PROBE, str(probe), host_sets], env=env, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip()
+
+    assert enabled(None, "") == "0"
+    assert enabled("fips140=on", "") == "1"
+    assert enabled(None, "fips140=on") == "0"  # os.environ before ctypes.CDLL: too late
+
+
+def test_go_native_modules_differ_by_module_and_mode() -> None:
+    on = _member(
+        "x.whl!a.so",
+        origin=("x.whl",),
+        go_build_mode="c-shared",
+        go_package="a",
+        fips_provider="go-native (GOFIPS140=v1.0.0-c2097c7c, fips140=on)",
+    )
+    off = on._replace(
+        path="x.whl!b.so", go_package="b", fips_provider="go-native (GOFIPS140=v1.0.0-c2097c7c, fips140=off)"
+    )
+    found = [f for f in run_set_checks([on, off], Config()) if f.check_id == "CG259"]
+    assert len(found) == 1 and "fips140=on" in found[0].message and "fips140=off" in found[0].message
+    same = off._replace(fips_provider=on.fips_provider)
+    assert not [f for f in run_set_checks([on, same], Config()) if f.check_id == "CG259"]
+
+
+def test_builds_for_other_systems_are_other_groups() -> None:
+    """A wheel that ships one tool for many systems (editorconfig-checker
+    2.3.51 ships Go builds for Linux, the BSDs and Solaris): a Solaris
+    build's libc.so is not a library the wheel forgot, and a FreeBSD and a
+    Linux library never share a process."""
+    solaris = _member(
+        "x.whl!bin/ec-solaris",
+        origin=("x.whl",),
+        container="zip",
+        kind="executable",
+        system="solaris",
+        needed=("libc.so", "libsocket.so", "libc.so"),
+    )
+    assert run_set_checks([solaris], Config()) == []
+    linux = solaris._replace(path="x.whl!bin/ec-linux", system="linux")
+    (missing,) = run_set_checks([linux], Config())
+    assert missing.check_id == "CG255" and missing.message.count("libc.so") == 1
+    go = {"go_build_mode": "c-shared", "go_package": None, "go_exports": ("Add",)}
+    bsd = _member("x.whl!bsd/libgo.so", origin=("x.whl",), system="freebsd", **go)
+    lin = _member("x.whl!lin/libgo.so", origin=("x.whl",), **go)  # names no system: taken for Linux
+    assert run_set_checks([bsd, lin], Config()) == []
+    assert {f.check_id for f in run_set_checks([bsd, lin._replace(system="freebsd")], Config())} == {
+        "CG250",
+        "CG251",
+    }
 
 
 def _member(path: str, **facts: object) -> SetMember:

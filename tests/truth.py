@@ -17,7 +17,11 @@ relro
     and a bind-now marker; ``"partial"`` otherwise.
 nx
     ET_REL: a ``.note.GNU-stack`` section exists and lacks SHF_EXECINSTR. Other
-    types: a PT_GNU_STACK segment exists and lacks PF_X (no segment -> False).
+    types: a PT_GNU_STACK segment exists and lacks PF_X (no segment -> False,
+    but None for an image of another system than Linux, which does not take the
+    stack's permissions from that segment: readelf's OS/ABI names a BSD or
+    Solaris, ``readelf -n`` shows a NetBSD/OpenBSD/FreeBSD note, or the
+    interpreter is Solaris's ``ld.so.1``).
 
 Raw facts returned alongside, for tests that want them: ``e_type`` (readelf's
 word: EXEC, DYN, REL, ...), ``interpreter`` (path or None), ``rpath`` and
@@ -117,6 +121,20 @@ def _gnu_stack_section_flags(path: Path) -> str | None:
     return None
 
 
+_OS_ABI_LINE = re.compile(r"^\s*OS/ABI:\s+(.*?)\s*$", re.MULTILINE)
+_NOTE_OWNER_LINE = re.compile(r"^\s+(NetBSD|OpenBSD|FreeBSD)\s+0x", re.MULTILINE)
+
+
+def _other_system(header_text: str, interpreter: str | None, path: Path) -> bool:
+    """readelf's words for an image of a BSD or Solaris."""
+    os_abi = _OS_ABI_LINE.search(header_text)
+    if os_abi and any(name in os_abi.group(1) for name in ("FreeBSD", "NetBSD", "OpenBSD", "Solaris")):
+        return True
+    if interpreter is not None and interpreter.endswith("/ld.so.1") and "/amd64/" in interpreter:
+        return True
+    return bool(_NOTE_OWNER_LINE.search(_readelf("-W", "-n", path)))
+
+
 def _path_list(values: list[str]) -> list[str] | None:
     if not values:
         return None
@@ -130,7 +148,8 @@ def readelf_truth(path: str | os.PathLike[str]) -> dict[str, Any]:
     with file_path.open("rb") as handle:
         if handle.read(4) != ELF_MAGIC:
             raise TruthError(f"{file_path} is not an ELF file")
-    parsed = _parse(_readelf("-W", "-h", "-l", "-d", file_path))
+    header_text = _readelf("-W", "-h", "-l", "-d", file_path)
+    parsed = _parse(header_text)
     is_relocatable = parsed.e_type == "REL"
 
     flags = parsed.dynamic_words("FLAGS")
@@ -163,6 +182,8 @@ def readelf_truth(path: str | os.PathLike[str]) -> dict[str, Any]:
     else:
         stacks = [segment_flags for p_type, segment_flags in parsed.segments if p_type == "GNU_STACK"]
         nx = bool(stacks) and "E" not in stacks[0]
+        if not stacks and parsed.segments and _other_system(header_text, parsed.interpreter, file_path):
+            nx = None
 
     return {
         "kind": kind,

@@ -21,6 +21,7 @@ from cgoguard.elfconst import (
     EM_386,
     EM_AARCH64,
     EM_X86_64,
+    OSABI_SYSTEMS,
     PF_W,
     PF_X,
     PT_GNU_RELRO,
@@ -159,7 +160,48 @@ def bind_now_marker(elf: ElfFacts) -> bool:
     return dyn.has_bind_now_tag or bool(dyn.flags & DF_BIND_NOW) or bool(dyn.flags_1 & DF_1_NOW)
 
 
-def _nx(elf: ElfFacts) -> tuple[bool | None, str]:
+# Dynamic loaders by path: the system an image that names no other is for.
+_LOADER_SYSTEMS = (
+    (
+        (
+            "/lib/ld-linux",
+            "/lib64/ld-linux",
+            "/lib/ld-musl-",
+            "/lib/ld.so.1",
+            "/lib64/ld64.so",
+            "/lib/ld64.so",
+        ),
+        "linux",
+    ),
+    (("/libexec/ld-elf.so",), "freebsd"),
+    (("/usr/libexec/ld-elf.so",), "dragonfly"),
+    (("/usr/libexec/ld.elf_so",), "netbsd"),
+    (("/usr/libexec/ld.so",), "openbsd"),
+    (("/lib/amd64/ld.so.1", "/usr/lib/amd64/ld.so.1", "/usr/lib/ld.so.1", "/lib/sparcv9/ld.so.1"), "solaris"),
+)
+
+
+def target_system(elf: ElfFacts, go: GoFacts | None) -> str | None:
+    """The operating system an image was built for, or None when nothing in
+    it says (a System V EI_OSABI, no ABI note, no loader: most Linux objects
+    and static files). Go's GOOS is exact; then EI_OSABI, an ABI note, the
+    loader's path. Solaris and DragonFly Go binaries leave EI_OSABI at 0 and
+    name no note: their GOOS or loader says it."""
+    goos = go.buildinfo.settings.get("GOOS") if go is not None and go.buildinfo is not None else None
+    if goos:
+        return "solaris" if goos == "illumos" else goos
+    if elf.os_abi in OSABI_SYSTEMS:
+        return OSABI_SYSTEMS[elf.os_abi]
+    if elf.abi_note is not None:
+        return elf.abi_note
+    loader = elf.interpreter or ""
+    for prefixes, system in _LOADER_SYSTEMS:
+        if loader.startswith(prefixes):
+            return system
+    return None
+
+
+def _nx(elf: ElfFacts, system: str | None) -> tuple[bool | None, str]:
     if elf.e_type == "REL":
         flags = elf.gnu_stack_section_flags
         if flags is None:
@@ -174,6 +216,12 @@ def _nx(elf: ElfFacts) -> tuple[bool | None, str]:
     if not stacks:
         if elf.e_type == "CORE" or not elf.segments:
             return None, "no program headers"
+        if system not in (None, "linux"):
+            # PT_GNU_STACK is the GNU/Linux convention; Go writes it only for Linux.
+            return None, (
+                f"PT_GNU_STACK is missing, as usual for {system}: its kernel's own default decides "
+                "whether the stack is executable (not judged)"
+            )
         return False, "PT_GNU_STACK is missing: the stack is executable on 32-bit x86 and on older kernels"
     if stacks[0].flags & PF_X:
         return False, "PT_GNU_STACK is RWX: the stack is executable"
@@ -371,7 +419,8 @@ def summarize(
         relro = "none"
     else:
         relro = "full" if bind_now else "partial"
-    nx, nx_detail = _nx(elf)
+    system = target_system(elf, go)
+    nx, nx_detail = _nx(elf, system)
     rwx = [i for i, s in enumerate(elf.segments) if s.p_type == PT_LOAD and s.flags & PF_W and s.flags & PF_X]
     dyn = elf.dynamic
     textrel = dyn is not None and (dyn.has_textrel_tag or bool(dyn.flags & DF_TEXTREL))
@@ -419,6 +468,7 @@ def summarize(
         shstk=shstk,
         go_build_mode=go_build_mode(elf, go),
         static=static,
+        system=system,
     )
 
 

@@ -66,11 +66,25 @@ DF_1_NOW = 0x1
 DF_1_NODELETE = 0x8
 DF_1_PIE = 0x08000000
 
+NT_GNU_ABI_TAG = 1  # .note.ABI-tag: the operating system (first word) and its minimum kernel
 NT_GNU_BUILD_ID = 3
 NT_GO_BUILD_ID = 4  # the Go linker's "Go" note
 NT_GNU_PROPERTY_TYPE_0 = 5
 GNU_PROPERTY_AARCH64_FEATURE_1_AND = 0xC0000000
 GNU_PROPERTY_X86_FEATURE_1_AND = 0xC0000002
+
+# The first word of an NT_GNU_ABI_TAG note (glibc's elf/elf.h ELF_NOTE_OS_*).
+GNU_ABI_TAG_OS = {0: "linux", 1: "hurd", 2: "solaris", 3: "freebsd"}
+# Owners of notes that name the system an image was built for; the BSDs'
+# linkers and Go's write them (NetBSD and OpenBSD leave EI_OSABI at 0).
+ABI_NOTE_OWNERS = {
+    b"NetBSD": "netbsd",
+    b"OpenBSD": "openbsd",
+    b"FreeBSD": "freebsd",
+    b"DragonFly": "dragonfly",
+}
+# EI_OSABI values that name one system (0, System V, names none).
+OSABI_SYSTEMS = {2: "netbsd", 3: "linux", 6: "solaris", 9: "freebsd", 12: "openbsd"}
 
 EM_386 = 3
 EM_X86_64 = 62

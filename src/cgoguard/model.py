@@ -120,6 +120,8 @@ class ElfFacts:
     static_undefined: list[str] | None = None
     # ET_REL only: sh_flags of .note.GNU-stack (None when the section is absent).
     gnu_stack_section_flags: int | None = None
+    os_abi: int = 0  # EI_OSABI (0: System V, which names no system)
+    abi_note: str | None = None  # the system an ABI note names ("linux", "netbsd", ...)
 
 
 # ---------------------------------------------------------------------------
@@ -222,6 +224,7 @@ class Hardening:
     shstk: bool | None = None
     go_build_mode: str | None = None
     static: bool = False
+    system: str | None = None  # the target operating system ("linux", "freebsd", ...); None: not named
 
 
 @dataclass(slots=True)
@@ -301,7 +304,9 @@ class SetMember(NamedTuple):
     go_build_mode: str | None  # None for an image without Go code
     go_package: str | None = None  # build info "path": the main package it was built from
     go_exports: tuple[str, ...] = ()  # the //export API
-    # FipsStatus.provider; None when the image links no crypto (nothing for a FIPS module to cover)
+    # FipsStatus.provider, with the module and default mode of the Go-native one
+    # ("go-native GOFIPS140=v1.0.0-c2097c7c, fips140=on"); None when the image links
+    # no crypto (nothing for a FIPS module to cover)
     fips_provider: str | None = None
     origin: tuple[str, ...] = ()  # containers it sits in, outermost first
     container: str | None = None  # the format of origin[0] ("zip", "tar.gz", "deb", ...) when known
@@ -314,6 +319,7 @@ class SetMember(NamedTuple):
     # and the cgo runtime internals (C functions linked in: a cgo preamble, a static C library)
     c_exports: tuple[str, ...] = ()
     runtime_exports: tuple[str, ...] = ()  # Go images: the cgo runtime internals exported (crosscall2, ...)
+    system: str | None = None  # Hardening.system: the target operating system when the image names one
 
 
 @dataclass(slots=True)

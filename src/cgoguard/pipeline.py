@@ -21,7 +21,16 @@ from cgoguard.config import Config
 from cgoguard.elfconst import DF_SYMBOLIC
 from cgoguard.executors import Executor, executor_for
 from cgoguard.itemlimits import ItemLimits
-from cgoguard.model import Artifact, ArtifactSet, Finding, Item, ScanSummary, SetMember, Severity
+from cgoguard.model import (
+    Artifact,
+    ArtifactSet,
+    Finding,
+    FipsStatus,
+    Item,
+    ScanSummary,
+    SetMember,
+    Severity,
+)
 from cgoguard.outcome import Tally, item_of
 from cgoguard.scanner import scan_candidate
 from cgoguard.sources import Candidate, Source, SourceStats, iter_candidates, sources_for
@@ -43,6 +52,19 @@ def _images(
         yield from ((m, origin, outer) for m in artifact.members if m.go is not None)
     else:
         yield artifact, origin, outer
+
+
+def fips_provider(fips: FipsStatus | None) -> str | None:
+    """What CG259 compares: the provider, and for Go's own module which one
+    and whether FIPS mode is on by default (a GOFIPS140 build with
+    DefaultGODEBUG fips140=off is as much outside FIPS mode as a plain one).
+    None for an image that links no crypto."""
+    if fips is None or fips.crypto_linked is False:
+        return None
+    if fips.provider != "go-native":
+        return fips.provider
+    module = f"GOFIPS140={fips.module}" if fips.module else "in-tree module"
+    return f"go-native ({module}, fips140={fips.default_mode})"
 
 
 def set_members(artifact: Artifact, origin: tuple[str, ...] = ()) -> tuple[SetMember, ...]:
@@ -76,7 +98,7 @@ def set_members(artifact: Artifact, origin: tuple[str, ...] = ()) -> tuple[SetMe
                 go_build_mode=mode,
                 go_package=info.path if info else None,
                 go_exports=tuple(go.cgo.go_exports) if go else (),
-                fips_provider=fips.provider if fips is not None and fips.crypto_linked is not False else None,
+                fips_provider=fips_provider(fips),
                 origin=where,
                 container=outer,
                 needed=tuple(dynamic.needed) if dynamic else (),
@@ -87,6 +109,7 @@ def set_members(artifact: Artifact, origin: tuple[str, ...] = ()) -> tuple[SetMe
                 and (dynamic.has_symbolic_tag or bool(dynamic.flags & DF_SYMBOLIC)),
                 c_exports=c_exports,
                 runtime_exports=tuple(go.cgo.runtime_exports) if go else (),
+                system=hardening.system if hardening else None,
             )
         )
     return tuple(found)

@@ -58,7 +58,7 @@ def _shipping(group: Group) -> bool:
     name="needed-library-not-shipped",
     title="A library the container's images need is neither shipped nor a system library",
     severity=Severity.MEDIUM,
-    applies_to="images in a wheel or tarball (not plain folders, not .deb packages)",
+    applies_to="Linux images in a wheel or tarball (not plain folders, not .deb packages)",
     target=CheckTarget.ARTIFACT_SET,
     fix="""
         Ship the library in the same wheel or tarball and point the loader at it:
@@ -87,15 +87,18 @@ def needed_library_not_shipped(subject: ArtifactSet) -> Iterator[CheckResult]:
     the dynamic loaders, musl and libpython. Only containers are judged,
     grouped by their outermost container: files named directly or found in
     folders take their libraries from the system they sit on, and a .deb
-    declares its dependencies for the package manager to install."""
+    declares its dependencies for the package manager to install. Images
+    for other systems than Linux (a wheel that ships a tool's FreeBSD and
+    Solaris builds too) are not judged: the list is Linux's."""
     for group in groups(subject):
-        if not _shipping(group):
+        # The list of system libraries is Linux's; what FreeBSD or Solaris provide is not judged.
+        if not _shipping(group) or group.system != "linux":
             continue
         provided = set().union(*(load_names(m) for m in group.members))
         for member in group.members:
             missing = [
                 name
-                for name in member.needed
+                for name in dict.fromkeys(member.needed)  # Go on some systems repeats DT_NEEDED entries
                 if name not in provided
                 and name not in SYSTEM_LIBRARIES
                 and not name.startswith(SYSTEM_PREFIXES)
@@ -270,7 +273,7 @@ def copies_differ_in_hardening(subject: ArtifactSet) -> Iterator[CheckResult]:
 @check(
     id="CG259",
     name="fips-mixed",
-    title="Go images that ship together use different FIPS 140 providers",
+    title="Go images that ship together use different FIPS 140 modules or modes",
     severity=Severity.MEDIUM,
     applies_to="Go images that link crypto, of one group (one container, or the files scanned together)",
     target=CheckTarget.ARTIFACT_SET,
@@ -289,7 +292,13 @@ def fips_mixed(subject: ArtifactSet) -> Iterator[CheckResult]:
     validated module in every component. One Go library built with
     GOFIPS140 (or BoringCrypto) next to one built without means part of the
     product encrypts and hashes outside the module, whatever the first one
-    reports; two different providers mean two modules to account for.
+    reports; two different providers mean two modules to account for. Go's
+    own module is told apart by version and by default mode: a library built
+    with GOFIPS140 but DefaultGODEBUG fips140=off is outside FIPS mode next to
+    one that is on. The mode is fixed when each Go runtime starts, from the
+    environment the process started with: a host that sets GODEBUG later
+    (os.environ in Python, setenv in C) before loading the library does not
+    change it (measured with Go 1.27), so the build's default is what holds.
     Images that link no crypto are not counted (CG301 says, per image, what
     each build asked for).
 
@@ -308,4 +317,4 @@ def fips_mixed(subject: ArtifactSet) -> Iterator[CheckResult]:
                 f"{provider}: {listed([group.short(m.path) for m in found], 4)}"
                 for provider, found in sorted(by_provider.items())
             )
-            yield Related(f"FIPS 140 providers differ {group.where}: {shown}.", paths(involved))
+            yield Related(f"FIPS 140 modules or modes differ {group.where}: {shown}.", paths(involved))

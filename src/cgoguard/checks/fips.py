@@ -53,5 +53,6 @@ def fips_140_mode(subject: Subject) -> Iterator[CheckResult]:
         yield (
             f"crypto packages linked ({', '.join(go.crypto_packages[:4])}"
             f"{' ...' if len(go.crypto_packages) > 4 else ''}) with no FIPS module selected at build time; "
-            "FIPS mode only if GODEBUG=fips140=on is set at run time."
+            "FIPS mode only if GODEBUG=fips140=on is in the environment the process starts with "
+            "(a host that sets it later, even before loading a Go library, does not turn it on)."
         )

@@ -9,10 +9,12 @@ A set-level check never compares images across groups. A group is
 * with ``scan --group``, everything scanned: the user says it loads together
   (the wheels installed into one environment, the libraries one program loads);
 
-and, within either, one machine (an x86-64 and an aarch64 library never share
-a process). Among the run's own files, builds of one Go main package are
-alternatives, not neighbours (a default and a hardened build side by side in
-``dist/``); inside a container everything ships, and loads, together.
+and, within either, one machine and one operating system (an x86-64 and an
+aarch64 library never share a process, nor a Linux and a FreeBSD build; an
+image that names no system counts as a Linux one). Among the run's own files,
+builds of one Go main package are alternatives, not neighbours (a default and
+a hardened build side by side in ``dist/``); inside a container everything
+ships, and loads, together.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ class Group:
     container_format: str | None  # "zip", "tar.gz", "deb", ...; None when not known
     machine: str | None
     members: tuple[SetMember, ...]
+    system: str = "linux"  # the target operating system (images that name none count as Linux)
 
     @property
     def where(self) -> str:
@@ -70,14 +73,16 @@ def variants(members: list[SetMember]) -> bool:
 def groups(subject: ArtifactSet) -> list[Group]:
     """The set split into groups (see the module docstring): the run's own
     files first, then each container by path; members keep the run's order."""
-    found: dict[tuple[str, str], list[SetMember]] = defaultdict(list)
+    found: dict[tuple[str, str, str], list[SetMember]] = defaultdict(list)
     for member in subject.members:
         # --group: the user says everything scanned loads together (two wheels in one virtualenv).
         outer = member.origin[0] if member.origin and not subject.one_group else None
-        found[(outer or "", member.machine or "")].append(member)
+        # An image that names no system is taken for a Linux one (most Linux C objects name none).
+        system = member.system or "linux"
+        found[(outer or "", member.machine or "", system)].append(member)
     result = []
-    for (outer, machine), members in sorted(found.items(), key=lambda kv: (kv[0][0] != "", kv[0])):
-        result.append(Group(outer or None, members[0].container, machine or None, tuple(members)))
+    for (outer, machine, system), members in sorted(found.items(), key=lambda kv: (kv[0][0] != "", kv[0])):
+        result.append(Group(outer or None, members[0].container, machine or None, tuple(members), system))
     return result
 
 

@@ -21,6 +21,7 @@ from operator import itemgetter
 from types import TracebackType
 
 from cgoguard.elfconst import (
+    ABI_NOTE_OWNERS,
     DT_BIND_NOW,
     DT_DEBUG,
     DT_FLAGS,
@@ -49,8 +50,10 @@ from cgoguard.elfconst import (
     EM_AARCH64,
     EM_X86_64,
     ET_REL,
+    GNU_ABI_TAG_OS,
     GNU_PROPERTY_AARCH64_FEATURE_1_AND,
     GNU_PROPERTY_X86_FEATURE_1_AND,
+    NT_GNU_ABI_TAG,
     NT_GNU_BUILD_ID,
     NT_GNU_PROPERTY_TYPE_0,
     NT_GO_BUILD_ID,
@@ -181,6 +184,7 @@ class ElfImage:
         "elf_class",
         "entry",
         "little_endian",
+        "os_abi",
         "sections",
         "segments",
     )
@@ -218,6 +222,7 @@ class ElfImage:
                 f"the file is {size} bytes long, shorter than the {header_size}-byte ELF header"
             )
         self.elf_class = 64 if ei_class == ELFCLASS64 else 32
+        self.os_abi = view[7]  # EI_OSABI
         self.little_endian = ei_data == ELFDATA2LSB
         layout = _LAYOUTS[(ei_class == ELFCLASS64, self.little_endian)]
         self._layout = layout
@@ -446,7 +451,7 @@ def read_elf_facts(image: ElfImage, *, static_symbols: bool = False) -> ElfFacts
     elif dynamic_segment is not None:
         exports, imports = _dynamic_symbols_without_sections(image, tags, dynamic_strings)
 
-    build_id, go_build_id, properties = _read_notes(image)
+    build_id, go_build_id, properties, abi_note = _read_notes(image)
     has_symtab = False
     has_debug_info = False
     gnu_stack_flags = None
@@ -476,6 +481,8 @@ def read_elf_facts(image: ElfImage, *, static_symbols: bool = False) -> ElfFacts
         go_build_id=go_build_id,
         properties=properties,
         comment=_read_comment(image),
+        os_abi=image.os_abi,
+        abi_note=abi_note,
         gnu_stack_section_flags=gnu_stack_flags,
     )
     if static_symbols:
@@ -741,10 +748,13 @@ def _note_areas(image: ElfImage) -> Iterator[tuple[memoryview, int]]:
             yield image.section_data(section), section.addralign
 
 
-def _read_notes(image: ElfImage) -> tuple[str | None, str | None, GnuProperties]:
-    """GNU build-id (hex), Go build-id (text) and GNU property bits; the first of each wins."""
+def _read_notes(image: ElfImage) -> tuple[str | None, str | None, GnuProperties, str | None]:
+    """GNU build-id (hex), Go build-id (text), GNU property bits and the
+    operating system an ABI note names (see :data:`ABI_NOTE_OWNERS`); the
+    first of each wins."""
     build_id: str | None = None
     go_build_id: str | None = None
+    abi_note: str | None = None
     properties = GnuProperties()
     header = image._layout.note
     for area, alignment in _note_areas(image):
@@ -766,11 +776,16 @@ def _read_notes(image: ElfImage) -> tuple[str | None, str | None, GnuProperties]
                     build_id = area[desc_at:desc_end].hex()
                 elif note_type == NT_GNU_PROPERTY_TYPE_0:
                     _read_gnu_properties(image, area[desc_at:desc_end], properties)
+                elif note_type == NT_GNU_ABI_TAG and abi_note is None and desc_size >= 4:
+                    os_word = image._layout.u32.unpack_from(area, desc_at)[0]
+                    abi_note = GNU_ABI_TAG_OS.get(os_word, f"GNU ABI tag {os_word}")
             elif name == b"Go" and note_type == NT_GO_BUILD_ID and go_build_id is None:
                 raw = bytes(area[desc_at:desc_end]).rstrip(b"\0")
                 go_build_id = raw.decode("utf-8", "backslashreplace")
+            elif name in ABI_NOTE_OWNERS and abi_note is None:
+                abi_note = ABI_NOTE_OWNERS[name]
             position = _align_up(desc_end, padding)
-    return build_id, go_build_id, properties
+    return build_id, go_build_id, properties, abi_note
 
 
 def _read_gnu_properties(image: ElfImage, desc: memoryview, properties: GnuProperties) -> None:

@@ -131,6 +131,7 @@ def artifact_to_dict(artifact: Artifact) -> dict[str, Any]:
             "ibt": h.ibt,
             "shstk": h.shstk,
             "static": h.static,
+            "system": h.system,
             "language": h.language,
             "c_code": h.c_code,
         }
