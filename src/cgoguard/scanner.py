@@ -179,7 +179,9 @@ def _sha256(span: containers.Span) -> str:
 
 
 def _wanted(head: bytes) -> bool:
-    return is_elf(head) or is_ar(head) or kind_of(head) is not None
+    # adb files inside a container are left alone: an image's apk database and
+    # indexes share the package's magic, and an error for each would say nothing.
+    return is_elf(head) or is_ar(head) or kind_of(head) not in (None, "apk-v3")
 
 
 def _scan_container(

@@ -9,7 +9,8 @@ A set-level check never compares images across groups. A group is
 * with ``scan --group``, everything scanned: the user says it loads together
   (the wheels installed into one environment, the libraries one program loads);
 
-and, within either, one machine and one operating system (an x86-64 and an
+leaving out images under a ``testdata`` folder of a container (test input,
+never loaded); and, within either, one machine and one operating system (an x86-64 and an
 aarch64 library never share a process, nor a Linux and a FreeBSD build; an
 image that names no system counts as a Linux one). Among the run's own files,
 builds of one Go main package are alternatives, not neighbours (a default and
@@ -70,11 +71,21 @@ def variants(members: list[SetMember]) -> bool:
     return len(packages) == 1 and None not in packages and len(apis) == 1
 
 
+def _test_data(member: SetMember) -> bool:
+    """An image under a ``testdata`` folder inside a container: test input that
+    nothing loads (the Go toolchain's wheel ships debug/elf's sample libraries,
+    whose DT_NEEDED name libraries no one ships). Files the user names are
+    never passed over, whatever their folder."""
+    return bool(member.origin) and "testdata" in inner_path(member).split("/")[:-1]
+
+
 def groups(subject: ArtifactSet) -> list[Group]:
     """The set split into groups (see the module docstring): the run's own
     files first, then each container by path; members keep the run's order."""
     found: dict[tuple[str, str, str], list[SetMember]] = defaultdict(list)
     for member in subject.members:
+        if _test_data(member):
+            continue
         # --group: the user says everything scanned loads together (two wheels in one virtualenv).
         outer = member.origin[0] if member.origin and not subject.one_group else None
         # An image that names no system is taken for a Linux one (most Linux C objects name none).

@@ -43,6 +43,10 @@ ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 # A Debian package is an ar archive whose first member is debian-binary (deb(5)).
 DEB_MAGIC = b"!<arch>\ndebian-binary"
 RPM_MAGIC = b"\xed\xab\xee\xdb"  # the RPM lead
+# An apk v3 package (apk-tools 3's "adb" format, apk-v3(5)): "ADB" and a
+# compression byte ('.' none, 'd' deflate, 'c' a compression spec). Alpine's
+# v2 packages are concatenated gzip streams and are read as tar.gz.
+APK_V3_MAGIC = (b"ADB.", b"ADBd", b"ADBc")
 _RPM_HEADER_MAGIC = b"\x8e\xad\xe8\x01"
 _CPIO_MAGIC = (b"070701", b"070702")  # "new ASCII" cpio, without and with checksums
 _COMPRESSED = {
@@ -76,15 +80,17 @@ class Member(NamedTuple):
 
 
 def kind_of(prefix: bytes) -> str | None:
-    """The container format from the first bytes of a file: "zip", "deb", "tar",
-    or "gzip"/"bzip2"/"xz"/"zstd" (a compressed stream, tar if its start says
-    so); None otherwise."""
+    """The container format from the first bytes of a file: "zip", "deb", "rpm",
+    "apk-v3", "tar", or "gzip"/"bzip2"/"xz"/"zstd" (a compressed stream, tar
+    if its start says so); None otherwise."""
     if prefix.startswith(ZIP_MAGIC):
         return "zip"
     if prefix.startswith(DEB_MAGIC):
         return "deb"
     if prefix.startswith(RPM_MAGIC):
         return "rpm"
+    if prefix.startswith(APK_V3_MAGIC):
+        return "apk-v3"
     if len(prefix) >= 262 and prefix[257:262] == b"ustar":
         return "tar"
     return next((kind for magic, kind in _COMPRESSED.items() if prefix.startswith(magic)), None)
@@ -214,6 +220,7 @@ LABELS = {
     "zip": "zip",
     "deb": "deb",
     "rpm": "rpm",
+    "apk-v3": "apk v3",
     "tar": "tar",
     "gzip": "tar.gz",
     "bzip2": "tar.bz2",
@@ -225,7 +232,7 @@ LABELS = {
 def stream_kind(span: Span, kind: str) -> str | None:
     """``kind`` itself when the container can be read as one: zip and tar as they
     are, a compressed stream when it decompresses to a tar archive; else None."""
-    if kind in ("zip", "deb", "rpm", "tar"):
+    if kind in ("zip", "deb", "rpm", "tar", "apk-v3"):
         return kind
     try:
         start = _decompressed(kind, SpanReader(span)).read(PEEK)  # a few bytes: no bomb here
@@ -254,6 +261,13 @@ def open_container(
         members = _deb_members(span, limits, wanted)
     elif kind == "rpm":
         members = _rpm_members(span, limits, wanted)
+    elif kind == "apk-v3":
+        # Not read: a tree of tagged values (apk-v3(5)) that no Python library
+        # reads. v2 packages (concatenated gzip streams) are read as tar.gz.
+        raise ContainerError(
+            "this is an apk v3 package (apk-tools 3's adb format), which cgoguard does not read; "
+            "unpack it with `apk extract` and scan the folder"
+        )
     else:
         members = tar_members(span, kind, limits, wanted)
     return LABELS[kind], guarded_iter(kind, members)
