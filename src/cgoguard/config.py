@@ -9,6 +9,7 @@ Example::
     jobs = 4
     item-timeout = 300                # seconds one file may take (0: no limit)
     item-memory = 2048                # MiB one worker process may allocate (0: no limit)
+    vulndb = "vulndb.zip"             # Go vulnerability database (vuln.go.dev layout or OSV files)
 
     [tool.cgoguard.severity]          # override a check's severity
     CG111 = "info"
@@ -65,6 +66,7 @@ _KEYS = {
     "allow-unreadable",
     "item-timeout",
     "item-memory",
+    "vulndb",
 }
 MAX_JOBS = 1024  # more worker processes than this is a typo, not a machine
 # Sub-tables owned by other commands; kept raw here and validated by them.
@@ -100,6 +102,7 @@ class Config:
     platform: str | None = None  # of a multi-platform image; None: this machine's
     deleted_files: bool = False  # also scan image files that later layers delete or replace
     one_group: bool = False  # set-level checks: everything scanned loads together (scan --group)
+    vulndb: str | None = None  # the Go vulnerability database (folder, zip or OSV file); None: not checked
 
     def enabled(self, check_id: str) -> bool:
         return (self.select is None or check_id in self.select) and check_id not in self.ignore
@@ -254,6 +257,13 @@ def config_from_table(table: dict[str, Any], source: str | None = None, root: st
         raise ConfigError(f"{source or 'configuration'}: {error}.") from None
     if "format" in table:
         config.format = str(table["format"])
+    if "vulndb" in table:
+        vulndb = table["vulndb"]
+        if not isinstance(vulndb, str) or not vulndb or "\0" in vulndb:
+            raise ConfigError(
+                f"{source or 'configuration'}: vulndb must be the path of a database folder or zip."
+            )
+        config.vulndb = os.path.join(root, vulndb) if root else vulndb
     if "lint" in table:
         config.lint_include_dirs = _lint_table(table["lint"], source or "configuration", root)
     if "containers" in table:

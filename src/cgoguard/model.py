@@ -254,6 +254,90 @@ class SourceLocation:
     end_column: int | None = None
 
 
+# ---------------------------------------------------------------------------
+# Known vulnerabilities (readers/osv.py reads them; checks/vulns.py matches them)
+
+
+@dataclass(frozen=True, slots=True)
+class AffectedImport:
+    """A package an advisory names (OSV ``ecosystem_specific.imports``)."""
+
+    package: str  # import path, e.g. "net/http"
+    symbols: tuple[str, ...]  # "Func" or "Type.Method"; empty: the advisory names none
+    goos: tuple[str, ...] = ()  # empty: every system
+    goarch: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class AffectedModule:
+    """One ``affected`` entry: a module and its vulnerable versions."""
+
+    module: str  # module path; "stdlib" is the standard library, "toolchain" the go command
+    events: tuple[tuple[str, str], ...]  # SEMVER events in order: ("introduced", "0"), ("fixed", "1.2.5")
+    imports: tuple[AffectedImport, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Advisory:
+    """One entry of the Go vulnerability database (OSV)."""
+
+    id: str  # GO-YYYY-NNNN
+    aliases: tuple[str, ...]  # CVE-..., GHSA-...
+    summary: str
+    affected: tuple[AffectedModule, ...]
+    published: str = ""
+    modified: str = ""
+    url: str | None = None  # the advisory's page (pkg.go.dev/vuln/<id>)
+    review_status: str | None = None  # "REVIEWED" | "UNREVIEWED"
+    references: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class VulnerabilityMatch:
+    """How one advisory meets one artifact: what reports need beyond the message
+    (SARIF rules per advisory, VEX statements, SBOM vulnerabilities)."""
+
+    advisory: Advisory
+    module: str  # the module the advisory names
+    version: str  # the version found in the artifact ("v1.2.3", "1.21.13" for the standard library)
+    affected: bool  # False: the version is affected but the vulnerable code is not in the artifact
+    precision: str  # "symbol" | "package" | "module"
+    reason: str  # why this precision, or why not affected
+    fixed: str | None  # the first fixed version above the one found, if any
+    symbols: tuple[str, ...] = ()  # the vulnerable functions found (symbol precision)
+    replaced_by: str | None = None  # "path@version" when a replace directive swapped the module
+
+
+@dataclass(frozen=True, slots=True)
+class LinkedModule:
+    """A module (or the standard library) linked into a Go artifact, as its build info says."""
+
+    path: str  # "stdlib" for the standard library
+    version: str  # "v1.2.3", a pseudo-version, or "1.21.13" for the standard library
+    replaced_by: str | None = None  # "path@version" (or a folder) when a replace directive swapped it
+
+
+@dataclass(frozen=True, slots=True)
+class VulnSubject:
+    """What the known-vulnerability checks look at: one Go artifact's modules
+    and functions, and what the database says about those modules."""
+
+    path: str
+    go_version: str  # "go1.21.13"
+    goos: str | None
+    goarch: str | None
+    modules: tuple[LinkedModule, ...]  # the standard library first
+    # NUL-separated function names from the function table (b"\0pkg.F\0pkg.(*T).M\0"),
+    # or None with the reason in ``no_functions``.
+    functions: bytes | None
+    no_functions: str
+    advisories: dict[str, tuple[Advisory, ...]]  # by module path: every identity in ``modules``
+    database: str  # how reports name the database ("vuln.go.dev layout, modified 2026-08-21")
+    database_modified: str | None
+    newest_go_known: str | None  # the newest Go release any standard-library advisory names
+    unreadable: tuple[str, ...] = ()  # "<id>: <why>" for entries of these modules that could not be read
+
+
 @dataclass(slots=True)
 class Finding:
     check_id: str
@@ -263,6 +347,7 @@ class Finding:
     fix: str
     location: SourceLocation | None = None  # set by source and header checks
     artifacts: tuple[str, ...] = ()  # set-level findings: the artifacts involved
+    vulnerability: VulnerabilityMatch | None = None  # known-vulnerability findings (CG230, CG231)
 
 
 @dataclass(slots=True)
@@ -340,6 +425,7 @@ class ScanSummary:
     skipped_special: int = 0  # FIFOs, devices and sockets found in folders (never opened)
     errors: int = 0
     seconds: float = 0.0
+    vulndb: str | None = None  # the vulnerability database the Go artifacts were matched against
 
 
 class Item(NamedTuple):

@@ -158,6 +158,12 @@ class ScanWorker:
         return self._finish(Artifact(path=candidate.path, error=f"{reason}."), candidate)
 
     def _finish(self, artifact: Artifact, candidate: Candidate) -> Item:
+        if self.config.vulndb is not None:
+            from cgoguard.readers.osv import cached_database
+            from cgoguard.vulnstage import add_vulnerability_findings
+
+            # Opened (and checked) once by the run; here once per worker process.
+            add_vulnerability_findings(artifact, cached_database(self.config.vulndb))
         self.config.apply(artifact)
         return to_item(artifact, self.prerender, self.collect_set, candidate.origin)
 
@@ -211,6 +217,13 @@ class ScanRun:
         if limits is None:
             limits = self.config.item_limits
         self.executor = executor if executor is not None else executor_for(jobs, limits)
+        self.vulndb: str | None = None  # how reports name the database, when one is used
+        if self.config.vulndb is not None:
+            from cgoguard.readers.osv import cached_database
+            from cgoguard.vulnstage import describe
+
+            # A database that cannot be used ends the run before it starts (VulnDbError).
+            self.vulndb = describe(cached_database(self.config.vulndb))
         collect_set = any(
             self.config.enabled(c.id) for c in checks_for(CheckTarget.ARTIFACT_SET, ArtifactSet)
         )
@@ -218,7 +231,7 @@ class ScanRun:
             self.config, hash_files, prerender, collect_set, mapped=self.executor.isolates_crashes
         )
         self.on_progress = on_progress
-        self.summary = ScanSummary()
+        self.summary = ScanSummary(vulndb=self.vulndb)
         self.tally = Tally(fail_on)
         self.stats = SourceStats(excluded=frozenset(exclude))
         self.set_findings: list[Finding] = []

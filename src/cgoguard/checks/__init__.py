@@ -26,7 +26,15 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Generic, TypeVar, cast
 
-from cgoguard.model import ElfFacts, Finding, GoFacts, Hardening, Severity, SourceLocation
+from cgoguard.model import (
+    ElfFacts,
+    Finding,
+    GoFacts,
+    Hardening,
+    Severity,
+    SourceLocation,
+    VulnerabilityMatch,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +66,16 @@ class Related:
     severity: Severity | None = None  # None: the check's default
 
 
-CheckResult = str | tuple[str, Severity] | Located | Related
+@dataclass(frozen=True, slots=True)
+class Matched:
+    """A known-vulnerability result: the message and the match behind it."""
+
+    message: str
+    match: VulnerabilityMatch
+    severity: Severity | None = None  # None: the check's default
+
+
+CheckResult = str | tuple[str, Severity] | Located | Related | Matched
 S = TypeVar("S")
 CheckFunction = Callable[[S], Iterable[CheckResult]]
 
@@ -72,6 +89,7 @@ class CheckTarget(StrEnum):
     HEADER_BINARY = "header-binary"  # a header against its library: HeaderAgainstBinary
     ARTIFACT_SET = "artifact-set"  # every artifact of one run, after the merge: ArtifactSet
     BUILD = "build"  # one built artifact and what its build plan expected: buildplan.BuiltArtifact
+    KNOWN_VULNERABILITIES = "known-vulnerabilities"  # one Go artifact against the database: VulnSubject
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +109,12 @@ class Check(Generic[S]):
 
     def run(self, subject: S) -> Iterator[Finding]:
         for result in self.function(subject):
+            if isinstance(result, Matched):
+                severity = result.severity or self.severity
+                yield Finding(
+                    self.id, severity, self.title, result.message, self.fix, vulnerability=result.match
+                )
+                continue
             if isinstance(result, Related):
                 severity = result.severity or self.severity
                 yield Finding(self.id, severity, self.title, result.message, self.fix, None, result.artifacts)
@@ -201,6 +225,7 @@ PLUGIN_MODULES = (
     "artifactset",
     "deliverable",
     "buildplan",
+    "vulns",
 )
 
 

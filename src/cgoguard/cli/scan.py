@@ -50,6 +50,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="also scan the files of a container image that a later layer deletes or replaces "
         "(shown as path#deleted@<layer>; not part of set-level checks)",
     )
+    scan.add_argument(
+        "--vulndb",
+        metavar="PATH",
+        help="match every Go artifact against this Go vulnerability database, offline: a folder or zip "
+        "in the vuln.go.dev layout (index/modules.json, ID/*.json) or of OSV JSON files (config: vulndb)",
+    )
     scan.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     scan.add_argument(
         "--no-hash",
@@ -79,10 +85,22 @@ def run(args: argparse.Namespace) -> int:
         config.deleted_files = True
     if args.group:
         config.one_group = True
+    if args.vulndb is not None:
+        config.vulndb = args.vulndb
+    if config.vulndb is not None:
+        from cgoguard.readers.osv import VulnDbError, cached_database
+
+        try:
+            cached_database(config.vulndb)
+        except VulnDbError as error:
+            raise UsageError(str(error)) from None
     fmt = common.report_format(args, config)
     fail_on = common.fail_on(args, config)
     jobs = common.effective_jobs_note(args, config)
-    checks = common.enabled_checks(config, CheckTarget.BINARY, CheckTarget.ARTIFACT_SET)
+    targets = [CheckTarget.BINARY, CheckTarget.ARTIFACT_SET]
+    if config.vulndb is not None:
+        targets.append(CheckTarget.KNOWN_VULNERABILITIES)
+    checks = common.enabled_checks(config, *targets)
     context = ReportContext("scan", tool_info(), checks, fail_on, verbose=args.verbose)
     progress = common.Progress(not args.no_progress, "scanning")
     runs: list[ScanRun] = []

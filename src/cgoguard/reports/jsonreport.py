@@ -66,6 +66,22 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
         data["location"] = asdict(finding.location)
     if finding.artifacts:
         data["artifacts"] = list(finding.artifacts)
+    match = finding.vulnerability
+    if match is not None:
+        data["vulnerability"] = {
+            "id": match.advisory.id,
+            "aliases": list(match.advisory.aliases),
+            "summary": match.advisory.summary,
+            "url": match.advisory.url,
+            "module": match.module,
+            "version": match.version,
+            "replaced_by": match.replaced_by,
+            "affected": match.affected,
+            "precision": match.precision,
+            "reason": match.reason,
+            "symbols": list(match.symbols),
+            "fixed": match.fixed,
+        }
     return data
 
 

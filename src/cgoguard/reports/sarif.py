@@ -55,6 +55,33 @@ def rule_for(check: Check[Any]) -> dict[str, Any]:
     return rule
 
 
+def advisory_rule(finding: Finding) -> dict[str, Any]:
+    """A rule per advisory, so code scanning shows each vulnerability once and
+    links its page; the cgoguard check that found it (CG230/CG231) is a tag."""
+    match = finding.vulnerability
+    assert match is not None
+    advisory = match.advisory
+    rule: dict[str, Any] = {
+        "id": advisory.id,
+        "name": f"{finding.check_id}/{advisory.id}",
+        "shortDescription": {"text": advisory.summary or advisory.id},
+        "fullDescription": {
+            "text": f"{advisory.id} ({', '.join(advisory.aliases) or 'no aliases'}): {advisory.summary}"
+        },
+        "help": {"text": f"{finding.title}.\n\n{finding.fix}"},
+        "defaultConfiguration": {"level": _LEVEL[finding.severity]},
+        "properties": {
+            "tags": ["security", "vulnerability", finding.check_id, *advisory.aliases],
+            # The Go database has no CVSS: this is cgoguard's grade by evidence (see CG230).
+            "security-severity": _SECURITY_SEVERITY[finding.severity],
+            "precision": "high" if match.precision == "symbol" else "medium",
+        },
+    }
+    if advisory.url:
+        rule["helpUri"] = advisory.url
+    return rule
+
+
 def _uri(path: str, base: Path) -> tuple[str, str | None]:
     # Relative display paths are relative to the base (the current folder for the CLI).
     absolute = Path(os.path.normpath(os.path.join(base, path)))
@@ -95,10 +122,12 @@ def _result(
     where = "|".join(finding.artifacts) if finding.artifacts else path
     if finding.location is not None:
         where = f"{finding.location.path}:{finding.location.line}:{finding.location.column}"
-    fingerprint = hashlib.sha256(f"{finding.check_id}|{where}".encode()).hexdigest()
+    rule_id = finding.vulnerability.advisory.id if finding.vulnerability is not None else finding.check_id
+    identity = f"{finding.check_id}|{rule_id}" if finding.vulnerability is not None else finding.check_id
+    fingerprint = hashlib.sha256(f"{identity}|{where}".encode()).hexdigest()
     result: dict[str, Any] = {
-        "ruleId": finding.check_id,
-        "ruleIndex": rule_index[finding.check_id],
+        "ruleId": rule_id,
+        "ruleIndex": rule_index[rule_id],
         "level": _LEVEL[finding.severity],
         "message": {"text": f"{path}: {finding.message} Fix: {finding.fix.splitlines()[0]}"},
         "locations": [location],
@@ -128,6 +157,7 @@ class SarifReporter(Reporter):
         self.rule_index = {check.id: i for i, check in enumerate(context.checks)}
         self.results: list[dict[str, Any]] = []
         self.notifications: list[dict[str, Any]] = []
+        self.advisory_rules: list[dict[str, Any]] = []  # after the checks' rules, in order of first finding
 
     def add(self, item: Item) -> None:
         if item.artifact is None:
@@ -140,6 +170,11 @@ class SarifReporter(Reporter):
                 {"level": "error", "message": {"text": f"{artifact.path}: {artifact.error}"}}
             )
         for finding in artifact.findings:
+            if finding.vulnerability is not None and finding.check_id in self.rule_index:
+                advisory = finding.vulnerability.advisory.id
+                if advisory not in self.rule_index:
+                    self.rule_index[advisory] = len(self.context.checks) + len(self.advisory_rules)
+                    self.advisory_rules.append(advisory_rule(finding))
             if finding.check_id in self.rule_index:
                 self.results.append(
                     _result(artifact.path, artifact.sha256, finding, self.rule_index, self.base, archive)
@@ -164,7 +199,7 @@ class SarifReporter(Reporter):
                     "version": tool["version"],
                     "semanticVersion": tool["version"],
                     "informationUri": "https://pypi.org/project/cgoguard/",
-                    "rules": [rule_for(c) for c in self.context.checks],
+                    "rules": [rule_for(c) for c in self.context.checks] + self.advisory_rules,
                 }
             },
             "originalUriBaseIds": {"SRCROOT": {"uri": self.base.as_uri() + "/"}},

@@ -215,6 +215,8 @@ class TextReporter(Reporter):
                 f"Findings: {by_severity}."
             )
         lines += ["", line]
+        if summary.vulndb is not None:
+            lines.append(f"Known vulnerabilities: matched against {m.text(summary.vulndb)}.")
         not_read = totals.tally.not_read_sentence()
         if not_read is not None:
             lines.append(f"{m.style('bold red', 'Not checked:')} {m.text(not_read)}.")

@@ -1,0 +1,329 @@
+"""Known vulnerabilities: the Go vulnerability database against what a Go
+artifact links, at the finest precision its facts allow.
+
+Precision, finest first:
+
+* ``symbol``: the advisory names vulnerable functions and the artifact's
+  function table lists its functions: affected only if one of them is there;
+* ``package``: the advisory names packages but no functions: affected if a
+  function of one of those packages is there;
+* ``module``: no function table (or an advisory that names no package): the
+  version alone says so.
+
+An advisory whose version range matches but whose vulnerable code is absent
+is not dropped: CG231 says so, with the reason (a VEX "not affected"). The Go
+database gives no severity (no CVSS): findings are graded by evidence, high
+when the vulnerable code is linked, medium when only the version says so.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from cgoguard import gosemver
+from cgoguard.checks import CheckResult, CheckTarget, Matched, check
+from cgoguard.model import (
+    Advisory,
+    AffectedImport,
+    AffectedModule,
+    LinkedModule,
+    Severity,
+    VulnerabilityMatch,
+    VulnSubject,
+)
+
+STDLIB, TOOLCHAIN = "stdlib", "toolchain"
+
+
+def in_range(events: tuple[tuple[str, str], ...], version: gosemver.Version) -> bool:
+    """Whether ``version`` falls in the OSV SEMVER range given by ``events``
+    (introduced / fixed / last_affected, in any order)."""
+    points: list[tuple[gosemver.Version, int, str]] = []
+    for kind, text in events:
+        # "0" is the start of time: below every version, pseudo-versions (0.0.0-...) included.
+        at = gosemver.Version((0, 0, 0), (0,), "0") if text == "0" else gosemver.parse(text)
+        if at is not None and kind in ("introduced", "fixed", "last_affected"):
+            # At one version a fix closes before an introduction reopens.
+            points.append((at, {"fixed": 0, "last_affected": 1, "introduced": 2}[kind], kind))
+    affected = False
+    for at, _, kind in sorted(points, key=lambda p: (p[0], p[1])):
+        if kind == "introduced" and version >= at:
+            affected = True
+        elif (kind == "fixed" and version >= at) or (kind == "last_affected" and version > at):
+            affected = False
+    return affected
+
+
+def first_fix(events: tuple[tuple[str, str], ...], version: gosemver.Version) -> str | None:
+    """The lowest fixed version above ``version``."""
+    fixes = [v for kind, text in events if kind == "fixed" and (v := gosemver.parse(text)) is not None]
+    above = sorted(v for v in fixes if v > version)
+    return above[0].text if above else None
+
+
+def _applies(item: AffectedImport, subject: VulnSubject) -> bool:
+    return (not item.goos or subject.goos in item.goos) and (not item.goarch or subject.goarch in item.goarch)
+
+
+def _symbol_pattern(package: str, symbol: str) -> re.Pattern[bytes]:
+    """Names the Go linker gives ``symbol`` of ``package`` in the function table:
+    ``pkg.F``, ``pkg.T.M``, ``pkg.(*T).M``, generic instances (``pkg.F[...]``,
+    ``pkg.(*T[...]).M``), method values (``-fm``) and closures (``pkg.F.func1``)."""
+    head, _, method = symbol.partition(".")
+    name = re.escape(head.encode())
+    generic = rb"(?:\[[^\x00]*?\])?"
+    if method:
+        receiver = rb"(?:" + name + generic + rb"|\(\*" + name + generic + rb"\))"
+        body = receiver + rb"\." + re.escape(method.encode())
+    else:
+        body = name + generic
+    return re.compile(
+        rb"\x00" + re.escape(package.encode()) + rb"\." + body + rb"(?:-fm|\.func\d[^\x00]*)?\x00"
+    )
+
+
+def linked_symbols(functions: bytes, item: AffectedImport) -> list[str]:
+    """The advisory's symbols of ``item`` found in the function table."""
+    return [s for s in item.symbols if _symbol_pattern(item.package, s).search(functions)]
+
+
+def package_linked(functions: bytes, package: str) -> bool:
+    return (b"\x00" + package.encode() + b".") in functions
+
+
+def _version(module: LinkedModule) -> gosemver.Version | None:
+    return gosemver.parse(module.version)
+
+
+def _judge(
+    subject: VulnSubject, module: LinkedModule, entry: AffectedModule
+) -> tuple[bool, str, str, list[str]]:
+    """(affected, precision, reason, symbols found) for one affected entry whose range matched."""
+    imports = [i for i in entry.imports if _applies(i, subject)]
+    if entry.imports and not imports:
+        systems = sorted({s for i in entry.imports for s in (*i.goos, *i.goarch)})
+        return False, "package", f"the vulnerable code is built only for {', '.join(systems)}", []
+    functions = subject.functions
+    if not imports:
+        return True, "module", "the advisory names no package: the version alone decides", []
+    if functions is None:
+        return True, "module", f"no function table ({subject.no_functions}): the version alone decides", []
+    found: list[str] = []
+    named_symbols = False
+    linked_packages = []
+    for item in imports:
+        if item.symbols:
+            named_symbols = True
+            found += [f"{item.package}.{s}" for s in linked_symbols(functions, item)]
+        elif package_linked(functions, item.package):
+            linked_packages.append(item.package)
+    if found:
+        return True, "symbol", f"vulnerable function(s) linked: {', '.join(found[:6])}", found
+    if linked_packages:
+        return (
+            True,
+            "package",
+            f"package(s) linked, the advisory names no function: {', '.join(linked_packages)}",
+            [],
+        )
+    names = [f"{i.package}.{s}" for i in imports for s in i.symbols] or [i.package for i in imports]
+    shown = ", ".join(names[:6]) + (" ..." if len(names) > 6 else "")
+    precision = "symbol" if named_symbols else "package"
+    return (
+        False,
+        precision,
+        f"none of the vulnerable {'functions' if named_symbols else 'packages'} is linked ({shown})",
+        [],
+    )
+
+
+def matches(subject: VulnSubject) -> Iterator[VulnerabilityMatch]:
+    """Every advisory whose version range covers a module of ``subject`` (both
+    identities of a replaced module), judged at the finest precision."""
+    seen: set[tuple[str, str]] = set()
+    for module in subject.modules:
+        identities = [(module.path, module.version)]
+        if module.replaced_by and "@" in module.replaced_by:
+            path, _, version = module.replaced_by.rpartition("@")
+            identities.append((path, version))
+        for path, text in identities:
+            parsed = gosemver.parse(text)
+            if parsed is None or path == TOOLCHAIN:
+                continue  # the go command itself is never linked into an artifact
+            for advisory in subject.advisories.get(path, ()):
+                for entry in advisory.affected:
+                    if entry.module != path or not in_range(entry.events, parsed):
+                        continue
+                    if (advisory.id, path) in seen:
+                        continue
+                    seen.add((advisory.id, path))
+                    affected, precision, reason, found = _judge(subject, module, entry)
+                    yield VulnerabilityMatch(
+                        advisory=advisory,
+                        module=path,
+                        version=text,
+                        affected=affected,
+                        precision=precision,
+                        reason=reason,
+                        fixed=first_fix(entry.events, parsed),
+                        symbols=tuple(found),
+                        replaced_by=module.replaced_by
+                        if path == module.path
+                        else f"{module.path}@{module.version}",
+                    )
+
+
+def _name(advisory: Advisory) -> str:
+    aliases = [a for a in advisory.aliases if a.startswith("CVE-")] or list(advisory.aliases[:1])
+    return f"{advisory.id}" + (f" ({', '.join(aliases)})" if aliases else "")
+
+
+def _what(match: VulnerabilityMatch) -> str:
+    if match.module == STDLIB:
+        return f"the standard library of go{match.version}"
+    return f"{match.module} {match.version}"
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def fix_for(match: VulnerabilityMatch) -> str:
+    """The exact remedy for one match."""
+    if match.fixed is None:
+        return "no fixed version is known: remove or replace the module"
+    if match.module == STDLIB:
+        return f"rebuild with go{match.fixed} or later"
+    version = match.fixed if match.fixed.startswith("v") else f"v{match.fixed}"
+    return f"go get {match.module}@{version}, then rebuild"
+
+
+def _replacement_note(match: VulnerabilityMatch) -> str:
+    if not match.replaced_by:
+        return ""
+    return f" The module is replaced: {match.replaced_by} (both identities are matched)."
+
+
+@check(
+    id="CG230",
+    name="known-vulnerability",
+    title="A module or the standard library linked in has a known vulnerability",
+    severity=Severity.HIGH,
+    applies_to="Go artifacts with build info, given a vulnerability database (--vulndb)",
+    target=CheckTarget.KNOWN_VULNERABILITIES,
+    fix="""
+        Upgrade what the advisory names and rebuild:
+            go get example.com/mod@vX.Y.Z && go mod tidy     (a module)
+            install the fixed Go release and rebuild           (the standard library)
+        Each finding gives the exact version; `cgoguard explain CG230` for the precision rules.
+    """,
+    references=(
+        "https://go.dev/doc/security/vuln/",
+        "https://pkg.go.dev/vuln/",
+        "https://ossf.github.io/osv-schema/",
+    ),
+)
+def known_vulnerability(subject: VulnSubject) -> Iterator[CheckResult]:
+    """A Go artifact carries the exact versions of the standard library and of
+    every module it was built from; the Go vulnerability database says which
+    versions have known vulnerabilities, and in which packages and functions.
+    Where the artifact's function table can be read (it survives -s -w), a
+    finding is made only when a vulnerable function (or package, when the
+    advisory names no function) is linked in: that is symbol or package
+    precision. Without a function table the version alone decides (module
+    precision). Reachability from the //export API of a c-shared library is
+    not analysed: a linked function is reported whether or not the API calls
+    it. The database has no severity scores: high means the vulnerable code
+    is linked, medium that only the version matches."""
+    for match in matches(subject):
+        if not match.affected:
+            continue
+        severity = Severity.HIGH if match.precision in ("symbol", "package") else Severity.MEDIUM
+        yield Matched(
+            f"{_name(match.advisory)}: {match.advisory.summary} {_capital(_what(match))} is affected "
+            f"(precision: {match.precision}; {match.reason}). Fix: {fix_for(match)}."
+            + _replacement_note(match),
+            match,
+            severity,
+        )
+
+
+@check(
+    id="CG231",
+    name="vulnerable-code-not-present",
+    title="A known vulnerability's version range matches, but its vulnerable code is not linked",
+    severity=Severity.INFO,
+    applies_to="Go artifacts with a readable function table, given a vulnerability database",
+    target=CheckTarget.KNOWN_VULNERABILITIES,
+    fix="""
+        Nothing to fix in this artifact; upgrading still removes the question for future builds:
+            go get example.com/mod@vX.Y.Z
+    """,
+    references=("https://github.com/openvex/spec", "https://go.dev/doc/security/vuln/"),
+)
+def vulnerable_code_not_present(subject: VulnSubject) -> Iterator[CheckResult]:
+    """The advisories an artifact's versions are in range of, but whose
+    vulnerable functions or packages are not in its function table (or are
+    built only for other systems). Said rather than dropped, with the reason:
+    this is the evidence for a VEX "not_affected" statement
+    (vulnerable_code_not_present)."""
+    for match in matches(subject):
+        if match.affected:
+            continue
+        yield Matched(
+            f"{_name(match.advisory)}: {_capital(_what(match))} is in the affected range, "
+            f"but not affected: {match.reason}.",
+            match,
+        )
+
+
+@check(
+    id="CG232",
+    name="vulnerability-database-older",
+    title="The vulnerability database is older than the Go release the artifact was built with",
+    severity=Severity.LOW,
+    applies_to="Go artifacts, given a vulnerability database",
+    target=CheckTarget.KNOWN_VULNERABILITIES,
+    fix="""
+        Use a current database: download it again (vuln.go.dev), or
+            cgoguard scan --vulndb <newer copy> ...
+    """,
+    references=("https://go.dev/doc/security/vuln/database",),
+)
+def vulnerability_database_older(subject: VulnSubject) -> Iterator[CheckResult]:
+    """A database names the Go releases that fix its advisories; a toolchain
+    newer than every release it names came out after the database was made,
+    and advisories published since are missing from it. Saying "no known
+    vulnerabilities" from such a database would be saying less than it seems."""
+    built = gosemver.go_release(subject.go_version)
+    newest = gosemver.go_release(subject.newest_go_known or "")
+    if built is None or newest is None or not built > newest:
+        return
+    when = f" (modified {subject.database_modified[:10]})" if subject.database_modified else ""
+    yield (
+        f"built with {subject.go_version}, but the database{when} names no Go release after go{newest.text}: "
+        "advisories published since are not in it."
+    )
+
+
+@check(
+    id="CG233",
+    name="vulnerability-entry-unreadable",
+    title="Entries of the vulnerability database for this artifact's modules could not be read",
+    severity=Severity.MEDIUM,
+    applies_to="Go artifacts, given a vulnerability database",
+    target=CheckTarget.KNOWN_VULNERABILITIES,
+    fix="""
+        Download the database again; a damaged or partial copy cannot say what it does not hold.
+    """,
+    references=("https://go.dev/doc/security/vuln/database",),
+)
+def vulnerability_entry_unreadable(subject: VulnSubject) -> Iterator[CheckResult]:
+    """The database's index names advisories for a module this artifact links,
+    but their entries are missing or malformed: the artifact was matched
+    against less than the database claims, and a clean result would not mean
+    what it says."""
+    if subject.unreadable:
+        shown = "; ".join(subject.unreadable[:4]) + (" ..." if len(subject.unreadable) > 4 else "")
+        yield f"{len(subject.unreadable)} advisory entr(y/ies) could not be read: {shown}."

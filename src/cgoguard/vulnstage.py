@@ -1,0 +1,98 @@
+"""The known-vulnerability stage: each Go artifact's modules looked up in the
+database, then judged by the KNOWN_VULNERABILITIES checks (checks/vulns.py).
+
+It runs where the artifact was scanned (in the worker), before the policy is
+applied, so its findings stream out with the artifact's others. Looking up is
+reading the database (facts); judging is the checks' work.
+"""
+
+from __future__ import annotations
+
+from cgoguard import gosemver
+from cgoguard.checks import CheckTarget, checks_for
+from cgoguard.model import Artifact, LinkedModule, VulnSubject
+from cgoguard.readers.osv import VulnDatabase
+
+
+def describe(database: VulnDatabase) -> str:
+    modified = f", modified {database.modified[:10]}" if database.modified else ", date unknown"
+    return f"{database.location} ({database.layout} layout{modified})"
+
+
+_NEWEST: dict[int, str | None] = {}
+
+
+def newest_go_known(database: VulnDatabase) -> str | None:
+    """The newest Go release any standard-library advisory's range names."""
+    key = id(database)
+    if key not in _NEWEST:
+        versions = [
+            v
+            for advisory in database.advisories("stdlib")
+            for entry in advisory.affected
+            for _, text in entry.events
+            if (v := gosemver.parse(text)) is not None and not v.pre
+        ]
+        _NEWEST[key] = f"go{max(versions).text}" if versions else None
+    return _NEWEST[key]
+
+
+def linked_modules(artifact: Artifact) -> tuple[LinkedModule, ...]:
+    """The standard library and every module of the build info, replacements named."""
+    info = artifact.go.buildinfo if artifact.go is not None else None
+    if info is None:
+        return ()
+    found: list[LinkedModule] = []
+    stdlib = gosemver.go_release(info.version)
+    if stdlib is not None:
+        found.append(LinkedModule("stdlib", stdlib.text))
+    modules = ([info.main] if info.main is not None and gosemver.parse(info.main.version) else []) + info.deps
+    for module in modules:
+        replaced = None
+        if module.replace is not None:
+            target = module.replace
+            replaced = f"{target.path}@{target.version}" if target.version else target.path
+        found.append(LinkedModule(module.path, module.version, replaced))
+    return tuple(found)
+
+
+def _no_functions(artifact: Artifact) -> str:
+    go = artifact.go
+    if go is not None and ".gopclntab" not in go.markers:
+        return "the image has no .gopclntab section"
+    return "the function table was not read"
+
+
+def vuln_subject(artifact: Artifact, database: VulnDatabase) -> VulnSubject | None:
+    modules = linked_modules(artifact)
+    if not modules or artifact.go is None or artifact.go.buildinfo is None:
+        return None
+    info = artifact.go.buildinfo
+    paths = {m.path for m in modules} | {
+        m.replaced_by.rpartition("@")[0] for m in modules if m.replaced_by and "@" in m.replaced_by
+    }
+    functions = getattr(artifact.go, "function_names", None)
+    return VulnSubject(
+        path=artifact.path,
+        go_version=info.version,
+        goos=info.settings.get("GOOS"),
+        goarch=info.settings.get("GOARCH"),
+        modules=modules,
+        functions=functions if isinstance(functions, bytes) else None,
+        no_functions=_no_functions(artifact),
+        advisories={path: database.advisories(path) for path in sorted(paths)},
+        database=describe(database),
+        database_modified=database.modified,
+        newest_go_known=newest_go_known(database),
+        unreadable=tuple(problem for path in sorted(paths) for problem in database.unreadable(path)),
+    )
+
+
+def add_vulnerability_findings(artifact: Artifact, database: VulnDatabase) -> None:
+    """Judge ``artifact`` and its members; findings are appended to each."""
+    subject = vuln_subject(artifact, database)
+    if subject is not None:
+        for check in checks_for(CheckTarget.KNOWN_VULNERABILITIES, VulnSubject):
+            artifact.findings.extend(check.run(subject))
+    for member in artifact.members:
+        add_vulnerability_findings(member, database)

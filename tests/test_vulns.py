@@ -1,0 +1,344 @@
+"""Known vulnerabilities: Go versions, OSV ranges, the database layouts, and
+matching real Go fixtures against small OSV databases written here (and,
+when it is present, the real Go vulnerability database snapshot)."""
+
+from __future__ import annotations
+
+import json
+import sys
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import cgoguard
+from cgoguard import gosemver
+from cgoguard.checks.vulns import first_fix, in_range, matches
+from cgoguard.config import Config
+from cgoguard.model import Artifact, GoBuildInfo, GoModule
+from cgoguard.readers.osv import VulnDbError, open_database
+from cgoguard.vulnstage import linked_modules, vuln_subject
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from clirun import run
+
+Fixture = Callable[[str], Path]
+REAL_DB = Path(__file__).resolve().parents[2] / "shared" / "data" / "go-vulndb-2026-08-21.zip"
+
+
+def v(text: str) -> gosemver.Version:
+    parsed = gosemver.parse(text)
+    assert parsed is not None, text
+    return parsed
+
+
+def test_versions_order_like_semver() -> None:
+    ordered = [
+        "0.0.0-20220315160706-3147a52a75dd",
+        "1.22.0-0",
+        "1.22.0-rc.1",
+        "1.22.0-rc.2",
+        "1.22.0",
+        "1.22.1",
+    ]
+    assert sorted(ordered, key=v) == ordered
+    assert v("v2.8.6+incompatible") == v("2.8.6")  # build metadata does not order
+    assert v("1.0.0-alpha") < v("1.0.0-alpha.1") < v("1.0.0-beta") < v("1.0.0-beta.2") < v("1.0.0-beta.11")
+    assert gosemver.parse("(devel)") is None and gosemver.parse("1.2") is None
+
+
+@pytest.mark.parametrize(
+    ("release", "semver"),
+    [
+        ("go1.21.13", "1.21.13"),
+        ("go1.22", "1.22.0"),
+        ("go1.22rc1", "1.22.0-rc.1"),
+        ("go1.9.2beta2", "1.9.2-beta.2"),
+    ],
+)
+def test_go_releases_as_the_database_writes_them(release: str, semver: str) -> None:
+    found = gosemver.go_release(release)
+    assert found is not None and found.text == semver and found == v(semver)
+    assert gosemver.go_release("devel go1.23-abcdef") is None
+
+
+def test_osv_ranges() -> None:
+    events = (("introduced", "0"), ("fixed", "1.21.11"), ("introduced", "1.22.0-0"), ("fixed", "1.22.4"))
+    assert in_range(events, v("1.21.10")) and not in_range(events, v("1.21.11"))
+    assert in_range(events, v("1.22.0-rc.1"))  # the pre-release floor opens the 1.22 series early
+    assert in_range(events, v("1.22.3")) and not in_range(events, v("1.22.4"))
+    assert first_fix(events, v("1.21.10")) == "1.21.11" and first_fix(events, v("1.22.2")) == "1.22.4"
+    assert first_fix(events, v("1.22.4")) is None
+    assert in_range((("introduced", "1.2.0"), ("last_affected", "1.2.5")), v("1.2.5"))
+    assert not in_range((("introduced", "1.2.0"), ("last_affected", "1.2.5")), v("1.2.6"))
+    # Events out of order are sorted; a fix and an introduction at one version: the fix closes first.
+    assert in_range((("fixed", "2.0.0"), ("introduced", "1.0.0"), ("introduced", "2.0.0")), v("2.1.0"))
+
+
+def entry(advisory_id: str, module: str, events: list[dict[str, str]], **extra: Any) -> dict[str, Any]:
+    affected: dict[str, Any] = {
+        "package": {"name": module, "ecosystem": "Go"},
+        "ranges": [{"type": "SEMVER", "events": events}],
+    }
+    if "imports" in extra:
+        affected["ecosystem_specific"] = {"imports": extra.pop("imports")}
+    return {
+        "schema_version": "1.3.1",
+        "id": advisory_id,
+        "modified": extra.pop("modified", "2026-01-01T00:00:00Z"),
+        "aliases": extra.pop("aliases", []),
+        "summary": extra.pop("summary", f"summary of {advisory_id}"),
+        "affected": [affected],
+        "database_specific": {"url": f"https://pkg.go.dev/vuln/{advisory_id}"},
+        **extra,
+    }
+
+
+def write_go_layout(
+    folder: Path, entries: list[dict[str, Any]], modified: str = "2026-08-21T00:00:00Z"
+) -> Path:
+    """A database in vuln.go.dev's layout: index/db.json, index/modules.json, ID/<id>.json."""
+    (folder / "ID").mkdir(parents=True)
+    (folder / "index").mkdir()
+    modules: dict[str, list[dict[str, str]]] = {}
+    for item in entries:
+        (folder / "ID" / f"{item['id']}.json").write_text(json.dumps(item))
+        for affected in item["affected"]:
+            modules.setdefault(affected["package"]["name"], []).append({"id": item["id"]})
+    (folder / "index" / "modules.json").write_text(
+        json.dumps([{"path": path, "vulns": vulns} for path, vulns in modules.items()])
+    )
+    (folder / "index" / "db.json").write_text(json.dumps({"modified": modified}))
+    return folder
+
+
+def zip_folder(folder: Path, target: Path, prefix: str = "") -> Path:
+    with zipfile.ZipFile(target, "w") as archive:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                archive.write(path, prefix + path.relative_to(folder).as_posix())
+    return target
+
+
+STDLIB_ENTRIES = [
+    entry(
+        "GO-2099-0001",
+        "stdlib",
+        [{"introduced": "0"}, {"fixed": "1.27.4"}],
+        aliases=["CVE-2099-0001"],
+        imports=[{"path": "fmt", "symbols": ["Println"]}],
+    ),
+    entry("GO-2099-0002", "stdlib", [{"introduced": "0"}, {"fixed": "1.27.0"}]),  # fixed before 1.27.3
+    entry(
+        "GO-2099-0003",
+        "stdlib",
+        [{"introduced": "1.27.0-0"}, {"fixed": "1.27.9"}],
+        imports=[{"path": "os", "symbols": ["Open"], "goos": ["windows"]}],
+    ),
+    entry("GO-2099-0004", "toolchain", [{"introduced": "0"}, {"fixed": "1.99.0"}]),
+    entry(
+        "GO-2099-0005", "stdlib", [{"introduced": "0"}, {"fixed": "1.99.0"}], withdrawn="2026-02-01T00:00:00Z"
+    ),
+]
+
+
+def _scan(path: Path, database: Path) -> Artifact:
+    config = Config()
+    config.vulndb = str(database)
+    report = cgoguard.scan([path], config=config)
+    (artifact,) = report.artifacts
+    return artifact
+
+
+def _by_advisory(artifact: Artifact) -> dict[str, Any]:
+    return {f.vulnerability.advisory.id: f for f in artifact.findings if f.vulnerability is not None}
+
+
+@pytest.mark.parametrize("layout", ["folder", "zip", "zip-with-top-folder", "osv-folder", "osv-file"])
+def test_every_layout_gives_the_same_matches(layout: str, tmp_path: Path, fixture_path: Fixture) -> None:
+    folder = write_go_layout(tmp_path / "db", STDLIB_ENTRIES)
+    database = {
+        "folder": lambda: folder,
+        "zip": lambda: zip_folder(folder, tmp_path / "db.zip"),
+        "zip-with-top-folder": lambda: zip_folder(folder, tmp_path / "db.zip", "vulndb/"),
+        "osv-folder": lambda: folder / "ID",
+        "osv-file": lambda: folder / "ID" / "GO-2099-0001.json",
+    }[layout]()
+    found = _by_advisory(_scan(fixture_path("go_exe_default"), database))
+    if layout == "osv-file":
+        assert set(found) == {"GO-2099-0001"}
+        return
+    # 0002 is fixed before go1.27.3; 0004 names the go command; 0005 is withdrawn.
+    assert set(found) == {"GO-2099-0001", "GO-2099-0003"}
+    affected = found["GO-2099-0001"]
+    assert affected.check_id == "CG230" and affected.vulnerability.version == "1.27.3"
+    assert affected.vulnerability.fixed == "1.27.4" and "rebuild with go1.27.4" in affected.message
+    assert "CVE-2099-0001" in affected.message
+    # Built for linux: code built only for windows is not there (CG231, not affected, with the reason).
+    windows = found["GO-2099-0003"]
+    assert windows.check_id == "CG231" and not windows.vulnerability.affected
+    assert "windows" in windows.vulnerability.reason
+
+
+def test_module_precision_without_a_function_table(tmp_path: Path) -> None:
+    database = open_database(str(write_go_layout(tmp_path / "db", STDLIB_ENTRIES)))
+    subject = vuln_subject(_artifact([]), database)
+    assert subject is not None and subject.functions is None
+    (match,) = [m for m in matches(subject) if m.advisory.id == "GO-2099-0001"]
+    assert match.affected and match.precision == "module" and "the version alone decides" in match.reason
+
+
+def _artifact(deps: list[GoModule], version: str = "go1.27.3", main: GoModule | None = None) -> Artifact:
+    info = GoBuildInfo(
+        version, [], version, "example.com/cmd", main, deps, {"GOOS": "linux", "GOARCH": "amd64"}, False
+    )
+    from cgoguard.model import CgoFacts, GoFacts
+
+    go = GoFacts([".gopclntab"], info, None, CgoFacts(False, 0, [], [], []), None)
+    return Artifact("x", go=go)
+
+
+def test_replaced_modules_are_matched_under_both_identities(tmp_path: Path) -> None:
+    database = open_database(
+        str(
+            write_go_layout(
+                tmp_path / "db",
+                [
+                    entry("GO-2099-0100", "example.com/orig", [{"introduced": "0"}, {"fixed": "1.3.0"}]),
+                    entry("GO-2099-0101", "example.com/fork", [{"introduced": "1.2.0"}, {"fixed": "1.2.6"}]),
+                ],
+            )
+        )
+    )
+    replaced = GoModule("example.com/orig", "v1.2.0", "", GoModule("example.com/fork", "v1.2.5", "h1:x"))
+    subject = vuln_subject(_artifact([replaced]), database)
+    assert subject is not None
+    found = {m.advisory.id: m for m in matches(subject)}
+    assert set(found) == {"GO-2099-0100", "GO-2099-0101"}
+    assert found["GO-2099-0100"].replaced_by == "example.com/fork@v1.2.5"
+    assert found["GO-2099-0101"].replaced_by == "example.com/orig@v1.2.0"
+    assert found["GO-2099-0100"].fixed == "1.3.0"
+    # A replacement by a local folder has no version: only the original identity is matched.
+    local = GoModule("example.com/orig", "v1.2.0", "", GoModule("../orig", "", ""))
+    assert [m.advisory.id for m in matches(vuln_subject(_artifact([local]), database))] == ["GO-2099-0100"]
+
+
+def test_main_module_with_a_version_and_pseudo_versions(tmp_path: Path) -> None:
+    database = open_database(
+        str(
+            write_go_layout(
+                tmp_path / "db",
+                [
+                    entry("GO-2099-0200", "example.com/tool", [{"introduced": "0"}, {"fixed": "2.0.1"}]),
+                    entry(
+                        "GO-2099-0201",
+                        "example.com/lib",
+                        [{"introduced": "0"}, {"fixed": "0.0.0-20230101000000-abcdefabcdef"}],
+                    ),
+                ],
+            )
+        )
+    )
+    main = GoModule("example.com/tool", "v2.0.0+incompatible")
+    old = GoModule("example.com/lib", "v0.0.0-20220601000000-123456789abc")
+    new = GoModule("example.com/lib", "v0.0.0-20230601000000-123456789abc")
+    assert [m.path for m in linked_modules(_artifact([old], main=main))] == [
+        "stdlib",
+        "example.com/tool",
+        "example.com/lib",
+    ]
+    found = sorted(m.advisory.id for m in matches(vuln_subject(_artifact([old], main=main), database)))
+    assert found == ["GO-2099-0200", "GO-2099-0201"]
+    assert [m.advisory.id for m in matches(vuln_subject(_artifact([new]), database))] == []
+    devel = GoModule("example.com/tool", "(devel)")
+    assert "example.com/tool" not in [m.path for m in linked_modules(_artifact([], main=devel))]
+
+
+def test_a_database_older_than_the_toolchain_says_so(tmp_path: Path, fixture_path: Fixture) -> None:
+    old = [entry("GO-2099-0300", "stdlib", [{"introduced": "0"}, {"fixed": "1.25.4"}])]
+    artifact = _scan(fixture_path("go_exe_default"), write_go_layout(tmp_path / "db", old))
+    (stale,) = [f for f in artifact.findings if f.check_id == "CG232"]
+    assert "go1.27.3" in stale.message and "go1.25.4" in stale.message and "2026-08-21" in stale.message
+    current = [entry("GO-2099-0301", "stdlib", [{"introduced": "0"}, {"fixed": "1.27.5"}])]
+    artifact = _scan(fixture_path("go_exe_default"), write_go_layout(tmp_path / "db2", current))
+    assert "CG232" not in {f.check_id for f in artifact.findings}
+
+
+def test_unreadable_entries_are_said_per_artifact(tmp_path: Path, fixture_path: Fixture) -> None:
+    folder = write_go_layout(tmp_path / "db", STDLIB_ENTRIES)
+    (folder / "ID" / "GO-2099-0001.json").write_text("{not json")
+    (folder / "ID" / "GO-2099-0003.json").unlink()
+    artifact = _scan(fixture_path("go_exe_default"), folder)
+    (broken,) = [f for f in artifact.findings if f.check_id == "CG233"]
+    assert "GO-2099-0001" in broken.message and "GO-2099-0003" in broken.message
+
+
+def test_databases_that_cannot_be_used(tmp_path: Path) -> None:
+    with pytest.raises(VulnDbError, match="cannot be read"):
+        open_database(str(tmp_path / "missing"))
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(VulnDbError, match="no OSV entry"):
+        open_database(str(tmp_path / "empty"))
+    (tmp_path / "bad.zip").write_bytes(b"PK\x03\x04 not really")
+    with pytest.raises(VulnDbError):
+        open_database(str(tmp_path / "bad.zip"))
+    index = write_go_layout(tmp_path / "db", STDLIB_ENTRIES)
+    (index / "index" / "modules.json").write_text("[not json")
+    with pytest.raises(VulnDbError, match="cannot be read"):
+        open_database(str(index))
+
+
+def test_cli_vulndb(tmp_path: Path, fixture_path: Fixture) -> None:
+    database = write_go_layout(tmp_path / "db", STDLIB_ENTRIES)
+    binary = fixture_path("go_exe_default")
+    done = run("scan", binary, "--vulndb", database, "--format", "json", "--no-progress")
+    report = json.loads(done.stdout)
+    assert done.returncode == 1, done.stderr  # CG101 (high) and CG230 (high once symbols are read)
+    vulns = [f["vulnerability"] for f in report["artifacts"][0]["findings"] if "vulnerability" in f]
+    assert {x["id"] for x in vulns} == {"GO-2099-0001", "GO-2099-0003"}
+    assert (
+        report["summary"]["vulndb"].startswith(str(database)) and "2026-08-21" in report["summary"]["vulndb"]
+    )
+    text = run("scan", binary, "--vulndb", database, "--no-progress")
+    assert "Known vulnerabilities: matched against" in text.stdout and "GO-2099-0001" in text.stdout
+    missing = run("scan", binary, "--vulndb", tmp_path / "nowhere")
+    assert missing.returncode == 2 and "Traceback" not in missing.stderr
+    assert "vulnerability database" in missing.stderr and len(missing.stderr.strip().splitlines()) == 1
+    config = tmp_path / "cgoguard.toml"
+    config.write_text('vulndb = "db"\n')
+    configured = run("scan", binary, "--format", "json", "--no-progress", cwd=tmp_path)
+    assert json.loads(configured.stdout)["summary"]["vulndb"] is not None
+
+
+@pytest.mark.skipif(
+    not REAL_DB.is_file(), reason="the Go vulnerability database snapshot (../shared/data) is absent"
+)
+def test_the_real_database(fixture_path: Fixture) -> None:
+    database = open_database(str(REAL_DB))
+    assert database.layout == "vuln.go.dev" and database.modules > 1000
+    stdlib = database.advisories("stdlib")
+    assert len(stdlib) > 100 and all(a.id.startswith("GO-") for a in stdlib)
+    artifact = _scan(fixture_path("go_exe_default"), REAL_DB)
+    assert "CG232" in {f.check_id for f in artifact.findings}  # go1.27.3 is newer than the snapshot
+
+
+def test_sarif_has_a_rule_per_advisory(tmp_path: Path, fixture_path: Fixture) -> None:
+    import jsonschema
+
+    database = write_go_layout(tmp_path / "db", STDLIB_ENTRIES)
+    binary = fixture_path("go_exe_default")
+    done = run("scan", binary, "--vulndb", database, "--format", "sarif", "--no-progress")
+    sarif = json.loads(done.stdout)
+    schema = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text())
+    jsonschema.validate(sarif, schema)
+    (sarif_run,) = sarif["runs"]
+    rules = sarif_run["tool"]["driver"]["rules"]
+    by_id = {rule["id"]: index for index, rule in enumerate(rules)}
+    assert {"CG230", "CG231", "GO-2099-0001", "GO-2099-0003"} <= set(by_id)
+    assert rules[by_id["GO-2099-0001"]]["helpUri"] == "https://pkg.go.dev/vuln/GO-2099-0001"
+    results = {r["ruleId"]: r for r in sarif_run["results"]}
+    assert results["GO-2099-0001"]["ruleIndex"] == by_id["GO-2099-0001"]
+    prints = [r["partialFingerprints"]["cgoguardFinding/v1"] for r in sarif_run["results"]]
+    assert len(prints) == len(set(prints))  # two advisories on one file are two results
