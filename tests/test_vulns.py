@@ -4,6 +4,7 @@ when it is present, the real Go vulnerability database snapshot)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 import zipfile
@@ -12,13 +13,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import cgoguard
 from cgoguard import gosemver
 from cgoguard.checks.vulns import first_fix, in_range, matches
 from cgoguard.config import Config
 from cgoguard.model import Artifact, GoBuildInfo, GoModule
-from cgoguard.readers.osv import VulnDbError, open_database
+from cgoguard.readers.osv import VulnDbError, open_database, parse_entry
 from cgoguard.vulnstage import linked_modules, vuln_subject
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -342,3 +345,126 @@ def test_sarif_has_a_rule_per_advisory(tmp_path: Path, fixture_path: Fixture) ->
     assert results["GO-2099-0001"]["ruleIndex"] == by_id["GO-2099-0001"]
     prints = [r["partialFingerprints"]["cgoguardFinding/v1"] for r in sarif_run["results"]]
     assert len(prints) == len(set(prints))  # two advisories on one file are two results
+
+
+def test_openvex_states_affected_and_not_affected(tmp_path: Path, fixture_path: Fixture) -> None:
+    database = write_go_layout(tmp_path / "db", STDLIB_ENTRIES)
+    binary = fixture_path("go_exe_default")
+    done = run("scan", binary, "--vulndb", database, "--format", "openvex", "--no-progress")
+    document = json.loads(done.stdout)
+    assert document["@context"] == "https://openvex.dev/ns/v0.2.0" and document["version"] == 1
+    statements = {s["vulnerability"]["name"]: s for s in document["statements"]}
+    assert set(statements) == {"GO-2099-0001", "GO-2099-0003"}
+    affected, absent = statements["GO-2099-0001"], statements["GO-2099-0003"]
+    assert (
+        affected["status"] == "affected" and affected["action_statement"] == "Rebuild with go1.27.4 or later."
+    )
+    assert absent["status"] == "not_affected" and absent["justification"] == "vulnerable_code_not_present"
+    (product,) = affected["products"]
+    digest = hashlib.sha256(binary.read_bytes()).hexdigest()
+    assert product["hashes"] == {"sha-256": digest} and product["@id"].endswith(f"checksum=sha256:{digest}")
+    assert product["subcomponents"] == [{"@id": "pkg:golang/stdlib@v1.27.3"}]
+    refused = run("scan", binary, "--format", "openvex")
+    assert refused.returncode == 2 and "--vulndb" in refused.stderr
+    assert run("lint", tmp_path, "--format", "openvex").returncode == 2
+
+
+def test_vulndb_status(tmp_path: Path) -> None:
+    folder = write_go_layout(tmp_path / "db", STDLIB_ENTRIES)
+    done = run("vulndb", "status", "--vulndb", folder, "--format", "json")
+    status = json.loads(done.stdout)
+    assert done.returncode == 0 and status["modified"] == "2026-08-21T00:00:00Z"
+    assert status["modules"] == 2 and status["advisories"] == 4  # the withdrawn one is left out
+    assert status["newest_go_release_named"] == "go1.27.9"  # not 1.99.0: withdrawn, or the go command
+    (folder / "ID" / "GO-2099-0002.json").write_text("[]")
+    broken = run("vulndb", "status", "--vulndb", folder)
+    assert broken.returncode == 3 and "unreadable: GO-2099-0002" in broken.stdout
+    assert run("vulndb", "status", cwd=tmp_path).returncode == 2
+
+
+# Keys of OSV entries, so that generated values reach the deeper parts of the parser.
+_KEYS = [
+    "id",
+    "affected",
+    "package",
+    "name",
+    "ecosystem",
+    "ranges",
+    "type",
+    "events",
+    "introduced",
+    "fixed",
+    "ecosystem_specific",
+    "imports",
+    "path",
+    "symbols",
+    "goos",
+    "aliases",
+    "withdrawn",
+    "database_specific",
+]
+_JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.text(max_size=8)
+    | st.sampled_from(["Go", "SEMVER", "0", "1.2.0"]),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from(_KEYS), inner, max_size=6),
+    max_leaves=30,
+)
+
+
+_EVENT = st.dictionaries(
+    st.sampled_from(["introduced", "fixed", "last_affected", "limit"]),
+    st.sampled_from(["0", "1.2.0", "1.2.3-rc.1", "1.2.3+incompatible", "x", ""]) | _JSON,
+    max_size=2,
+)
+_IMPORT = st.fixed_dictionaries(
+    {}, optional={"path": st.text(max_size=4) | _JSON, "symbols": _JSON, "goos": _JSON, "goarch": _JSON}
+)
+_AFFECTED = st.fixed_dictionaries(
+    {},
+    optional={
+        "package": st.fixed_dictionaries(
+            {"ecosystem": st.just("Go") | _JSON, "name": st.text(max_size=4) | _JSON}
+        )
+        | _JSON,
+        "ranges": st.lists(
+            st.fixed_dictionaries(
+                {"type": st.just("SEMVER") | _JSON, "events": st.lists(_EVENT, max_size=4) | _JSON}
+            ),
+            max_size=2,
+        )
+        | _JSON,
+        "ecosystem_specific": st.fixed_dictionaries(
+            {}, optional={"imports": st.lists(_IMPORT, max_size=2) | _JSON}
+        )
+        | _JSON,
+    },
+)
+_ENTRY = st.fixed_dictionaries(
+    {"id": st.text(min_size=1, max_size=5)},
+    optional={
+        "affected": st.lists(_AFFECTED, max_size=3) | _JSON,
+        "aliases": _JSON,
+        "references": _JSON,
+        "database_specific": _JSON,
+        "withdrawn": _JSON,
+        "summary": _JSON,
+    },
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_ENTRY | _JSON)
+def test_hostile_entries_are_one_error_or_an_advisory(raw: object) -> None:
+    """Any JSON value: parse_entry gives an Advisory or a ValueError (only
+    when it has no string id), and what it gives never breaks the range logic."""
+    try:
+        advisory = parse_entry(raw)
+    except ValueError:
+        assert not (isinstance(raw, dict) and isinstance(raw.get("id"), str))
+        return
+    for affected in advisory.affected:
+        in_range(affected.events, v("1.2.3"))
+        first_fix(affected.events, v("1.2.3"))

@@ -304,6 +304,7 @@ class VulnerabilityMatch:
     precision: str  # "symbol" | "package" | "module"
     reason: str  # why this precision, or why not affected
     fixed: str | None  # the first fixed version above the one found, if any
+    remedy: str  # the exact fix: "rebuild with go1.22.7 or later", "go get mod@v1.2.6, then rebuild"
     symbols: tuple[str, ...] = ()  # the vulnerable functions found (symbol precision)
     replaced_by: str | None = None  # "path@version" when a replace directive swapped the module
 

@@ -159,6 +159,7 @@ def matches(subject: VulnSubject) -> Iterator[VulnerabilityMatch]:
                         continue
                     seen.add((advisory.id, path))
                     affected, precision, reason, found = _judge(subject, module, entry)
+                    fixed = first_fix(entry.events, parsed)
                     yield VulnerabilityMatch(
                         advisory=advisory,
                         module=path,
@@ -166,7 +167,8 @@ def matches(subject: VulnSubject) -> Iterator[VulnerabilityMatch]:
                         affected=affected,
                         precision=precision,
                         reason=reason,
-                        fixed=first_fix(entry.events, parsed),
+                        fixed=fixed,
+                        remedy=fix_for(path, fixed),
                         symbols=tuple(found),
                         replaced_by=module.replaced_by
                         if path == module.path
@@ -189,14 +191,14 @@ def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def fix_for(match: VulnerabilityMatch) -> str:
-    """The exact remedy for one match."""
-    if match.fixed is None:
+def fix_for(module: str, fixed: str | None) -> str:
+    """The exact remedy for a module at a version below ``fixed``."""
+    if fixed is None:
         return "no fixed version is known: remove or replace the module"
-    if match.module == STDLIB:
-        return f"rebuild with go{match.fixed} or later"
-    version = match.fixed if match.fixed.startswith("v") else f"v{match.fixed}"
-    return f"go get {match.module}@{version}, then rebuild"
+    if module == STDLIB:
+        return f"rebuild with go{fixed} or later"
+    version = fixed if fixed.startswith("v") else f"v{fixed}"
+    return f"go get {module}@{version}, then rebuild"
 
 
 def _replacement_note(match: VulnerabilityMatch) -> str:
@@ -242,7 +244,7 @@ def known_vulnerability(subject: VulnSubject) -> Iterator[CheckResult]:
         severity = Severity.HIGH if match.precision in ("symbol", "package") else Severity.MEDIUM
         yield Matched(
             f"{_name(match.advisory)}: {match.advisory.summary} {_capital(_what(match))} is affected "
-            f"(precision: {match.precision}; {match.reason}). Fix: {fix_for(match)}."
+            f"(precision: {match.precision}; {match.reason}). Fix: {match.remedy}."
             + _replacement_note(match),
             match,
             severity,

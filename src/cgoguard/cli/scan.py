@@ -95,6 +95,10 @@ def run(args: argparse.Namespace) -> int:
         except VulnDbError as error:
             raise UsageError(str(error)) from None
     fmt = common.report_format(args, config)
+    if fmt == "openvex" and config.vulndb is None:
+        raise UsageError(
+            "--format openvex states what a vulnerability database says: give one with --vulndb."
+        )
     fail_on = common.fail_on(args, config)
     jobs = common.effective_jobs_note(args, config)
     targets = [CheckTarget.BINARY, CheckTarget.ARTIFACT_SET]

@@ -56,6 +56,9 @@ class VulnDatabase:
     def modules(self) -> int:
         return len(self._index)
 
+    def module_paths(self) -> list[str]:
+        return sorted(self._index)
+
     def advisories(self, module: str) -> tuple[Advisory, ...]:
         """Every advisory (not withdrawn) whose ``affected`` names ``module``."""
         found = []
@@ -91,8 +94,16 @@ def _reason(error: BaseException) -> str:
     return str(error) or type(error).__name__
 
 
-def _withdrawn(raw: dict[str, Any]) -> bool:
-    return bool(raw.get("withdrawn"))
+def _withdrawn(raw: object) -> bool:
+    return isinstance(raw, dict) and bool(raw.get("withdrawn"))
+
+
+def _list(value: object) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _dict(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def _strings(value: object) -> tuple[str, ...]:
@@ -106,23 +117,22 @@ def parse_entry(raw: object) -> Advisory:
     if not isinstance(raw, dict) or not isinstance(raw.get("id"), str):
         raise ValueError("not an OSV entry (no id)")
     affected = []
-    for entry in raw.get("affected") or []:
-        if not isinstance(entry, dict):
-            continue
-        package = entry.get("package") or {}
-        if not isinstance(package, dict) or package.get("ecosystem") != "Go":
+    for entry in _list(raw.get("affected")):
+        entry = _dict(entry)
+        package = _dict(entry.get("package"))
+        if package.get("ecosystem") != "Go" or not isinstance(package.get("name"), str):
             continue
         events: list[tuple[str, str]] = []
-        for span in entry.get("ranges") or []:
-            if not isinstance(span, dict) or span.get("type") != "SEMVER":
+        for span in _list(entry.get("ranges")):
+            span = _dict(span)
+            if span.get("type") != "SEMVER":
                 continue
-            for event in span.get("events") or []:
-                if isinstance(event, dict):
-                    events += [(k, v) for k, v in event.items() if isinstance(v, str)]
+            for event in _list(span.get("events")):
+                events += [(k, v) for k, v in _dict(event).items() if isinstance(v, str)]
         imports = []
-        specific = entry.get("ecosystem_specific") or {}
-        for item in (specific.get("imports") or []) if isinstance(specific, dict) else []:
-            if isinstance(item, dict) and isinstance(item.get("path"), str):
+        for item in _list(_dict(entry.get("ecosystem_specific")).get("imports")):
+            item = _dict(item)
+            if isinstance(item.get("path"), str):
                 imports.append(
                     AffectedImport(
                         item["path"],
@@ -131,12 +141,9 @@ def parse_entry(raw: object) -> Advisory:
                         _strings(item.get("goarch")),
                     )
                 )
-        if isinstance(package.get("name"), str):
-            affected.append(AffectedModule(package["name"], tuple(events), tuple(imports)))
-    specific = raw.get("database_specific") or {}
-    references = tuple(
-        r["url"] for r in raw.get("references") or [] if isinstance(r, dict) and isinstance(r.get("url"), str)
-    )
+        affected.append(AffectedModule(package["name"], tuple(events), tuple(imports)))
+    specific = _dict(raw.get("database_specific"))
+    references = tuple(r["url"] for r in _list(raw.get("references")) if isinstance(_dict(r).get("url"), str))
     return Advisory(
         id=raw["id"],
         aliases=_strings(raw.get("aliases")),
@@ -144,10 +151,8 @@ def parse_entry(raw: object) -> Advisory:
         affected=tuple(affected),
         published=str(raw.get("published") or ""),
         modified=str(raw.get("modified") or ""),
-        url=specific.get("url")
-        if isinstance(specific, dict) and isinstance(specific.get("url"), str)
-        else None,
-        review_status=specific.get("review_status") if isinstance(specific, dict) else None,
+        url=specific["url"] if isinstance(specific.get("url"), str) else None,
+        review_status=specific["review_status"] if isinstance(specific.get("review_status"), str) else None,
         references=references,
     )
 

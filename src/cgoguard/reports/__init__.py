@@ -69,6 +69,7 @@ REPORTERS = {
     "text": "cgoguard.reports.text:TextReporter",
     "json": "cgoguard.reports.jsonreport:JsonReporter",
     "sarif": "cgoguard.reports.sarif:SarifReporter",
+    "openvex": "cgoguard.reports.openvex:OpenVexReporter",
 }
 
 

@@ -81,6 +81,7 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
             "reason": match.reason,
             "symbols": list(match.symbols),
             "fixed": match.fixed,
+            "remedy": match.remedy,
         }
     return data
 

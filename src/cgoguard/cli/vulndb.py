@@ -1,0 +1,59 @@
+"""``cgoguard vulndb status``: what a vulnerability database holds and how old it is."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from cgoguard.errors import UsageError
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    vulndb = subparsers.add_parser("vulndb", help="inspect the Go vulnerability database")
+    actions = vulndb.add_subparsers(dest="action", required=True, metavar="ACTION")
+    status = actions.add_parser(
+        "status",
+        help="read every entry of the database and say how old it is and what could not be read",
+    )
+    status.add_argument(
+        "--vulndb", metavar="PATH", help="the database (default: vulndb of the configuration)"
+    )
+    status.add_argument("--config", metavar="FILE", help="configuration file (default: searched upwards)")
+    status.add_argument("--format", "-f", choices=("text", "json"), default="text")
+    status.set_defaults(handler=run_status)
+
+
+def run_status(args: argparse.Namespace) -> int:
+    from cgoguard.cli import common
+    from cgoguard.readers.osv import VulnDbError, open_database
+    from cgoguard.vulnstage import newest_go_known
+
+    location = args.vulndb or common.effective_config(args).vulndb
+    if location is None:
+        raise UsageError("no database given: --vulndb PATH, or vulndb in [tool.cgoguard].")
+    try:
+        database = open_database(location)
+    except VulnDbError as error:
+        raise UsageError(str(error)) from None
+    modules = database.module_paths()
+    advisories = {a.id for module in modules for a in database.advisories(module)}
+    status = {
+        "location": location,
+        "layout": database.layout,
+        "modified": database.modified,
+        "modules": len(modules),
+        "advisories": len(advisories),
+        "newest_go_release_named": newest_go_known(database),
+        "unreadable": database.problems,
+    }
+    if args.format == "json":
+        json.dump(status, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        print(f"{location}: {database.layout} layout, modified {database.modified or 'unknown'}")
+        print(f"  {len(advisories):,} advisories (withdrawn ones left out) for {len(modules):,} modules")
+        print(f"  newest Go release an advisory names: {status['newest_go_release_named'] or 'none'}")
+        for problem in database.problems:
+            print(f"  unreadable: {problem}")
+    return 3 if database.problems else 0
