@@ -14,6 +14,8 @@ import pytest
 
 from cgoguard.checks import CheckTarget, all_checks
 from cgoguard.model import (
+    Advisory,
+    AffectedModule,
     Artifact,
     CgoFacts,
     DynamicFacts,
@@ -28,6 +30,7 @@ from cgoguard.model import (
     Segment,
     Severity,
     SourceLocation,
+    VulnerabilityMatch,
 )
 from cgoguard.outcome import Tally, item_of
 from cgoguard.reports import REPORTERS, ReportContext, RunTotals, create_reporter
@@ -99,7 +102,34 @@ def _library() -> Artifact:
     finding = Finding(
         "CG103", Severity.MEDIUM, "Partial RELRO", "no BIND_NOW marker.", "go build -ldflags=-bindnow"
     )
-    return Artifact("dist/libbridge.so", 4096, "00" * 32, None, False, elf, go, hardening, [], [finding])
+    advisory = Advisory(
+        "GO-2099-0001",
+        ("CVE-2099-0001",),
+        "Panic in fmt",
+        (AffectedModule("stdlib", (("introduced", "0"), ("fixed", "1.27.4")), ()),),
+        url="https://pkg.go.dev/vuln/GO-2099-0001",
+    )
+    match = VulnerabilityMatch(
+        advisory,
+        "stdlib",
+        "1.27.3",
+        True,
+        "symbol",
+        "vulnerable function(s) linked: fmt.Println",
+        "1.27.4",
+        "rebuild with go1.27.4 or later",
+        ("fmt.Println",),
+    )
+    vulnerable = Finding(
+        "CG230",
+        Severity.HIGH,
+        "Known vulnerability",
+        "GO-2099-0001: Panic in fmt.",
+        "upgrade",
+        vulnerability=match,
+    )
+    findings = [finding, vulnerable]
+    return Artifact("dist/libbridge.so", 4096, "00" * 32, None, False, elf, go, hardening, [], findings)
 
 
 def _run() -> tuple[list[Artifact], RunTotals, list[Finding]]:
@@ -139,7 +169,7 @@ def _run() -> tuple[list[Artifact], RunTotals, list[Finding]]:
 
 def _render(name: str) -> str:
     artifacts, totals, _ = _run()
-    checks = [c for c in all_checks() if c.id in {"CG103", "CG250", "CG453"}]
+    checks = [c for c in all_checks() if c.id in {"CG103", "CG230", "CG250", "CG453"}]
     context = ReportContext("scan", TOOL, checks, Severity.HIGH, verbose=True, color=False)
     out = io.StringIO()
     if name == "sarif":
@@ -152,7 +182,15 @@ def _render(name: str) -> str:
             reporter.add(item_of(None, text=prerender(artifact), source=artifact))
         else:
             reporter.add(item_of(artifact))
-    reporter.finish(totals)
+    before = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = "1798761600"  # OpenVEX: a fixed timestamp
+    try:
+        reporter.finish(totals)
+    finally:
+        if before is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = before
     return out.getvalue()
 
 
@@ -187,7 +225,7 @@ def test_machine_formats_parse_and_carry_the_run() -> None:
     jsonschema.validate(sarif, schema)
     run = sarif["runs"][0]
     assert run["invocations"][0]["executionSuccessful"] is False
-    assert {r["ruleId"] for r in run["results"]} == {"CG103", "CG250", "CG453"}
+    assert {r["ruleId"] for r in run["results"]} == {"CG103", "GO-2099-0001", "CG250", "CG453"}
     related = next(r for r in run["results"] if r["ruleId"] == "CG250")["relatedLocations"]
     assert related[0]["physicalLocation"]["artifactLocation"]["uri"] == "dist/other.so"
 
