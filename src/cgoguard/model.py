@@ -327,6 +327,7 @@ class VulnSubject:
     go_version: str  # "go1.21.13"
     goos: str | None
     goarch: str | None
+    build_mode: str | None  # "exe", "pie", "c-shared", "c-archive", "plugin"
     modules: tuple[LinkedModule, ...]  # the standard library first
     # NUL-separated function names from the function table (b"\0pkg.F\0pkg.(*T).M\0"),
     # or None with the reason in ``no_functions``.

@@ -77,6 +77,7 @@ def vuln_subject(artifact: Artifact, database: VulnDatabase) -> VulnSubject | No
         go_version=info.version,
         goos=info.settings.get("GOOS"),
         goarch=info.settings.get("GOARCH"),
+        build_mode=artifact.hardening.go_build_mode if artifact.hardening is not None else None,
         modules=modules,
         functions=functions if isinstance(functions, bytes) else None,
         no_functions=_no_functions(artifact),

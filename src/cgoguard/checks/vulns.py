@@ -119,7 +119,10 @@ def _judge(
         elif package_linked(functions, item.package):
             linked_packages.append(item.package)
     if found:
-        return True, "symbol", f"vulnerable function(s) linked: {', '.join(found[:6])}", found
+        reason = f"vulnerable function(s) linked: {', '.join(found[:6])}"
+        if subject.build_mode in ("c-shared", "c-archive"):
+            reason += "; whether the //export API reaches them is not analysed"
+        return True, "symbol", reason, found
     if linked_packages:
         return (
             True,
