@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 import cgoguard
 from cgoguard import gosemver
-from cgoguard.checks.vulns import first_fix, in_range, matches
+from cgoguard.checks.vulns import first_fix, in_range, matches, vulnerability_database_older
 from cgoguard.config import Config
 from cgoguard.model import Artifact, GoBuildInfo, GoModule
 from cgoguard.readers.osv import VulnDbError, open_database, parse_entry
@@ -264,6 +264,13 @@ def test_a_database_older_than_the_toolchain_says_so(tmp_path: Path, fixture_pat
     artifact = _scan(fixture_path("go_exe_default"), write_go_layout(tmp_path / "db", old))
     (stale,) = [f for f in artifact.findings if f.check_id == "CG232"]
     assert "go1.27.3" in stale.message and "go1.25.4" in stale.message and "2026-08-21" in stale.message
+    database = open_database(str(write_go_layout(tmp_path / "db3", old, modified="2026-08-21T20:38:00Z")))
+    later = GoModule("example.com/lib", "v0.0.0-20260901000000-123456789abc")
+    earlier = GoModule("example.com/old", "v1.2.4-0.20260101000000-123456789abc")
+    subject = vuln_subject(_artifact([later, earlier], version="go1.25.4"), database)
+    assert subject is not None
+    (stale,) = vulnerability_database_older(subject)
+    assert isinstance(stale, str) and "example.com/lib" in stale and "example.com/old" not in stale
     current = [entry("GO-2099-0301", "stdlib", [{"introduced": "0"}, {"fixed": "1.27.5"}])]
     artifact = _scan(fixture_path("go_exe_default"), write_go_layout(tmp_path / "db2", current))
     assert "CG232" not in {f.check_id for f in artifact.findings}

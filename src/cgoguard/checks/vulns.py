@@ -34,6 +34,8 @@ from cgoguard.model import (
 )
 
 STDLIB, TOOLCHAIN = "stdlib", "toolchain"
+# The commit time in a pseudo-version: v0.0.0-20230601000000-123456789abc, v1.2.4-0.20230601000000-abc...
+_PSEUDO_TIME = re.compile(r"[-.](\d{14})-[0-9a-f]{12}$")
 
 
 def in_range(events: tuple[tuple[str, str], ...], version: gosemver.Version) -> bool:
@@ -286,7 +288,7 @@ def vulnerable_code_not_present(subject: VulnSubject) -> Iterator[CheckResult]:
 @check(
     id="CG232",
     name="vulnerability-database-older",
-    title="The vulnerability database is older than the Go release the artifact was built with",
+    title="The vulnerability database is older than the toolchain or a module version it is asked about",
     severity=Severity.LOW,
     applies_to="Go artifacts, given a vulnerability database",
     target=CheckTarget.KNOWN_VULNERABILITIES,
@@ -299,17 +301,31 @@ def vulnerable_code_not_present(subject: VulnSubject) -> Iterator[CheckResult]:
 def vulnerability_database_older(subject: VulnSubject) -> Iterator[CheckResult]:
     """A database names the Go releases that fix its advisories; a toolchain
     newer than every release it names came out after the database was made,
-    and advisories published since are missing from it. Saying "no known
-    vulnerabilities" from such a database would be saying less than it seems."""
+    and advisories published since are missing from it. The same holds for a
+    module at a pseudo-version committed after the database's date. Saying
+    "no known vulnerabilities" from such a database would be saying less
+    than it seems."""
     built = gosemver.go_release(subject.go_version)
     newest = gosemver.go_release(subject.newest_go_known or "")
-    if built is None or newest is None or not built > newest:
-        return
     when = f" (modified {subject.database_modified[:10]})" if subject.database_modified else ""
-    yield (
-        f"built with {subject.go_version}, but the database{when} names no Go release after go{newest.text}: "
-        "advisories published since are not in it."
-    )
+    if built is not None and newest is not None and built > newest:
+        yield (
+            f"built with {subject.go_version}, but the database{when} names no Go release after "
+            f"go{newest.text}: advisories published since are not in it."
+        )
+    # A pseudo-version carries its commit time: a commit made after the database cannot be in it.
+    modified = (subject.database_modified or "").replace("-", "").replace("T", "").replace(":", "")[:14]
+    if len(modified) == 14 and modified.isdigit():
+        later = [
+            f"{m.path} {m.version}"
+            for m in subject.modules
+            if (stamp := _PSEUDO_TIME.search(m.version)) is not None and stamp.group(1) > modified
+        ]
+        if later:
+            yield (
+                f"{len(later)} module version(s) were committed after the database{when} was made: "
+                f"{', '.join(later[:4])}{' ...' if len(later) > 4 else ''}."
+            )
 
 
 @check(
