@@ -22,10 +22,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import gofixtures
+from cgoguard.api import scan
+from cgoguard.config import Config
 from cgoguard.gosymbols import linker_names, matches, package_prefix
 from cgoguard.model import FunctionTable
-from cgoguard.readers.elf import ElfImage
-from cgoguard.readers.pclntab import MAX_SCAN_CANDIDATES, PclntabError, read_function_table
+from cgoguard.readers.cgo import read_go_facts
+from cgoguard.readers.elf import ElfImage, read_elf_facts
+from cgoguard.readers.gocrypto import crypto_packages, crypto_packages_in
+from cgoguard.readers.pclntab import MAX_SCAN_CANDIDATES, PclntabError, all_names, read_function_table
+from cgoguard.scanner import scan_bytes, scan_file
 from pclntab_layouts import read_120, rewritten
 from test_elf_reader import ElfPatcher
 from test_gobuildinfo import archive_member, without_section_headers
@@ -270,6 +275,59 @@ def test_symbol_forms_of_other_toolchains() -> None:
     assert not matches(table, "example.com/m", "F")
     assert matches(table, "example.com/m", "G.H") and not matches(table, "example.com/m", "G.F")
     assert not matches(table, "crypto/ecdh", "nistCurve.Generate")
+
+
+# -- crypto packages and the scanner --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["go_exe_default", "go_exe_fips", "go_cshared_default", "go_pie_extlink"])
+def test_crypto_packages_from_either_reading(name: str) -> None:
+    image = ElfImage(data_of(name))
+    found = crypto_packages(image)
+    assert found is not None and "crypto/sha256" in found
+    assert found == crypto_packages_in(table_of(data_of(name)))
+    names = all_names(image)
+    assert names is not None and names.startswith(b"\0")
+
+
+def test_crypto_packages_where_the_table_has_no_section() -> None:
+    """Found by its symbol (no crypto in this program): known to be none, not unknown."""
+    assert crypto_packages(ElfImage(data_of("go_pie_extlink_go121"))) == []
+    assert crypto_packages(ElfImage(without_section_headers(data_of("go_exe_default")))) == crypto_packages(
+        ElfImage(data_of("go_exe_default"))
+    )
+
+
+def test_facts_carry_the_table_only_when_asked(tmp_path: Path) -> None:
+    path = gofixtures.build("go_cshared_default")
+    assert scan_file(str(path)).go.functions is None  # type: ignore[union-attr]
+    artifact = scan_file(str(path), function_tables=True)
+    assert artifact is not None and artifact.go is not None and artifact.go.functions is not None
+    assert artifact.go.functions == table_of(data_of("go_cshared_default"))
+    archive = scan_file(str(gofixtures.build("go_carchive_go121")), function_tables=True)
+    assert archive is not None
+    member = next(m for m in archive.members if m.path.endswith("!go.o"))
+    assert member.go is not None and member.go.functions is not None
+    assert member.go.functions.where == "section .data.rel.ro.gopclntab"
+    # through the pipeline, with the table shipped back from a worker process
+    report = scan([path], jobs=2, config=Config(function_tables=True))
+    shipped = report.artifacts[0].go
+    assert shipped is not None and shipped.functions == artifact.go.functions
+
+
+def test_a_broken_table_is_a_fact_not_a_failure() -> None:
+    data = bytearray(data_of("go_exe_default"))
+    section = ElfImage(bytes(data)).section(".gopclntab")
+    assert section is not None
+    struct.pack_into("<Q", data, section.offset + 8, 1 << 60)  # nfunc
+    artifact = scan_bytes(bytes(data), function_tables=True)
+    assert artifact is not None and artifact.error is None and artifact.go is not None
+    assert artifact.go.functions is None and artifact.go.crypto_packages is None
+    assert artifact.go.functions_error is not None and "1,152,921,504,606,846,976 functions" in (
+        artifact.go.functions_error
+    )
+    facts = read_go_facts(ElfImage(bytes(data)), read_elf_facts(ElfImage(bytes(data))), functions=True)
+    assert facts is not None and facts.functions_error == artifact.go.functions_error
 
 
 # -- hostile tables ----------------------------------------------------------------------------------

@@ -224,6 +224,9 @@ class GoFacts:
     # Derived once by the scan pipeline (cgoguard.assess.fips_status) and read
     # by checks, reports and build verification alike.
     fips: FipsStatus | None = None
+    # Read only when asked for (read_go_facts(functions=True)): megabytes on large images.
+    functions: FunctionTable | None = None
+    functions_error: str | None = None  # why a function table that seemed present could not be read
 
 
 # ---------------------------------------------------------------------------
