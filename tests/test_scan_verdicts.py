@@ -20,12 +20,8 @@ from cgoguard.api import scan
 from cgoguard.model import Artifact
 from truth import readelf_truth
 
-ELF_FIXTURES = [
-    n
-    for n in gofixtures.FIXTURE_NAMES
-    if not n.endswith(("carchive_default", "carchive_hardened", "c_archive"))
-]
-ARCHIVE_FIXTURES = ["go_carchive_default", "go_carchive_hardened", "c_archive"]
+ARCHIVE_FIXTURES = [n for n in gofixtures.FIXTURE_NAMES if gofixtures.RECIPES[n].output.endswith(".a")]
+ELF_FIXTURES = [n for n in gofixtures.FIXTURE_NAMES if n not in ARCHIVE_FIXTURES]
 _NM_LINE = re.compile(r"^[0-9a-fA-F]*\s+[A-Za-z?-] (.+)$")
 
 

@@ -103,6 +103,7 @@ class Config:
     deleted_files: bool = False  # also scan image files that later layers delete or replace
     one_group: bool = False  # set-level checks: everything scanned loads together (scan --group)
     vulndb: str | None = None  # the Go vulnerability database (folder, zip or OSV file); None: not checked
+    function_tables: bool = False  # keep each Go image's function names (GoFacts.functions); megabytes each
 
     def enabled(self, check_id: str) -> bool:
         return (self.select is None or check_id in self.select) and check_id not in self.ignore

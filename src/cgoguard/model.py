@@ -8,6 +8,7 @@ nothing here reads files. Every class is a frozen-free ``dataclass`` with
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import NamedTuple
@@ -166,6 +167,49 @@ class CgoFacts:
 
 
 @dataclass(slots=True)
+class FunctionTable:
+    """The function names of a Go image's function table (pclntab), read by readers/pclntab.py.
+
+    Names are kept as the linker spells them (``crypto/x509.(*Certificate).Verify``,
+    ``example.com/m/lib%2ev2.Map[go.shape.int]``) in one NUL-framed blob,
+    ``b"\\0name1\\0name2\\0"``, each once: it pickles as one object and
+    ``b"\\0" + name + b"\\0" in blob`` is a C-speed search.
+
+    ``blob`` holds the functions that have code of their own. ``inlined`` holds
+    the names that appear only through inline trees (a call inlined into every
+    caller leaves no function behind); it is read for Go 1.16+ tables, whose
+    name table holds exactly these two groups. For the Go 1.2-1.15 layout it is
+    None: names there sit among file names and pc tables, and only walking every
+    inline tree would find them, so an inlined-only function is not listed.
+    """
+
+    format: str  # "1.2" (Go 1.2-1.15), "1.16" (1.16-1.17), "1.18" (1.18-1.19), "1.20" (1.20+)
+    where: str  # "section .gopclntab", "symbol runtime.pclntab", "magic scan at offset N"
+    functions: int  # names in blob
+    blob: bytes
+    inlined: bytes | None = None
+
+    def names(self) -> Iterator[str]:
+        """The functions' names, in table (address) order."""
+        return _split_names(self.blob)
+
+    def inlined_names(self) -> Iterator[str]:
+        """The names known only from inline trees (none for the Go 1.2 layout)."""
+        return _split_names(self.inlined or b"\0")
+
+    def has(self, name: str, *, inlined: bool = False) -> bool:
+        """Whether a function is called exactly ``name`` (or, with ``inlined``, was inlined as it)."""
+        framed = b"\0" + name.encode() + b"\0"
+        return framed in self.blob or (inlined and self.inlined is not None and framed in self.inlined)
+
+
+def _split_names(blob: bytes) -> Iterator[str]:
+    if len(blob) < 2:
+        return iter(())
+    return (name.decode("utf-8", "backslashreplace") for name in blob[1:-1].split(b"\0"))
+
+
+@dataclass(slots=True)
 class GoFacts:
     """Go-ness of an image: set whenever any Go marker is found."""
 
@@ -180,6 +224,9 @@ class GoFacts:
     # Derived once by the scan pipeline (cgoguard.assess.fips_status) and read
     # by checks, reports and build verification alike.
     fips: FipsStatus | None = None
+    # Read only when asked for (read_go_facts(functions=True)): megabytes on large images.
+    functions: FunctionTable | None = None
+    functions_error: str | None = None  # why a function table that seemed present could not be read
 
 
 # ---------------------------------------------------------------------------

@@ -148,6 +148,7 @@ class ScanWorker:
             limits=self.config.container_limits,
             platform=self.config.platform,
             deleted_files=self.config.deleted_files,
+            function_tables=self.config.function_tables,
         )
         if artifact is None:
             return None

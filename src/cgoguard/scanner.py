@@ -25,7 +25,7 @@ from cgoguard.readers.cgo import go_markers, read_go_facts
 from cgoguard.readers.containers import PEEK, ContainerError, ContainerLimits, kind_of, stream_kind
 from cgoguard.readers.elf import ElfImage, MalformedElf, is_elf, read_elf_facts
 from cgoguard.readers.gobuildinfo import BuildInfoError
-from cgoguard.readers.gocrypto import crypto_packages
+from cgoguard.readers.gocrypto import crypto_packages, crypto_packages_in
 from cgoguard.sources import Candidate, Opened
 
 DEFAULT_CONTAINER_LIMITS = ContainerLimits()
@@ -35,6 +35,7 @@ class ContainerOptions(NamedTuple):
     limits: ContainerLimits
     platform: str | None  # of a multi-platform image; None: this machine's
     deleted: bool  # also the image files a later layer deletes or replaces
+    functions: bool = False  # read Go images' function names (GoFacts.functions)
 
 
 def analyze_elf(
@@ -43,8 +44,10 @@ def analyze_elf(
     *,
     archive: str | None = None,
     go_archive_member: bool = False,
+    functions: bool = False,
 ) -> None:
-    """Fill ``artifact`` (elf, go, hardening, findings) from one ELF image."""
+    """Fill ``artifact`` (elf, go, hardening, findings) from one ELF image; with ``functions``
+    a Go image's function names too (``GoFacts.functions``)."""
     image = ElfImage(data)
     try:
         markers = go_markers(image)
@@ -53,7 +56,7 @@ def analyze_elf(
         want_symtab = bool(markers) or image.e_type == 1 or not any(s.p_type == 3 for s in image.segments)
         elf = read_elf_facts(image, static_symbols=want_symtab)
         artifact.elf = elf
-        go = _go_facts(image, elf) if markers else None
+        go = _go_facts(image, elf, functions) if markers else None
         artifact.go = go
     finally:
         _release(image)
@@ -68,14 +71,16 @@ def binary_checks() -> tuple[Check[Subject], ...]:
     return tuple(checks_for(CheckTarget.BINARY, Subject))
 
 
-def _go_facts(image: ElfImage, elf: ElfFacts) -> GoFacts | None:
+def _go_facts(image: ElfImage, elf: ElfFacts, functions: bool) -> GoFacts | None:
     try:
-        go = read_go_facts(image, elf)
+        go = read_go_facts(image, elf, functions=functions)
     except BuildInfoError as error:  # read_go_facts normally records this itself
         raise MalformedElf(f"Go build info is malformed: {error}") from None
     if go is not None:
         if go.crypto_packages is None:
-            go.crypto_packages = crypto_packages(image)
+            # From the names already read when there are, else from the name table alone (cheaper).
+            table = go.functions
+            go.crypto_packages = crypto_packages(image) if table is None else crypto_packages_in(table)
         go.fips = fips_status(go)
     return go
 
@@ -94,9 +99,11 @@ def scan_candidate(
     limits: ContainerLimits = DEFAULT_CONTAINER_LIMITS,
     platform: str | None = None,
     deleted_files: bool = False,
+    function_tables: bool = False,
 ) -> Artifact | None:
     """Scan one candidate. Returns None when it is neither ELF nor an ar
     archive nor a container (zip, tar) holding one. Never raises.
+    ``function_tables`` keeps each Go image's function names (``GoFacts.functions``).
     ``mapped=False`` reads a copy instead of mapping the file, for processes
     that must survive a file truncated while read (SIGBUS).
     With ``hash_files=False`` no SHA-256 is computed
@@ -106,8 +113,9 @@ def scan_candidate(
     if candidate.error is not None:
         artifact.error = sentence(candidate.error)
         return artifact
+    options = ContainerOptions(limits, platform, deleted_files, function_tables)
     if candidate.image_folder:
-        return _scan_image_folder(artifact, ContainerOptions(limits, platform, deleted_files), hash_files)
+        return _scan_image_folder(artifact, options, hash_files)
     try:
         with candidate.open() as opened:
             artifact.size = opened.size
@@ -125,7 +133,6 @@ def scan_candidate(
                     return None  # compressed, but not a tar archive
                 if hash_files:
                     artifact.sha256 = _sha256(span)
-                options = ContainerOptions(limits, platform, deleted_files)
                 _scan_container(artifact, span, container, options, hash_files, depth=1)
                 if not artifact.members and artifact.error is None:
                     return None  # a container without ELF files: nothing to check in it
@@ -133,7 +140,7 @@ def scan_candidate(
                 view = opened.view(populate=hash_files, mapped=mapped)
                 if hash_files:
                     artifact.sha256 = hashlib.sha256(view).hexdigest()
-                _scan_buffer(artifact, view, prefix, hash_files)
+                _scan_buffer(artifact, view, prefix, hash_files, function_tables)
     except OSError as error:
         artifact.error = os_error(error, candidate.file or candidate.path)
     except InputError as error:
@@ -147,15 +154,19 @@ def scan_candidate(
     return artifact
 
 
-def scan_file(path: str, *, hash_files: bool = True, mapped: bool = False) -> Artifact | None:
+def scan_file(
+    path: str, *, hash_files: bool = True, mapped: bool = False, function_tables: bool = False
+) -> Artifact | None:
     """Scan one local file in this process (see :func:`scan_candidate`); it reads a copy
     unless ``mapped``, so a file truncated meanwhile cannot kill the caller."""
-    return scan_candidate(Candidate(path), hash_files=hash_files, mapped=mapped)
+    candidate = Candidate(path)
+    return scan_candidate(candidate, hash_files=hash_files, mapped=mapped, function_tables=function_tables)
 
 
-def scan_bytes(data: bytes, path: str = "<memory>") -> Artifact | None:
+def scan_bytes(data: bytes, path: str = "<memory>", *, function_tables: bool = False) -> Artifact | None:
     """Scan an in-memory image (e.g. a member read from a wheel)."""
-    return scan_candidate(Candidate(path, data=data if isinstance(data, bytes) else bytes(data)))
+    candidate = Candidate(path, data=data if isinstance(data, bytes) else bytes(data))
+    return scan_candidate(candidate, function_tables=function_tables)
 
 
 class _OpenedSpan(containers.Span):
@@ -194,7 +205,7 @@ def _scan_container(
 ) -> None:
     """Each ELF, ar or nested container member becomes a member artifact
     (``outer.whl!pkg/lib.so``); the memory used follows the largest member."""
-    limits, platform, deleted = options
+    limits, platform, deleted, _ = options
     artifact.container = containers.LABELS[kind]
     try:
         image = images.open_image(span, limits, _wanted, platform, deleted) if kind == "tar" else None
@@ -205,7 +216,7 @@ def _scan_container(
 
 
 def _scan_image_folder(artifact: Artifact, options: ContainerOptions, hash_files: bool) -> Artifact | None:
-    limits, platform, deleted = options
+    limits, platform, deleted, _ = options
     try:
         with images.open_image_folder(artifact.path, limits, _wanted, platform, deleted) as (label, members):
             artifact.container = label
@@ -240,7 +251,7 @@ def _scan_members(
         data = memoryview(member.data)
         head = member.data[:PEEK]
         if is_elf(head) or (is_ar(head) and kind_of(head) != "deb"):
-            _scan_buffer(child, data, head, hash_files)
+            _scan_buffer(child, data, head, hash_files, options.functions)
         else:
             inner = containers.ViewSpan(member.data)
             nested = stream_kind(inner, kind_of(head) or "")
@@ -257,7 +268,9 @@ def _scan_members(
         artifact.members.append(child)
 
 
-def _scan_buffer(artifact: Artifact, view: memoryview, prefix: bytes, hash_files: bool) -> None:
+def _scan_buffer(
+    artifact: Artifact, view: memoryview, prefix: bytes, hash_files: bool, functions: bool = False
+) -> None:
     try:
         if is_ar(prefix):
             artifact.is_archive = True
@@ -265,14 +278,14 @@ def _scan_buffer(artifact: Artifact, view: memoryview, prefix: bytes, hash_files
                 raise MalformedArchive(
                     "thin archive: its members are files outside the archive and are not read"
                 )
-            _scan_archive(artifact, view, hash_files)
+            _scan_archive(artifact, view, hash_files, functions)
         else:
-            analyze_elf(artifact, view)
+            analyze_elf(artifact, view, functions=functions)
     except InputError as error:
         artifact.error = sentence(str(error))
 
 
-def _scan_archive(artifact: Artifact, view: memoryview, hash_files: bool) -> None:
+def _scan_archive(artifact: Artifact, view: memoryview, hash_files: bool, functions: bool) -> None:
     seen: dict[str, int] = {}
     members = []
     go_archive = False
@@ -303,7 +316,13 @@ def _scan_archive(artifact: Artifact, view: memoryview, hash_files: bool) -> Non
         try:
             if hash_files:
                 member_artifact.sha256 = hashlib.sha256(data).hexdigest()
-            analyze_elf(member_artifact, data, archive=artifact.path, go_archive_member=go_archive)
+            analyze_elf(
+                member_artifact,
+                data,
+                archive=artifact.path,
+                go_archive_member=go_archive,
+                functions=functions,
+            )
         except InputError as error:
             member_artifact.error = sentence(str(error))
         finally:

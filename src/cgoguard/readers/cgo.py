@@ -23,8 +23,9 @@ import re
 from typing import TYPE_CHECKING
 
 from cgoguard.elfconst import EM_X86_64, PF_X, PT_LOAD, SHF_EXECINSTR, SHT_NOBITS
-from cgoguard.model import CgoFacts, ElfFacts, GoBuildInfo, GoFacts
+from cgoguard.model import CgoFacts, ElfFacts, FunctionTable, GoBuildInfo, GoFacts
 from cgoguard.readers.gobuildinfo import BuildInfoError, blob_in_writable_segments, read_buildinfo
+from cgoguard.readers.pclntab import PclntabError, read_function_table
 
 if TYPE_CHECKING:
     from cgoguard.readers.elf import ElfImage
@@ -239,8 +240,12 @@ def find_boringcrypto_signature(image: ElfImage) -> str | None:
     return None
 
 
-def read_go_facts(image: ElfImage, elf: ElfFacts) -> GoFacts | None:
-    """Everything Go-specific about *image*; None when no Go marker is present."""
+def read_go_facts(image: ElfImage, elf: ElfFacts, *, functions: bool = False) -> GoFacts | None:
+    """Everything Go-specific about *image*; None when no Go marker is present.
+
+    With ``functions`` the function table's names are read too (``GoFacts.functions``, or
+    ``functions_error``): off by default, as they take megabytes on large images.
+    """
     markers = go_markers(image)
     if not markers:
         return None
@@ -249,12 +254,21 @@ def read_go_facts(image: ElfImage, elf: ElfFacts) -> GoFacts | None:
         buildinfo = read_buildinfo(image)
     except BuildInfoError as error:
         buildinfo, buildinfo_error = None, str(error)
+    table: FunctionTable | None = None
+    table_error: str | None = None
+    if functions:
+        try:
+            table = read_function_table(image)
+        except PclntabError as error:
+            table_error = str(error)
     return GoFacts(
         markers=markers,
         buildinfo=buildinfo,
         buildinfo_error=buildinfo_error,
         cgo=classify_cgo_symbols(elf.exports, elf.static_symbols),
         boringcrypto_signature=_boringcrypto_signature_if_needed(image, buildinfo),
+        functions=table,
+        functions_error=table_error,
     )
 
 
