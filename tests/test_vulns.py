@@ -475,3 +475,73 @@ def test_hostile_entries_are_one_error_or_an_advisory(raw: object) -> None:
     for affected in advisory.affected:
         in_range(affected.events, v("1.2.3"))
         first_fix(affected.events, v("1.2.3"))
+
+
+def test_symbol_precision_on_a_real_function_table(tmp_path: Path, fixture_path: Fixture) -> None:
+    """Every form of an advisory symbol, against the function table of a real
+    build (tests/fixtures/go/symbols): plain, generic, pointer and value
+    methods, method values, a dotted package path; and a symbol not linked."""
+    from cgoguard.scanner import scan_file
+
+    lib = "example.com/symbols/lib.v2"
+    symbols = {
+        "GO-2099-0400": ["Plain"],
+        "GO-2099-0401": ["Map"],  # generic: instantiated per shape
+        "GO-2099-0402": ["Stack.Push"],  # generic type, pointer receiver, method value
+        "GO-2099-0403": ["Counter.Value"],  # value receiver, method value
+        "GO-2099-0404": ["Counter.Reset", "Unused"],  # not in the program
+    }
+    entries = [
+        entry(
+            advisory,
+            "example.com/symbols",
+            [{"introduced": "0"}, {"fixed": "1.0.1"}],
+            imports=[{"path": lib, "symbols": names}],
+        )
+        for advisory, names in symbols.items()
+    ]
+    entries.append(
+        entry(
+            "GO-2099-0405",
+            "example.com/symbols",
+            [{"introduced": "0"}, {"fixed": "1.0.1"}],
+            imports=[{"path": lib}],
+        )
+    )  # names the package only
+    entries.append(
+        entry(
+            "GO-2099-0406",
+            "example.com/symbols",
+            [{"introduced": "0"}, {"fixed": "1.0.1"}],
+            imports=[{"path": "example.com/symbols/other"}],
+        )
+    )
+    database = open_database(str(write_go_layout(tmp_path / "db", entries)))
+    for name in ("go_exe_symbols", "go_exe_symbols_go121"):
+        artifact = scan_file(str(fixture_path(name)), function_tables=True)
+        assert artifact is not None and artifact.go is not None and artifact.go.buildinfo is not None
+        assert artifact.go.functions is not None, artifact.go.functions_error
+        main = artifact.go.buildinfo.main
+        assert main is not None and main.path == "example.com/symbols"
+        main.version = "v1.0.0"  # the build says (devel); as if installed at a released version
+        subject = vuln_subject(artifact, database)
+        assert subject is not None
+        found = {m.advisory.id: m for m in matches(subject)}
+        for advisory in ("GO-2099-0400", "GO-2099-0401", "GO-2099-0402", "GO-2099-0403"):
+            assert found[advisory].affected and found[advisory].precision == "symbol", (name, advisory)
+        assert not found["GO-2099-0404"].affected and found["GO-2099-0404"].precision == "symbol"
+        assert "none of the vulnerable functions" in found["GO-2099-0404"].reason
+        assert found["GO-2099-0405"].affected and found["GO-2099-0405"].precision == "package"
+        assert not found["GO-2099-0406"].affected and found["GO-2099-0406"].precision == "package"
+
+
+def test_stripped_builds_keep_symbol_precision(tmp_path: Path, fixture_path: Fixture) -> None:
+    """-s -w removes .symtab, not the function table: the same advisories, at symbol precision."""
+    database = write_go_layout(tmp_path / "db", STDLIB_ENTRIES)
+    for name in ("go_exe_default", "go_exe_stripped"):
+        found = _by_advisory(_scan(fixture_path(name), database))
+        match = found["GO-2099-0001"].vulnerability
+        assert match.affected and match.precision == "symbol" and match.symbols == ("fmt.Println",), name
+    # The c-shared bridge never calls fmt.Println: in range, not affected (CG231), said with the reason.
+    bridge = _by_advisory(_scan(fixture_path("go_cshared_default"), database))["GO-2099-0001"]
+    assert bridge.check_id == "CG231" and "fmt.Println" in bridge.vulnerability.reason

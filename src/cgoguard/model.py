@@ -376,9 +376,7 @@ class VulnSubject:
     goarch: str | None
     build_mode: str | None  # "exe", "pie", "c-shared", "c-archive", "plugin"
     modules: tuple[LinkedModule, ...]  # the standard library first
-    # NUL-separated function names from the function table (b"\0pkg.F\0pkg.(*T).M\0"),
-    # or None with the reason in ``no_functions``.
-    functions: bytes | None
+    functions: FunctionTable | None  # the function table; None with the reason in ``no_functions``
     no_functions: str
     advisories: dict[str, tuple[Advisory, ...]]  # by module path: every identity in ``modules``
     database: str  # how reports name the database ("vuln.go.dev layout, modified 2026-08-21")

@@ -140,6 +140,11 @@ class ScanWorker:
     collect_set: bool = True
     mapped: bool = True  # map files (fast); only where a SIGBUS ends a worker, not the caller
 
+    @property
+    def keep_functions(self) -> bool:
+        """Function tables stay on the facts only when the caller asked for them."""
+        return self.config.function_tables
+
     def __call__(self, candidate: Candidate) -> Item | None:
         artifact = scan_candidate(
             candidate,
@@ -148,7 +153,8 @@ class ScanWorker:
             limits=self.config.container_limits,
             platform=self.config.platform,
             deleted_files=self.config.deleted_files,
-            function_tables=self.config.function_tables,
+            # Symbol precision needs the function tables whenever a database is given.
+            function_tables=self.config.function_tables or self.config.vulndb is not None,
         )
         if artifact is None:
             return None
@@ -164,7 +170,9 @@ class ScanWorker:
             from cgoguard.vulnstage import add_vulnerability_findings
 
             # Opened (and checked) once by the run; here once per worker process.
-            add_vulnerability_findings(artifact, cached_database(self.config.vulndb))
+            add_vulnerability_findings(
+                artifact, cached_database(self.config.vulndb), keep_functions=self.keep_functions
+            )
         self.config.apply(artifact)
         return to_item(artifact, self.prerender, self.collect_set, candidate.origin)
 

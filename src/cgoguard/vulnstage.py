@@ -19,13 +19,9 @@ def describe(database: VulnDatabase) -> str:
     return f"{database.location} ({database.layout} layout{modified})"
 
 
-_NEWEST: dict[int, str | None] = {}
-
-
 def newest_go_known(database: VulnDatabase) -> str | None:
-    """The newest Go release any standard-library advisory's range names."""
-    key = id(database)
-    if key not in _NEWEST:
+    """The newest Go release any standard-library advisory's range names (once per database)."""
+    if "newest_go" not in database.memo:
         versions = [
             v
             for advisory in database.advisories("stdlib")
@@ -33,8 +29,9 @@ def newest_go_known(database: VulnDatabase) -> str | None:
             for _, text in entry.events
             if (v := gosemver.parse(text)) is not None and not v.pre
         ]
-        _NEWEST[key] = f"go{max(versions).text}" if versions else None
-    return _NEWEST[key]
+        database.memo["newest_go"] = f"go{max(versions).text}" if versions else None
+    found = database.memo["newest_go"]
+    return found if isinstance(found, str) else None
 
 
 def linked_modules(artifact: Artifact) -> tuple[LinkedModule, ...]:
@@ -58,9 +55,9 @@ def linked_modules(artifact: Artifact) -> tuple[LinkedModule, ...]:
 
 def _no_functions(artifact: Artifact) -> str:
     go = artifact.go
-    if go is not None and ".gopclntab" not in go.markers:
-        return "the image has no .gopclntab section"
-    return "the function table was not read"
+    if go is not None and go.functions_error:
+        return f"the function table is unreadable: {go.functions_error}"
+    return "no function table was found"
 
 
 def vuln_subject(artifact: Artifact, database: VulnDatabase) -> VulnSubject | None:
@@ -71,7 +68,6 @@ def vuln_subject(artifact: Artifact, database: VulnDatabase) -> VulnSubject | No
     paths = {m.path for m in modules} | {
         m.replaced_by.rpartition("@")[0] for m in modules if m.replaced_by and "@" in m.replaced_by
     }
-    functions = getattr(artifact.go, "function_names", None)
     return VulnSubject(
         path=artifact.path,
         go_version=info.version,
@@ -79,7 +75,7 @@ def vuln_subject(artifact: Artifact, database: VulnDatabase) -> VulnSubject | No
         goarch=info.settings.get("GOARCH"),
         build_mode=artifact.hardening.go_build_mode if artifact.hardening is not None else None,
         modules=modules,
-        functions=functions if isinstance(functions, bytes) else None,
+        functions=artifact.go.functions,
         no_functions=_no_functions(artifact),
         advisories={path: database.advisories(path) for path in sorted(paths)},
         database=describe(database),
@@ -89,11 +85,17 @@ def vuln_subject(artifact: Artifact, database: VulnDatabase) -> VulnSubject | No
     )
 
 
-def add_vulnerability_findings(artifact: Artifact, database: VulnDatabase) -> None:
-    """Judge ``artifact`` and its members; findings are appended to each."""
+def add_vulnerability_findings(
+    artifact: Artifact, database: VulnDatabase, *, keep_functions: bool = True
+) -> None:
+    """Judge ``artifact`` and its members; findings are appended to each. Without
+    ``keep_functions`` the function tables are dropped once used (megabytes each,
+    which would otherwise travel back from the worker for nothing)."""
     subject = vuln_subject(artifact, database)
     if subject is not None:
         for check in checks_for(CheckTarget.KNOWN_VULNERABILITIES, VulnSubject):
             artifact.findings.extend(check.run(subject))
+    if not keep_functions and artifact.go is not None:
+        artifact.go.functions = None
     for member in artifact.members:
-        add_vulnerability_findings(member, database)
+        add_vulnerability_findings(member, database, keep_functions=keep_functions)

@@ -21,12 +21,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from cgoguard import gosemver
+from cgoguard import gosemver, gosymbols
 from cgoguard.checks import CheckResult, CheckTarget, Matched, check
 from cgoguard.model import (
     Advisory,
     AffectedImport,
     AffectedModule,
+    FunctionTable,
     LinkedModule,
     Severity,
     VulnerabilityMatch,
@@ -68,30 +69,15 @@ def _applies(item: AffectedImport, subject: VulnSubject) -> bool:
     return (not item.goos or subject.goos in item.goos) and (not item.goarch or subject.goarch in item.goarch)
 
 
-def _symbol_pattern(package: str, symbol: str) -> re.Pattern[bytes]:
-    """Names the Go linker gives ``symbol`` of ``package`` in the function table:
-    ``pkg.F``, ``pkg.T.M``, ``pkg.(*T).M``, generic instances (``pkg.F[...]``,
-    ``pkg.(*T[...]).M``), method values (``-fm``) and closures (``pkg.F.func1``)."""
-    head, _, method = symbol.partition(".")
-    name = re.escape(head.encode())
-    generic = rb"(?:\[[^\x00]*?\])?"
-    if method:
-        receiver = rb"(?:" + name + generic + rb"|\(\*" + name + generic + rb"\))"
-        body = receiver + rb"\." + re.escape(method.encode())
-    else:
-        body = name + generic
-    return re.compile(
-        rb"\x00" + re.escape(package.encode()) + rb"\." + body + rb"(?:-fm|\.func\d[^\x00]*)?\x00"
-    )
+def linked_symbols(table: FunctionTable, item: AffectedImport) -> list[str]:
+    """The advisory's symbols of ``item`` found in the function table (inlined ones included)."""
+    return [s for s in item.symbols if gosymbols.matches(table, item.package, s)]
 
 
-def linked_symbols(functions: bytes, item: AffectedImport) -> list[str]:
-    """The advisory's symbols of ``item`` found in the function table."""
-    return [s for s in item.symbols if _symbol_pattern(item.package, s).search(functions)]
-
-
-def package_linked(functions: bytes, package: str) -> bool:
-    return (b"\x00" + package.encode() + b".") in functions
+def package_linked(table: FunctionTable, package: str) -> bool:
+    """Whether any function of ``package`` is in the table (a method's receiver counts)."""
+    head = b"\0" + gosymbols.package_prefix(package).encode() + b"."
+    return any(head in blob for blob in (table.blob, table.inlined or b""))
 
 
 def _version(module: LinkedModule) -> gosemver.Version | None:

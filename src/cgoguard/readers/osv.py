@@ -51,6 +51,7 @@ class VulnDatabase:
     problems: list[str] = field(default_factory=list)  # entries that could not be read
     _failed: dict[str, str] = field(default_factory=dict)  # advisory ID -> why it could not be read
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    memo: dict[str, object] = field(default_factory=dict)  # what callers derive once per database
 
     @property
     def modules(self) -> int:
