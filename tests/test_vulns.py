@@ -545,3 +545,14 @@ def test_stripped_builds_keep_symbol_precision(tmp_path: Path, fixture_path: Fix
     # The c-shared bridge never calls fmt.Println: in range, not affected (CG231), said with the reason.
     bridge = _by_advisory(_scan(fixture_path("go_cshared_default"), database))["GO-2099-0001"]
     assert bridge.check_id == "CG231" and "fmt.Println" in bridge.vulnerability.reason
+
+
+def test_a_c_archive_is_judged_once_in_its_go_member(tmp_path: Path, fixture_path: Fixture) -> None:
+    database = write_go_layout(tmp_path / "db", STDLIB_ENTRIES)
+    archive = _scan(fixture_path("go_carchive_default"), database)
+    assert archive.is_archive and not _by_advisory(
+        archive
+    )  # the archive shows go.o's facts: not judged twice
+    (go_member,) = [m for m in archive.members if _by_advisory(m)]
+    assert go_member.path.endswith("!go.o")
+    assert {f.vulnerability.precision for f in go_member.findings if f.vulnerability} <= {"symbol", "package"}

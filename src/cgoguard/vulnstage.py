@@ -61,8 +61,10 @@ def _no_functions(artifact: Artifact) -> str:
 
 
 def vuln_subject(artifact: Artifact, database: VulnDatabase) -> VulnSubject | None:
+    """The subject of one ELF image with Go build info; None otherwise (an ``ar``
+    archive shows its go.o member's facts, and that member is judged, once)."""
     modules = linked_modules(artifact)
-    if not modules or artifact.go is None or artifact.go.buildinfo is None:
+    if not modules or artifact.is_archive or artifact.go is None or artifact.go.buildinfo is None:
         return None
     info = artifact.go.buildinfo
     paths = {m.path for m in modules} | {
@@ -95,7 +97,8 @@ def add_vulnerability_findings(
     if subject is not None:
         for check in checks_for(CheckTarget.KNOWN_VULNERABILITIES, VulnSubject):
             artifact.findings.extend(check.run(subject))
-    if not keep_functions and artifact.go is not None:
-        artifact.go.functions = None
     for member in artifact.members:
         add_vulnerability_findings(member, database, keep_functions=keep_functions)
+    # After the members: an archive shares its go.o member's facts.
+    if not keep_functions and artifact.go is not None:
+        artifact.go.functions = None
