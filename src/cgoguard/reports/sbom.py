@@ -525,7 +525,7 @@ def scan_properties(totals: RunTotals) -> list[tuple[str, str]]:
 def creation_time() -> datetime:
     """When the document was made: $SOURCE_DATE_EPOCH when set (the reproducible-builds
     convention; fixes every timestamp and so the serial number), else now; whole seconds."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH").strip()
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch:
         try:
             return datetime.fromtimestamp(int(epoch), UTC)
