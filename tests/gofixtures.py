@@ -382,6 +382,19 @@ def toolchain_versions() -> dict[str, str]:
     }
 
 
+def go_version_json(path: Path) -> dict[str, object]:
+    """`go version -m -json` of a file: the oracle for Go build info (raises if Go cannot read it)."""
+    completed = subprocess.run(
+        [go_binary(), "version", "-m", "-json", str(path)],
+        capture_output=True,
+        text=True,
+        env=go_env(),
+        check=True,
+    )
+    found: dict[str, object] = json.loads(completed.stdout)
+    return found
+
+
 def _has_patchelf() -> bool:
     try:
         patchelf_binary()
