@@ -349,10 +349,11 @@ def test_spdx_says_the_same_as_go_version_m(fixture_path: Callable[[str], Path],
         "pkg:golang/example.com/oldname@v1.0.0"
     ]
     assert variants["example.com/greet"].version == "v0.0.0-00010101000000-000000000000"
-    # the properties are one annotation per package, a name=value line each
-    (note,) = [a for a in document.annotations if a.spdx_id == artifact_id]
-    assert "cgoguard:hardening:relro=partial" in note.annotation_comment.splitlines()
-    assert f"cgoguard:go:toolchain={info['GoVersion']}" in note.annotation_comment.splitlines()
+    # the properties are the package's comment, a name=value line each
+    lines = (artifact.comment or "").splitlines()
+    assert "cgoguard:hardening:relro=partial" in lines
+    assert f"cgoguard:go:toolchain={info['GoVersion']}" in lines
+    assert f"cgoguard:go:module:h1={sum_}" in (quote.comment or "").splitlines()
 
 
 # ---------------------------------------------------------------------------

@@ -35,6 +35,7 @@ from typing import ClassVar
 from cyclonedx.model import HashAlgorithm, HashType, Property
 from cyclonedx.model.bom import Bom, BomMetaData
 from cyclonedx.model.component import Component, ComponentScope, ComponentType, Pedigree
+from cyclonedx.model.dependency import Dependency
 from cyclonedx.model.lifecycle import LifecyclePhase, PredefinedLifecycle
 from cyclonedx.model.tool import ToolRepository
 from cyclonedx.output import make_outputter
@@ -67,12 +68,13 @@ def _properties(node: Node) -> list[Property]:
     return found
 
 
-def component_of(node: Node) -> Component:
-    """One node as a component, its members nested, a replaced module as its pedigree."""
+def component_of(node: Node, made: dict[str, Component] | None = None) -> Component:
+    """One node as a component, its members nested, a replaced module as its pedigree;
+    ``made`` collects every component made, by ref."""
     pedigree = None
     if node.replaces is not None:
         pedigree = Pedigree(ancestors=[component_of(node.replaces)])
-    return Component(
+    component = Component(
         type=_TYPES[node.purpose],
         name=node.name,
         version=node.version,
@@ -82,22 +84,26 @@ def component_of(node: Node) -> Component:
         hashes=[HashType(alg=HashAlgorithm.SHA_256, content=node.sha256)] if node.sha256 else [],
         description=node.description,
         properties=_properties(node),
-        components=[component_of(member) for member in node.members],
+        components=[component_of(member, made) for member in node.members],
         pedigree=pedigree,
     )
+    if made is not None:
+        made[node.ref] = component
+    return component
 
 
 def build_bom(
     inventory: Inventory, totals: RunTotals, tool: dict[str, str], created: datetime, serial: uuid.UUID
 ) -> Bom:
-    components = {node.ref: component_of(node) for node in [*inventory.artifacts, *inventory.go]}
-    nested = {c.bom_ref.value: c for top in components.values() for c in top.get_all_nested_components()}
-    bom = Bom(components=components.values(), serial_number=serial)
-    targets: defaultdict[str, list[Component]] = defaultdict(list)
+    made: dict[str, Component] = {}
+    top = [component_of(node, made) for node in [*inventory.artifacts, *inventory.go]]
+    # The graph is built here rather than edge by edge with Bom.register_dependency, which
+    # looks each source up in a list: quadratic in an image of many Go programs.
+    targets: defaultdict[str, list[Dependency]] = defaultdict(list)
     for edge in inventory.edges:
-        targets[edge.source].append(components[edge.target])
-    for source, depends_on in targets.items():
-        bom.register_dependency(components.get(source) or nested[source], depends_on)
+        targets[edge.source].append(Dependency(ref=made[edge.target].bom_ref))
+    graph = [Dependency(ref=made[source].bom_ref, dependencies=found) for source, found in targets.items()]
+    bom = Bom(components=top, serial_number=serial, dependencies=graph)
     bom.metadata = BomMetaData(
         timestamp=created,
         tools=ToolRepository(
