@@ -32,7 +32,14 @@ from cgoguard.model import Severity
 from cgoguard.outcome import item_of
 from cgoguard.reports import ReportContext, RunTotals, create_reporter
 from cgoguard.reports.cyclonedx import CycloneDxReporter
-from cgoguard.reports.sbom import is_local_path, module_purl, stdlib_version, subject_json, subject_of
+from cgoguard.reports.sbom import (
+    is_local_path,
+    module_purl,
+    stdlib_cpe,
+    stdlib_version,
+    subject_json,
+    subject_of,
+)
 from cgoguard.reports.sbom import subject_of_item as decoded
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -138,6 +145,7 @@ def assert_go_graph(document: Json, artifact: Json, info: Json) -> None:
     assert main["name"] == info["Main"]["Path"] == info["Path"]
     assert "version" not in main and main["purl"] == f"pkg:golang/{info['Main']['Path']}"  # (devel)
     assert stdlib["purl"] == "pkg:golang/stdlib@v" + info["GoVersion"].removeprefix("go")
+    assert stdlib["cpe"] == f"cpe:2.3:a:golang:go:{info['GoVersion'].removeprefix('go')}:*:*:*:*:*:*:*"
     assert prop(stdlib, "cgoguard:go:toolchain") == info["GoVersion"]
     assert prop(artifact, "cgoguard:go:toolchain") == info["GoVersion"]
     linked = [components[ref] for ref in depends_on(document, main["bom-ref"])]
@@ -334,7 +342,10 @@ def test_spdx_says_the_same_as_go_version_m(fixture_path: Callable[[str], Path],
     ((source, main_id),) = relations[RelationshipType.GENERATED_FROM]
     assert source == artifact_id and packages[main_id].name == info["Main"]["Path"]
     ((_, stdlib_id),) = relations[RelationshipType.STATIC_LINK]
-    assert [r.locator for r in packages[stdlib_id].external_references] == ["pkg:golang/stdlib@v1.27.3"]
+    assert [r.locator for r in packages[stdlib_id].external_references] == [
+        "pkg:golang/stdlib@v1.27.3",
+        "cpe:2.3:a:golang:go:1.27.3:*:*:*:*:*:*:*",
+    ]
     linked = [
         packages[target] for source, target in relations[RelationshipType.DEPENDS_ON] if source == main_id
     ]
@@ -465,6 +476,8 @@ def test_go_identities() -> None:
     assert stdlib_version("go1.22rc1") == "v1.22.0-rc.1"
     assert stdlib_version("go1.23beta2") == "v1.23.0-beta.2"
     assert stdlib_version("devel go1.24-abcdef") is None
+    assert stdlib_cpe("go1.20") == "cpe:2.3:a:golang:go:1.20:*:*:*:*:*:*:*"  # NVD spells releases as Go does
+    assert stdlib_cpe("go1.22rc1") is None and stdlib_cpe("devel go1.24-abcdef") is None
     purl = module_purl("github.com/Azure/azure-sdk-for-go", "v12.0.0+incompatible")
     assert str(purl) == "pkg:golang/github.com/Azure/azure-sdk-for-go@v12.0.0%2Bincompatible"
     assert str(module_purl("example.com/app", "(devel)")) == "pkg:golang/example.com/app"

@@ -79,6 +79,7 @@ def component_of(node: Node, made: dict[str, Component] | None = None) -> Compon
         name=node.name,
         version=node.version,
         purl=node.purl,
+        cpe=node.cpe,
         bom_ref=node.ref,
         scope=ComponentScope.REQUIRED if node.role in ("module", "stdlib") else None,
         hashes=[HashType(alg=HashAlgorithm.SHA_256, content=node.sha256)] if node.sha256 else [],

@@ -122,6 +122,15 @@ def stdlib_purl(toolchain: str) -> PackageURL:
     return PackageURL(type="golang", name=STDLIB, version=stdlib_version(toolchain))
 
 
+def stdlib_cpe(toolchain: str) -> str | None:
+    """NVD's name for Go releases (the standard library's CVEs are filed under it):
+    cpe:2.3:a:golang:go:1.27.3; None for pre-releases and development builds."""
+    parsed = parse_go_version(toolchain)
+    if parsed is None or parsed[3]:
+        return None
+    return f"cpe:2.3:a:golang:go:{toolchain.removeprefix('go')}:*:*:*:*:*:*:*"
+
+
 def h1_sha256(go_sum: str) -> str | None:
     """The hex SHA-256 inside a go.sum ``h1:`` hash (Go's dirhash), None for another form."""
     if not go_sum.startswith("h1:"):
@@ -329,6 +338,7 @@ class Node:
     name: str
     version: str | None = None
     purl: PackageURL | None = None
+    cpe: str | None = None  # CPE 2.3, where one is known for sure (NVD's for the Go toolchain)
     sha256: str | None = None  # artifacts: the file's; Go modules: the h1: digest, in hex
     purpose: str = "library"  # artifacts: purpose(); Go modules: always "library"
     properties: list[tuple[str, str]] = field(default_factory=list)
@@ -434,6 +444,7 @@ class Inventory:
                 name=STDLIB,
                 version=stdlib_version(toolchain),
                 purl=stdlib_purl(toolchain),
+                cpe=stdlib_cpe(toolchain),
                 properties=[("cgoguard:go:toolchain", toolchain)],
                 description="The Go standard library and runtime, linked into every Go image",
             ),

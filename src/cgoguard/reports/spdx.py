@@ -29,7 +29,6 @@ import re
 import uuid
 from datetime import datetime
 
-from packageurl import PackageURL
 from spdx_tools.spdx.model.actor import Actor, ActorType
 from spdx_tools.spdx.model.checksum import Checksum, ChecksumAlgorithm
 from spdx_tools.spdx.model.document import CreationInfo, Document
@@ -104,7 +103,7 @@ class _Document:
                 files_analyzed=False,
                 checksums=[Checksum(ChecksumAlgorithm.SHA256, node.sha256)] if node.sha256 else [],
                 primary_package_purpose=_PURPOSES[node.purpose],
-                external_references=[_purl_reference(node.purl)] if node.purl is not None else [],
+                external_references=_references(node),
                 description=node.description,
                 comment="\n".join(notes) or None,
             )
@@ -120,8 +119,15 @@ class _Document:
         return identifier
 
 
-def _purl_reference(purl: PackageURL) -> ExternalPackageRef:
-    return ExternalPackageRef(ExternalPackageRefCategory.PACKAGE_MANAGER, "purl", purl.to_string())
+def _references(node: Node) -> list[ExternalPackageRef]:
+    found = []
+    if node.purl is not None:
+        found.append(
+            ExternalPackageRef(ExternalPackageRefCategory.PACKAGE_MANAGER, "purl", node.purl.to_string())
+        )
+    if node.cpe is not None:
+        found.append(ExternalPackageRef(ExternalPackageRefCategory.SECURITY, "cpe23Type", node.cpe))
+    return found
 
 
 def _display_path(node: Node) -> str:
