@@ -151,7 +151,7 @@ def build_document(
         name=f"{tool['name']} scan",
         document_namespace=namespace,
         creators=[creator],
-        created=created,
+        created=created.replace(tzinfo=None),  # spdx-tools' convention: naive is UTC (0.8.0 wrote "+00:00Z")
         document_comment="\n".join(f"{name}={value}" for name, value in scan_properties(totals)),
     )
     return Document(info, packages=document.packages, relationships=document.relationships)
