@@ -42,6 +42,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import zipfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -214,6 +215,13 @@ RECIPES: dict[str, Recipe] = dict(
         _go("go_carchive_go121", "symbols", "-buildmode=c-archive", toolchain=OLD_GO),
         # Go's own debug/gosym reader, the referee for the function table reader (tests/test_pclntab.py).
         _go("tool_gosymfuncs", "gosymfuncs", env={"CGO_ENABLED": "0"}),
+        # A main module with dependencies (tests/fixtures/go/modules): one from a local folder,
+        # one from a file:// module proxy built in the scratch folder, one replaced by another module.
+        ("go_exe_modules", Recipe("go_modules", "go/modules", "go_exe_modules")),
+        (
+            "go_cshared_modules",
+            Recipe("go_modules", "go/modules", "go_cshared_modules.so", ("-buildmode=c-shared",)),
+        ),
         # Cross builds: pure Go for other machines and byte orders.
         _cross("go_exe_arm64", "arm64"),
         _cross("go_exe_386", "386"),
@@ -428,6 +436,19 @@ def toolchain_versions() -> dict[str, str]:
     }
 
 
+def go_version_json(path: Path) -> dict[str, object]:
+    """`go version -m -json` of a file: the oracle for Go build info (raises if Go cannot read it)."""
+    completed = subprocess.run(
+        [go_binary(), "version", "-m", "-json", str(path)],
+        capture_output=True,
+        text=True,
+        env=go_env(),
+        check=True,
+    )
+    found: dict[str, object] = json.loads(completed.stdout)
+    return found
+
+
 def _has_patchelf() -> bool:
     try:
         patchelf_binary()
@@ -481,6 +502,43 @@ def _build_go_vcs_modified(recipe: Recipe, output: Path, scratch: Path) -> None:
     with (checkout / "main.go").open("a", encoding="utf-8") as main_go:
         main_go.write("\n// An uncommitted edit, so the build info says vcs.modified=true.\n")
     _go_build(recipe, recipe.args, checkout, output, _GIT_IDENTITY)
+
+
+def _module_proxy(sources: Path, proxy: Path) -> None:
+    """A GOPROXY folder (the module proxy protocol over file://) serving each
+    ``<module path>@<version>`` folder under ``sources``, so that the build info of a
+    module-using fixture carries real versions and h1: hashes without any network."""
+    for folder in sorted(sources.rglob("*@v*")):
+        module, _, version = folder.relative_to(sources).as_posix().partition("@")
+        files = sorted(path for path in folder.rglob("*") if path.is_file())
+        served = proxy / module / "@v"
+        served.mkdir(parents=True, exist_ok=True)
+        (served / "list").write_text(version + "\n")
+        (served / f"{version}.info").write_text(
+            json.dumps({"Version": version, "Time": "2026-01-01T00:00:00Z"})
+        )
+        (served / f"{version}.mod").write_bytes((folder / "go.mod").read_bytes())
+        with zipfile.ZipFile(served / f"{version}.zip", "w") as archive:
+            for path in files:
+                archive.writestr(
+                    f"{module}@{version}/{path.relative_to(folder).as_posix()}", path.read_bytes()
+                )
+
+
+def _build_go_modules(recipe: Recipe, output: Path, scratch: Path) -> None:
+    """Build ``app`` of a modules fixture against its local folders and its own module proxy
+    (GOPROXY=file://…, no checksum database), in a copy so go.sum is written there."""
+    source = FIXTURE_SOURCES / recipe.source
+    tree = scratch / "src"
+    shutil.copytree(source, tree, ignore=shutil.ignore_patterns("proxy"))
+    _module_proxy(source / "proxy", scratch / "proxy")
+    extra = {
+        "GOPROXY": (scratch / "proxy").as_uri(),
+        "GOSUMDB": "off",
+        "GOFLAGS": "-mod=mod -buildvcs=false -modcacherw",
+        "GOMODCACHE": str(scratch / "modcache"),
+    }
+    _go_build(recipe, recipe.args, tree / "app", output, extra)
 
 
 def header_exports(header: Path) -> list[str]:
@@ -548,6 +606,7 @@ BUILDERS: dict[str, Builder] = {
     "go": _build_go,
     "go_vcs_modified": _build_go_vcs_modified,
     "go_version_script": _build_go_version_script,
+    "go_modules": _build_go_modules,
     "patchelf": _build_patchelf,
     "gcc": _build_gcc,
     "c_archive": _build_c_archive,

@@ -115,8 +115,10 @@ def add_policy_options(command: argparse._ActionsContainer) -> None:
 
 def add_report_options(command: argparse.ArgumentParser, formats: Iterable[str] = REPORTERS) -> None:
     """--format, --output, the policy options and --allow-unreadable, as scan and lint share them."""
+    formats = tuple(formats)
+    sbom = "; cyclonedx: CycloneDX 1.6 JSON, spdx: SPDX 2.3 JSON" if "cyclonedx" in formats else ""
     command.add_argument(
-        "--format", "-f", choices=tuple(formats), default=None, help="output format (default: text)"
+        "--format", "-f", choices=formats, default=None, help=f"output format (default: text{sbom})"
     )
     command.add_argument(
         "--output", "-o", metavar="FILE", help="write the report to FILE (atomically) instead of stdout"
@@ -166,10 +168,10 @@ def fail_on(args: argparse.Namespace, config: Config) -> Severity:
     return next((s for s in (args.fail_on, config.fail_on) if s is not None), Severity.HIGH)
 
 
-def report_format(args: argparse.Namespace, config: Config) -> str:
+def report_format(args: argparse.Namespace, config: Config, formats: Iterable[str] = REPORTERS) -> str:
     fmt: str = args.format or config.format or "text"
-    if fmt not in REPORTERS:
-        raise UsageError(f"unknown format {fmt!r} in {config.source}; use one of {', '.join(REPORTERS)}.")
+    if fmt not in formats:
+        raise UsageError(f"unknown format {fmt!r} in {config.source}; use one of {', '.join(formats)}.")
     return fmt
 
 

@@ -5,10 +5,7 @@ from __future__ import annotations
 import argparse
 
 from cgoguard.cli import common
-from cgoguard.errors import UsageError
-
-# Lint findings are located in source files: SBOM and VEX formats have nothing to say about them.
-LINT_FORMATS = ("text", "json", "sarif")
+from cgoguard.reports import formats_for
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -35,7 +32,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="DIR",
         help="extra include folder for parsing headers (repeatable)",
     )
-    common.add_report_options(parser, LINT_FORMATS)
+    common.add_report_options(parser, formats_for("lint"))
     common.add_work_options(parser, "worker processes (default: all cores)")
     parser.add_argument("--verbose", "-v", action="store_true", help="text: show each finding's fix")
     parser.set_defaults(handler=run)
@@ -48,9 +45,7 @@ def run(args: argparse.Namespace) -> int:
     from cgoguard.reports import ReportContext, RunTotals
 
     config = common.effective_config(args)
-    fmt = common.report_format(args, config)
-    if fmt not in LINT_FORMATS:
-        raise UsageError(f"lint writes {', '.join(LINT_FORMATS)}, not {fmt}.")
+    fmt = common.report_format(args, config, formats_for("lint"))
     fail_on = common.fail_on(args, config)
     jobs = common.effective_jobs_note(args, config)
     report = lint(

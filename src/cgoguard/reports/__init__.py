@@ -5,8 +5,9 @@ in :data:`REPORTERS`; a command creates one with :func:`create_reporter`,
 hands it each :class:`~cgoguard.model.Item` as it arrives, then the totals.
 A reporter that can stream returns a *prerender* function: the pipeline then
 runs it where the item was produced (a worker process) and sends back only
-the text. Adding a format (junit, html, cyclonedx ...) is one new module, one
-line here and a golden-output test.
+the text. Adding a format (junit, html ...) is one new module, one line here
+and a golden-output test. The SBOM formats (CycloneDX, SPDX) share one
+projection of an artifact, :mod:`cgoguard.reports.sbom`.
 """
 
 from __future__ import annotations
@@ -70,7 +71,23 @@ REPORTERS = {
     "json": "cgoguard.reports.jsonreport:JsonReporter",
     "sarif": "cgoguard.reports.sarif:SarifReporter",
     "openvex": "cgoguard.reports.openvex:OpenVexReporter",
+    "cyclonedx": "cgoguard.reports.cyclonedx:CycloneDxReporter",
+    "cyclonedx-1.6": "cgoguard.reports.cyclonedx:CycloneDxReporter",
+    "cyclonedx-1.7": "cgoguard.reports.cyclonedx:CycloneDx17Reporter",
+    "spdx": "cgoguard.reports.spdx:SpdxReporter",
+    "spdx-2.3": "cgoguard.reports.spdx:SpdxReporter",
 }
+
+
+# Formats that describe what a scan found (an SBOM): meaningless for lint's source findings.
+SBOM_FORMATS = frozenset({"cyclonedx", "cyclonedx-1.6", "cyclonedx-1.7", "spdx", "spdx-2.3"})
+# Formats about artifacts only (lint findings are located in sources): SBOMs and VEX.
+SCAN_ONLY = SBOM_FORMATS | {"openvex"}
+
+
+def formats_for(command: str) -> tuple[str, ...]:
+    """The formats a command can write ("scan": all; "lint": all but the SBOM and VEX formats)."""
+    return tuple(name for name in REPORTERS if command == "scan" or name not in SCAN_ONLY)
 
 
 def reporter_class(name: str) -> type[Reporter]:
