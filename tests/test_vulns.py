@@ -556,3 +556,32 @@ def test_a_c_archive_is_judged_once_in_its_go_member(tmp_path: Path, fixture_pat
     (go_member,) = [m for m in archive.members if _by_advisory(m)]
     assert go_member.path.endswith("!go.o")
     assert {f.vulnerability.precision for f in go_member.findings if f.vulnerability} <= {"symbol", "package"}
+
+
+@pytest.mark.parametrize("fmt", ["cyclonedx", "cyclonedx-1.7"])
+def test_cyclonedx_carries_the_vulnerabilities_with_their_analysis(
+    fmt: str, tmp_path: Path, fixture_path: Fixture
+) -> None:
+    from cyclonedx.schema import SchemaVersion
+    from cyclonedx.validation.json import JsonStrictValidator
+
+    database = write_go_layout(tmp_path / "db", STDLIB_ENTRIES)
+    binary = fixture_path("go_exe_default")
+    done = run("scan", binary, "--vulndb", database, "--format", fmt, "--no-progress", "--jobs", "2")
+    spec = SchemaVersion.V1_7 if fmt.endswith("1.7") else SchemaVersion.V1_6
+    assert JsonStrictValidator(spec).validate_str(done.stdout) is None
+    document = json.loads(done.stdout)
+    found = {v["id"]: v for v in document["vulnerabilities"]}
+    assert set(found) == {"GO-2099-0001", "GO-2099-0003"}
+    affected, absent = found["GO-2099-0001"], found["GO-2099-0003"]
+    assert affected["analysis"]["state"] == "exploitable" and affected["recommendation"].startswith("Rebuild")
+    assert affected["references"] == [
+        {"id": "CVE-2099-0001", "source": {"name": "NVD", "url": "https://nvd.nist.gov/vuln/detail/"}}
+    ]
+    assert absent["analysis"] == {
+        "state": "not_affected",
+        "justification": "code_not_present",
+        "detail": absent["analysis"]["detail"],
+    }
+    artifact_ref = next(c["bom-ref"] for c in document["components"] if c["name"] == str(binary))
+    assert affected["affects"] == [{"ref": artifact_ref}]

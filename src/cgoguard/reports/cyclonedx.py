@@ -32,17 +32,25 @@ from collections import defaultdict
 from datetime import datetime
 from typing import ClassVar
 
-from cyclonedx.model import HashAlgorithm, HashType, Property
+from cyclonedx.model import HashAlgorithm, HashType, Property, XsUri
 from cyclonedx.model.bom import Bom, BomMetaData
 from cyclonedx.model.component import Component, ComponentScope, ComponentType, Pedigree
 from cyclonedx.model.dependency import Dependency
+from cyclonedx.model.impact_analysis import ImpactAnalysisJustification, ImpactAnalysisState
 from cyclonedx.model.lifecycle import LifecyclePhase, PredefinedLifecycle
 from cyclonedx.model.tool import ToolRepository
+from cyclonedx.model.vulnerability import (
+    BomTarget,
+    Vulnerability,
+    VulnerabilityAnalysis,
+    VulnerabilityReference,
+    VulnerabilitySource,
+)
 from cyclonedx.output import make_outputter
 from cyclonedx.schema import OutputFormat, SchemaVersion
 
 from cgoguard.reports import RunTotals
-from cgoguard.reports.sbom import Inventory, Node, SbomReporter, creation_time, scan_properties
+from cgoguard.reports.sbom import Inventory, Node, SbomReporter, VulnRecord, creation_time, scan_properties
 
 # The namespace of the name-based (version 5) UUIDs that serial numbers are.
 SERIAL_NAMESPACE = uuid.UUID("5c4c4b1e-3f6a-5d0e-9a57-6367f67561e1")
@@ -93,6 +101,45 @@ def component_of(node: Node, made: dict[str, Component] | None = None) -> Compon
     return component
 
 
+GO_VULNDB = VulnerabilitySource(name="Go Vulnerability Database", url=XsUri("https://pkg.go.dev/vuln/"))
+_ALIAS_SOURCES = {
+    "CVE": VulnerabilitySource(name="NVD", url=XsUri("https://nvd.nist.gov/vuln/detail/")),
+    "GHSA": VulnerabilitySource(name="GitHub Advisories", url=XsUri("https://github.com/advisories/")),
+}
+
+
+def vulnerability_of(record: VulnRecord, artifact_ref: str, made: dict[str, Component]) -> Vulnerability:
+    """One advisory as it meets one artifact. Analysis: ``exploitable`` when the
+    vulnerable code is linked (symbol or package precision), ``in_triage`` when only
+    the version says so, ``not_affected`` / ``code_not_present`` otherwise (CG231)."""
+    if not record["affected"]:
+        state, justification = ImpactAnalysisState.NOT_AFFECTED, ImpactAnalysisJustification.CODE_NOT_PRESENT
+    elif record["precision"] == "module":
+        state, justification = ImpactAnalysisState.IN_TRIAGE, None
+    else:
+        state, justification = ImpactAnalysisState.EXPLOITABLE, None
+    references = [
+        VulnerabilityReference(id=alias, source=_ALIAS_SOURCES[alias.split("-", 1)[0]])
+        for alias in record["aliases"]
+        if alias.split("-", 1)[0] in _ALIAS_SOURCES
+    ]
+    module = "the standard library" if record["module"] == "stdlib" else record["module"]
+    return Vulnerability(
+        bom_ref=f"vulnerability:{record['id']}:{artifact_ref}",
+        id=record["id"],
+        source=GO_VULNDB,
+        references=references,
+        description=record["summary"],
+        detail=f"{module} {record['version']}; precision: {record['precision']}; {record['reason']}",
+        recommendation=record["remedy"][:1].upper() + record["remedy"][1:] + "."
+        if record["affected"]
+        else None,
+        analysis=VulnerabilityAnalysis(state=state, justification=justification, detail=record["reason"]),
+        affects=[BomTarget(ref=made[artifact_ref].bom_ref.value or artifact_ref)],
+        properties=[Property(name="cgoguard:vulnerability:precision", value=record["precision"])],
+    )
+
+
 def build_bom(
     inventory: Inventory, totals: RunTotals, tool: dict[str, str], created: datetime, serial: uuid.UUID
 ) -> Bom:
@@ -104,7 +151,13 @@ def build_bom(
     for edge in inventory.edges:
         targets[edge.source].append(Dependency(ref=made[edge.target].bom_ref))
     graph = [Dependency(ref=made[source].bom_ref, dependencies=found) for source, found in targets.items()]
-    bom = Bom(components=top, serial_number=serial, dependencies=graph)
+    vulnerabilities = [
+        vulnerability_of(record, node.ref, made)
+        for node in inventory.nodes()
+        if node.role == "artifact"
+        for record in node.vulnerabilities
+    ]
+    bom = Bom(components=top, serial_number=serial, dependencies=graph, vulnerabilities=vulnerabilities)
     bom.metadata = BomMetaData(
         timestamp=created,
         tools=ToolRepository(

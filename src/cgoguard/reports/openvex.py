@@ -14,16 +14,15 @@ and the only Python implementation on PyPI is an unmaintained early draft.
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import json
-import os
 import posixpath
 from typing import Any
 from urllib.parse import quote
 
 from cgoguard.model import Artifact, Finding, Item, VulnerabilityMatch
 from cgoguard.reports import Reporter, RunTotals
+from cgoguard.reports.sbom import creation_time
 
 CONTEXT = "https://openvex.dev/ns/v0.2.0"
 
@@ -69,14 +68,6 @@ def statement(artifact: Artifact, finding: Finding) -> dict[str, Any]:
     return entry
 
 
-def _now() -> datetime.datetime:
-    """The time of the statements; SOURCE_DATE_EPOCH (reproducible builds' convention) fixes it."""
-    fixed = os.environ.get("SOURCE_DATE_EPOCH", "")
-    if fixed.isdigit():
-        return datetime.datetime.fromtimestamp(int(fixed), datetime.UTC)
-    return datetime.datetime.now(datetime.UTC)
-
-
 class OpenVexReporter(Reporter):
     """One OpenVEX document for the whole run (needs a vulnerability database: --vulndb)."""
 
@@ -106,7 +97,7 @@ class OpenVexReporter(Reporter):
             "@id": f"urn:cgoguard:vex:{hashlib.sha256(body).hexdigest()}",
             "author": f"{tool['name']} {tool['version']}",
             "role": "automated scanner",
-            "timestamp": _now().strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "timestamp": creation_time().strftime("%Y-%m-%dT%H:%M:%SZ"),
             "version": 1,
             "tooling": f"{tool['name']} {tool['version']}; database: {totals.summary.vulndb or 'none given'}",
             "statements": self.statements,

@@ -48,7 +48,7 @@ from typing import IO, Any, TypedDict
 from packageurl import PackageURL
 
 from cgoguard.checks.goruntime import parse_go_version
-from cgoguard.model import Artifact, GoBuildInfo, GoModule, Hardening, Item
+from cgoguard.model import Artifact, GoBuildInfo, GoModule, Hardening, Item, VulnerabilityMatch
 from cgoguard.reports import ReportContext, Reporter, RunTotals
 
 STDLIB = "stdlib"
@@ -72,6 +72,21 @@ class GoRecord(TypedDict):
     deps: list[ModuleRecord]
 
 
+class VulnRecord(TypedDict):
+    """One known-vulnerability finding of an artifact (CG230 / CG231)."""
+
+    id: str
+    aliases: list[str]
+    summary: str
+    url: str | None
+    module: str
+    version: str
+    affected: bool
+    precision: str
+    reason: str
+    remedy: str
+
+
 class Subject(TypedDict):
     """One artifact, ready for any SBOM format."""
 
@@ -83,6 +98,7 @@ class Subject(TypedDict):
     properties: list[tuple[str, str]]  # (name, value), names may repeat
     go: GoRecord | None
     members: list[Subject]
+    vulnerabilities: list[VulnRecord]
 
 
 # ---------------------------------------------------------------------------
@@ -292,6 +308,23 @@ def subject_of(artifact: Artifact, parent: Artifact | None = None) -> Subject:
         "properties": artifact_properties(artifact, parent),
         "go": _go_record(info) if info is not None else None,
         "members": [subject_of(member, artifact) for member in artifact.members],
+        "vulnerabilities": [_vuln_record(f.vulnerability) for f in artifact.findings if f.vulnerability],
+    }
+
+
+def _vuln_record(match: VulnerabilityMatch) -> VulnRecord:
+    advisory = match.advisory
+    return {
+        "id": advisory.id,
+        "aliases": list(advisory.aliases),
+        "summary": advisory.summary,
+        "url": advisory.url,
+        "module": match.module,
+        "version": match.version,
+        "affected": match.affected,
+        "precision": match.precision,
+        "reason": match.reason,
+        "remedy": match.remedy,
     }
 
 
@@ -313,6 +346,7 @@ def _decoded(data: dict[str, Any]) -> Subject:
         "properties": [(name, value) for name, value in data["properties"]],
         "go": data["go"],
         "members": [_decoded(member) for member in data["members"]],
+        "vulnerabilities": data["vulnerabilities"],
     }
 
 
@@ -346,6 +380,7 @@ class Node:
     members: list[Node] = field(default_factory=list)  # what a container or ar archive holds
     # A module replaced (go.mod replace) by this one: named for its identity, never linked itself.
     replaces: Node | None = None
+    vulnerabilities: list[VulnRecord] = field(default_factory=list)  # artifacts: what --vulndb found
 
 
 @dataclass(slots=True)
@@ -405,6 +440,7 @@ class Inventory:
             purpose=subject["purpose"],
             properties=subject["properties"],
             members=[self._artifact(member) for member in subject["members"]],
+            vulnerabilities=subject["vulnerabilities"],
         )
         if subject["go"] is not None:
             self._link(node, subject["go"], subject["path"])
