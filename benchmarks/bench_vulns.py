@@ -206,6 +206,35 @@ def _cgoguard(db: Path, artifact: Path, work: Path) -> dict[str, Any]:
     return {"seconds": seconds, "peak": peak, "affected": affected, "not_affected": not_affected}
 
 
+def _nm_names(go: Path, artifact: Path) -> set[str] | None:
+    """Text symbols by ``go tool nm`` (the .symtab): the referee for a disagreement; None without one."""
+    done = subprocess.run([str(go), "tool", "nm", str(artifact)], capture_output=True, text=True)
+    names = {
+        parts[2] for line in done.stdout.splitlines() if len(parts := line.split()) >= 3 and parts[1] in "Tt"
+    }
+    return names or None
+
+
+def _symbols_in(names: set[str], db: Path, advisory: str) -> list[str]:
+    """The advisory's vulnerable functions (or packages, when it names none) among ``names``."""
+    from cgoguard import gosymbols
+
+    entry = json.loads((db / "ID" / f"{advisory}.json").read_text())
+    hits = []
+    for affected in entry.get("affected", []):
+        for item in (affected.get("ecosystem_specific") or {}).get("imports") or []:
+            prefix = gosymbols.package_prefix(item["path"])
+            if not item.get("symbols") and any(n.startswith(prefix + ".") for n in names):
+                hits.append(item["path"])
+            for symbol in item.get("symbols") or []:
+                for name in gosymbols.linker_names(item["path"], symbol):
+                    head = name.split("[...]")[0]
+                    generic = "[...]" in name and any(n.startswith(head + "[") for n in names)
+                    if generic or name in names or f"{name}-fm" in names:
+                        hits.append(name)
+    return hits
+
+
 def _syft(tool: str | None, artifact: Path, work: Path) -> str:
     if tool is None:
         return "–"
@@ -272,12 +301,24 @@ def main() -> int:
             expected = g["symbol"] if precise else None
             if not precise and mode in ("pie-external", "exe-s-w"):
                 expected = reference.get(toolchain)
-            if expected is not None:
-                linked = a["symbol"] | a["package"]
+            linked = a["symbol"] | a["package"]
+            if expected is None and theirs["readable"]:
+                expected = g["symbol"]  # govulncheck fell back: go tool nm referees each difference
+            if expected is not None and linked ^ expected:
+                names = _nm_names(_go(work, TOOLCHAINS[-1]), artifact)
                 for advisory in sorted(linked ^ expected):
                     side = "cgoguard only" if advisory in linked else "govulncheck only"
-                    how = "" if precise else " (against govulncheck on the exe of the same source)"
-                    differences.append(f"{artifact.name}: {advisory} ({side}){how}")
+                    how = "" if precise else ", govulncheck fell back to module precision"
+                    if names is None:
+                        referee = "no symbol table to referee"
+                    else:
+                        hits = _symbols_in(names, db_folder, advisory)
+                        referee = (
+                            f"go tool nm shows {', '.join(hits[:2])}"
+                            if hits
+                            else "go tool nm shows none of its symbols"
+                        )
+                    differences.append(f"{artifact.name}: {advisory} ({side}{how}; {referee})")
         print("\nDisagreements at symbol level (cgoguard symbol/package vs govulncheck symbol):")
         print("\n".join(differences) or "none")
     return 0

@@ -59,6 +59,7 @@ def test_versions_order_like_semver() -> None:
         ("go1.22", "1.22.0"),
         ("go1.22rc1", "1.22.0-rc.1"),
         ("go1.9.2beta2", "1.9.2-beta.2"),
+        ("go1.25.7 (Red Hat 1.25.7-1.module_el8.10.0+4117+b694c6c9)", "1.25.7"),  # tdewolff-minify 2.24.12
     ],
 )
 def test_go_releases_as_the_database_writes_them(release: str, semver: str) -> None:

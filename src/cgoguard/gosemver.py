@@ -77,9 +77,13 @@ def parse(text: str) -> Version | None:
 def go_release(text: str) -> Version | None:
     """The semantic version of a Go release name as the database writes the
     standard library's: go1.21.13 -> 1.21.13, go1.22 -> 1.22.0, go1.22rc1 ->
-    1.22.0-rc.1. None for a development build (``devel go1.23-abc``) or
-    anything unknown: its standard library cannot be matched by version."""
-    match = _GO_RELEASE.match(text.strip())
+    1.22.0-rc.1; a distribution's suffix is dropped (``go1.25.7 (Red Hat
+    1.25.7-1...)`` -> 1.25.7). None for a development build (``devel
+    go1.23-abc``) or anything unknown: its standard library cannot be matched
+    by version."""
+    # Distribution builds append their own release: "go1.25.7 (Red Hat 1.25.7-1.module_el8...)".
+    words = text.strip().split()
+    match = _GO_RELEASE.match(words[0]) if words else None
     if match is None:
         return None
     major, minor = int(match.group("major")), int(match.group("minor"))

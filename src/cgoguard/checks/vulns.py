@@ -178,6 +178,16 @@ def _what(match: VulnerabilityMatch) -> str:
     return f"{match.module} {match.version}"
 
 
+def _distribution_note(subject: VulnSubject, match: VulnerabilityMatch) -> str:
+    """A distribution's Go (``go1.25.7 (Red Hat 1.25.7-1...)``) may carry fixes its version does not show."""
+    vendor = subject.go_version.partition(" ")[2].strip()
+    if match.module != STDLIB or not vendor:
+        return ""
+    return (
+        f" The toolchain is a distribution build {vendor}: it may carry backported fixes its version hides."
+    )
+
+
 def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -236,7 +246,8 @@ def known_vulnerability(subject: VulnSubject) -> Iterator[CheckResult]:
         yield Matched(
             f"{_name(match.advisory)}: {match.advisory.summary} {_capital(_what(match))} is affected "
             f"(precision: {match.precision}; {match.reason}). Fix: {match.remedy}."
-            + _replacement_note(match),
+            + _replacement_note(match)
+            + _distribution_note(subject, match),
             match,
             severity,
         )
