@@ -586,3 +586,91 @@ def test_cyclonedx_carries_the_vulnerabilities_with_their_analysis(
     }
     artifact_ref = next(c["bom-ref"] for c in document["components"] if c["name"] == str(binary))
     assert affected["affects"] == [{"ref": artifact_ref}]
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Any:
+    """A database served over real HTTP on 127.0.0.1 (the layout vuln.go.dev serves)."""
+    import functools
+    import http.server
+    import threading
+
+    root = write_go_layout(tmp_path / "served", STDLIB_ENTRIES)
+    (root / "index" / "vulns.json").write_text(
+        json.dumps([{"id": e["id"], "modified": e["modified"]} for e in STDLIB_ENTRIES])
+    )
+    requests: list[str] = []
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            requests.append(self.path)
+
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Handler, directory=str(root))
+    )
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", root, requests
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_update_fetches_what_changed_and_online_uses_the_copy(
+    served: Any, tmp_path: Path, fixture_path: Fixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cgoguard import vulncache
+
+    url, root, requests = served
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("CGOGUARD_CACHE", str(cache))
+    monkeypatch.setenv("CGOGUARD_VULNDB_URL", url)
+    first = vulncache.update(url, vulncache.cache_folder())
+    assert first.fetched == 5 and first.kept == 0 and first.modified == "2026-08-21T00:00:00Z"
+    assert open_database(str(first.folder)).advisories("stdlib")  # a complete copy in the vuln.go.dev layout
+    # One entry changes upstream: only it is fetched again.
+    changed = json.loads((root / "index" / "vulns.json").read_text())
+    changed[0]["modified"] = "2026-09-01T00:00:00Z"
+    (root / "index" / "vulns.json").write_text(json.dumps(changed))
+    requests.clear()
+    second = vulncache.update(url, vulncache.cache_folder())
+    assert (second.fetched, second.kept) == (1, 4)
+    assert [r for r in requests if r.startswith("/ID/")] == ["/ID/GO-2099-0001.json"]
+    assert not list(cache.parent.glob(".vulndb-*")) and not list(cache.parent.glob("*.old-*"))
+    # scan --vulndb online reads the fresh copy without fetching.
+    requests.clear()
+    done = run(
+        "scan", fixture_path("go_exe_default"), "--vulndb", "online", "--format", "json", "--no-progress"
+    )
+    assert json.loads(done.stdout)["summary"]["vulndb"].startswith(str(cache / "vulndb"))
+    assert requests == []
+    status = run("vulndb", "status", "--format", "json", cwd=tmp_path)
+    assert json.loads(status.stdout)["location"] == str(cache / "vulndb")
+
+
+def test_update_failures_leave_the_old_copy(
+    served: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cgoguard import vulncache
+
+    url, root, _ = served
+    folder = tmp_path / "cache" / "vulndb"
+    vulncache.update(url, folder)
+    (root / "ID" / "GO-2099-0003.json").unlink()  # the server now lacks an entry its index lists
+    changed = json.loads((root / "index" / "vulns.json").read_text())
+    changed[2]["modified"] = "2026-09-01T00:00:00Z"
+    (root / "index" / "vulns.json").write_text(json.dumps(changed))
+    with pytest.raises(vulncache.FetchError, match="GO-2099-0003"):
+        vulncache.update(url, folder)
+    assert (folder / "ID" / "GO-2099-0003.json").is_file()  # the old copy stands, whole
+    assert not list(folder.parent.glob(".vulndb-*"))
+    # online: a stale copy is used, with a warning, when the update fails.
+    warnings: list[str] = []
+    monkeypatch.setattr(vulncache, "FRESH_SECONDS", -1.0)
+    assert vulncache.online(url, folder, warn=warnings.append) == folder
+    assert warnings and "Using the copy fetched" in warnings[0]
+    with pytest.raises(vulncache.FetchError):
+        vulncache.online("http://127.0.0.1:1", tmp_path / "nothing")
+    refused = run("vulndb", "update", "--url", "ftp://example.invalid")
+    assert refused.returncode == 3 and "only https" in refused.stderr

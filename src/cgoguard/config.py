@@ -9,7 +9,7 @@ Example::
     jobs = 4
     item-timeout = 300                # seconds one file may take (0: no limit)
     item-memory = 2048                # MiB one worker process may allocate (0: no limit)
-    vulndb = "vulndb.zip"             # Go vulnerability database (vuln.go.dev layout or OSV files)
+    vulndb = "vulndb.zip"             # Go vulnerability database (vuln.go.dev layout, OSV files, or "online")
 
     [tool.cgoguard.severity]          # override a check's severity
     CG111 = "info"
@@ -264,7 +264,7 @@ def config_from_table(table: dict[str, Any], source: str | None = None, root: st
             raise ConfigError(
                 f"{source or 'configuration'}: vulndb must be the path of a database folder or zip."
             )
-        config.vulndb = os.path.join(root, vulndb) if root else vulndb
+        config.vulndb = os.path.join(root, vulndb) if root and vulndb != "online" else vulndb
     if "lint" in table:
         config.lint_include_dirs = _lint_table(table["lint"], source or "configuration", root)
     if "containers" in table:

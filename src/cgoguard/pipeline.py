@@ -229,8 +229,10 @@ class ScanRun:
         self.vulndb: str | None = None  # how reports name the database, when one is used
         if self.config.vulndb is not None:
             from cgoguard.readers.osv import cached_database
+            from cgoguard.vulncache import resolve
             from cgoguard.vulnstage import describe
 
+            self.config.vulndb = resolve(self.config.vulndb)  # "online": the local copy, refreshed
             # A database that cannot be used ends the run before it starts (VulnDbError).
             self.vulndb = describe(cached_database(self.config.vulndb))
         collect_set = any(

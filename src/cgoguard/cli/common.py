@@ -78,6 +78,11 @@ def add_work_options(command: argparse.ArgumentParser, jobs_help: str) -> None:
     )
 
 
+def warn(message: str) -> None:
+    """One warning line on stderr (what went wrong but did not stop the command)."""
+    print(f"cgoguard: warning: {printable(message)}", file=sys.stderr)
+
+
 def effective_jobs_note(args: argparse.Namespace, config: Config) -> int | None:
     """The jobs asked for (None: all cores); says on stderr when they are capped."""
     from cgoguard.executors import JOBS_PER_CORE, job_limit

@@ -53,8 +53,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     scan.add_argument(
         "--vulndb",
         metavar="PATH",
-        help="match every Go artifact against this Go vulnerability database, offline: a folder or zip "
-        "in the vuln.go.dev layout (index/modules.json, ID/*.json) or of OSV JSON files (config: vulndb)",
+        help="match every Go artifact against this Go vulnerability database: a folder or zip in the "
+        "vuln.go.dev layout (index/modules.json, ID/*.json) or of OSV JSON files, read offline; or 'online': "
+        "the local copy of vuln.go.dev, fetched again when older than a day (config: vulndb)",
     )
     scan.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     scan.add_argument(
@@ -89,8 +90,10 @@ def run(args: argparse.Namespace) -> int:
         config.vulndb = args.vulndb
     if config.vulndb is not None:
         from cgoguard.readers.osv import VulnDbError, cached_database
+        from cgoguard.vulncache import resolve
 
         try:
+            config.vulndb = resolve(config.vulndb, warn=common.warn)
             cached_database(config.vulndb)
         except VulnDbError as error:
             raise UsageError(str(error)) from None

@@ -1,4 +1,5 @@
-"""``cgoguard vulndb status``: what a vulnerability database holds and how old it is."""
+"""``cgoguard vulndb status`` (what a vulnerability database holds and how old it is) and
+``cgoguard vulndb update`` (fetch vuln.go.dev into the local copy)."""
 
 from __future__ import annotations
 
@@ -22,17 +23,42 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     status.add_argument("--config", metavar="FILE", help="configuration file (default: searched upwards)")
     status.add_argument("--format", "-f", choices=("text", "json"), default="text")
     status.set_defaults(handler=run_status)
+    update = actions.add_parser(
+        "update", help="fetch the Go vulnerability database into the local copy (only what changed)"
+    )
+    update.add_argument("--url", default=None, help="the database's address (default: https://vuln.go.dev)")
+    update.set_defaults(handler=run_update)
+
+
+def run_update(args: argparse.Namespace) -> int:
+    import os
+
+    from cgoguard.vulncache import DEFAULT_URL, cache_folder, update
+
+    url = args.url or os.environ.get("CGOGUARD_VULNDB_URL", DEFAULT_URL)
+    result = update(url, cache_folder())
+    print(
+        f"{result.folder}: {result.fetched:,} entr(y/ies) fetched, {result.kept:,} unchanged; "
+        f"database modified {result.modified or 'at an unknown date'} (from {url})"
+    )
+    return 0
 
 
 def run_status(args: argparse.Namespace) -> int:
     from cgoguard.cli import common
     from cgoguard.readers.osv import VulnDbError, open_database
+    from cgoguard.vulncache import cache_folder, resolve
     from cgoguard.vulnstage import newest_go_known
 
     location = args.vulndb or common.effective_config(args).vulndb
+    if location is None and cache_folder().is_dir():
+        location = str(cache_folder())
     if location is None:
-        raise UsageError("no database given: --vulndb PATH, or vulndb in [tool.cgoguard].")
+        raise UsageError(
+            "no database given: --vulndb PATH, vulndb in [tool.cgoguard], or `cgoguard vulndb update` first."
+        )
     try:
+        location = resolve(location, warn=common.warn)
         database = open_database(location)
     except VulnDbError as error:
         raise UsageError(str(error)) from None
