@@ -333,6 +333,23 @@ def test_the_real_database(fixture_path: Fixture) -> None:
     assert len(stdlib) > 100 and all(a.id.startswith("GO-") for a in stdlib)
     artifact = _scan(fixture_path("go_exe_default"), REAL_DB)
     assert "CG232" in {f.check_id for f in artifact.findings}  # go1.27.3 is newer than the snapshot
+    # Go 1.21.13 builds: dozens of standard-library advisories in range; affected only where a
+    # vulnerable function is in the table, the same in the exe, its external-link PIE and a c-archive.
+    verdicts = {}
+    for name in ("go_exe_symbols_go121", "go_pie_extlink_go121", "go_carchive_go121"):
+        scanned = _scan(fixture_path(name), REAL_DB)
+        images = [scanned, *scanned.members]
+        found = [f.vulnerability for image in images for f in image.findings if f.vulnerability]
+        assert len(found) > 40, name  # every stdlib advisory fixed after 1.21.13, each said once
+        affected = {m.advisory.id for m in found if m.affected}
+        assert len(affected) < len(found) / 2, name  # fmt, os and strconv: little of what is in range
+        assert all(m.precision in ("symbol", "package") for m in found), name
+        assert all(m.symbols for m in found if m.affected and m.precision == "symbol"), name
+        assert all(
+            "none of the vulnerable" in m.reason or "only for" in m.reason for m in found if not m.affected
+        )
+        verdicts[name] = affected
+    assert verdicts["go_exe_symbols_go121"] == verdicts["go_carchive_go121"]
 
 
 def test_sarif_has_a_rule_per_advisory(tmp_path: Path, fixture_path: Fixture) -> None:
@@ -674,3 +691,50 @@ def test_update_failures_leave_the_old_copy(
         vulncache.online("http://127.0.0.1:1", tmp_path / "nothing")
     refused = run("vulndb", "update", "--url", "ftp://example.invalid")
     assert refused.returncode == 3 and "only https" in refused.stderr
+
+
+def test_a_replaced_module_on_a_real_build(tmp_path: Path, fixture_path: Fixture) -> None:
+    """go_exe_modules: example.com/oldname v1.0.0 => example.com/newname v1.1.0, and
+    example.com/quote v1.2.0. The replacement's code is linked under the import
+    paths of the module it replaces (example.com/oldname.Name): an advisory about
+    the replacement must be matched there (golang/go#68254 loses it)."""
+    events = [{"introduced": "0"}, {"fixed": "1.1.1"}]
+    entries = [
+        entry(
+            "GO-2099-0500",
+            "example.com/newname",
+            events,
+            imports=[{"path": "example.com/newname", "symbols": ["Name"]}],
+        ),
+        entry(
+            "GO-2099-0501",
+            "example.com/oldname",
+            events,
+            imports=[{"path": "example.com/oldname", "symbols": ["Name"]}],
+        ),
+        entry(
+            "GO-2099-0502",
+            "example.com/quote",
+            [{"introduced": "0"}, {"fixed": "1.2.1"}],
+            imports=[{"path": "example.com/quote", "symbols": ["Line"]}],
+        ),
+        entry(
+            "GO-2099-0503",
+            "example.com/quote",
+            [{"introduced": "0"}, {"fixed": "1.2.1"}],
+            imports=[{"path": "example.com/quote", "symbols": ["Other"]}],
+        ),
+    ]
+    found = _by_advisory(_scan(fixture_path("go_exe_modules"), write_go_layout(tmp_path / "db", entries)))
+    newname, oldname = found["GO-2099-0500"].vulnerability, found["GO-2099-0501"].vulnerability
+    assert (
+        newname.affected
+        and newname.precision == "symbol"
+        and newname.replaced_by == "example.com/oldname@v1.0.0"
+    )
+    assert (
+        newname.symbols == ("example.com/oldname.Name",)
+        and "example.com/oldname@v1.0.0" in found["GO-2099-0500"].message
+    )
+    assert oldname.affected and oldname.replaced_by == "example.com/newname@v1.1.0"
+    assert found["GO-2099-0502"].vulnerability.affected and not found["GO-2099-0503"].vulnerability.affected

@@ -84,11 +84,23 @@ def _version(module: LinkedModule) -> gosemver.Version | None:
     return gosemver.parse(module.version)
 
 
+def _as_linked(item: AffectedImport, advisory_module: str, linked_module: str) -> AffectedImport:
+    """An advisory's package as the binary names it. A module swapped in by a
+    replace directive keeps the import paths of the module it replaces: the
+    code of example.com/fork/pkg is linked as example.com/orig/pkg."""
+    if advisory_module in (linked_module, STDLIB):
+        return item
+    path = item.package
+    if path == advisory_module or path.startswith(advisory_module + "/"):
+        path = linked_module + path[len(advisory_module) :]
+    return AffectedImport(path, item.symbols, item.goos, item.goarch)
+
+
 def _judge(
     subject: VulnSubject, module: LinkedModule, entry: AffectedModule
 ) -> tuple[bool, str, str, list[str]]:
     """(affected, precision, reason, symbols found) for one affected entry whose range matched."""
-    imports = [i for i in entry.imports if _applies(i, subject)]
+    imports = [_as_linked(i, entry.module, module.path) for i in entry.imports if _applies(i, subject)]
     if entry.imports and not imports:
         systems = sorted({s for i in entry.imports for s in (*i.goos, *i.goarch)})
         return False, "package", f"the vulnerable code is built only for {', '.join(systems)}", []
