@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 import gofixtures
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """A cache folder of the test session's own: a vulnerability database or Go release
+    table fetched on this machine (``cgoguard vulndb update``) must not change any verdict."""
+    os.environ["CGOGUARD_CACHE"] = str(tmp_path_factory.mktemp("cgoguard-cache"))
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import subprocess
 import sys
 import zipfile
 from collections.abc import Callable
@@ -738,3 +740,97 @@ def test_a_replaced_module_on_a_real_build(tmp_path: Path, fixture_path: Fixture
     )
     assert oldname.affected and oldname.replaced_by == "example.com/newname@v1.1.0"
     assert found["GO-2099-0502"].vulnerability.affected and not found["GO-2099-0503"].vulnerability.affected
+
+
+def test_update_refreshes_the_go_release_table(served: Any, tmp_path: Path, fixture_path: Fixture) -> None:
+    """A Go release that went out of support after cgoguard was released: `vulndb update`
+    fetches go.dev's download list, and CG204 judges by the newer table."""
+    url, root, _ = served
+    listing = [
+        {"version": "go1.29.1", "stable": True},
+        {"version": "go1.29.0", "stable": True},
+        {"version": "go1.30rc1", "stable": False},
+        {"version": "go1.28.4", "stable": True},
+        {"version": "go1.27.9", "stable": True},
+    ]
+    (root / "dl.json").write_text(json.dumps(listing))
+    cache = tmp_path / "own-cache"
+    env = {**os.environ, "CGOGUARD_CACHE": str(cache)}
+    binary = fixture_path("go_exe_default")  # go1.27.3
+    before = subprocess.run(
+        [sys.executable, "-m", "cgoguard", "scan", binary, "--format", "json", "--no-progress"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert "CG204" not in before.stdout
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "cgoguard",
+            "vulndb",
+            "update",
+            "--url",
+            url,
+            "--releases-url",
+            f"{url}/dl.json",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "supported: go1.29.1, go1.28.4" in done.stdout
+    after = subprocess.run(
+        [sys.executable, "-m", "cgoguard", "scan", binary, "--format", "json", "--no-progress"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    messages = [
+        f["message"] for f in json.loads(after.stdout)["artifacts"][0]["findings"] if f["id"] == "CG204"
+    ]
+    assert messages and "supported releases are go1.29 and go1.28" in messages[0]
+    broken = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "cgoguard",
+            "vulndb",
+            "update",
+            "--url",
+            url,
+            "--releases-url",
+            f"{url}/nothing.json",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert broken.returncode == 3 and "release table was not refreshed" in broken.stderr
+
+
+def test_a_damaged_or_older_fetched_release_table_is_ignored(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from cgoguard import goreleases
+
+    monkeypatch.setenv("CGOGUARD_CACHE", str(tmp_path))
+    goreleases.release_table.cache_clear()
+    shipped = goreleases.release_table()
+    try:
+        goreleases.cached_table_path().write_text("{not json")
+        goreleases.release_table.cache_clear()
+        assert goreleases.release_table() == shipped
+        older = goreleases.table_from_downloads(
+            [{"version": "go1.2.1", "stable": True}, {"version": "go1.1.0", "stable": True}],
+            "test",
+            today="2000-01-01",
+        )
+        goreleases.write_cached_table(older)
+        assert goreleases.release_table() == shipped
+        with pytest.raises(ValueError):
+            goreleases.table_from_downloads([{"version": "go1.2.1", "stable": True}], "test")
+    finally:
+        goreleases.release_table.cache_clear()

@@ -70,7 +70,7 @@ def _get(url: str) -> bytes:
     return data
 
 
-def _json(url: str) -> object:
+def fetch_json(url: str) -> object:
     try:
         return json.loads(_get(url))
     except ValueError:
@@ -81,8 +81,8 @@ def update(url: str = DEFAULT_URL, folder: Path | None = None, *, workers: int =
     """Bring the copy in ``folder`` (default :func:`cache_folder`) up to date with ``url``."""
     folder = folder or cache_folder()
     url = url.rstrip("/")
-    db = _json(f"{url}/index/db.json")
-    vulns = _json(f"{url}/index/vulns.json")
+    db = fetch_json(f"{url}/index/db.json")
+    vulns = fetch_json(f"{url}/index/vulns.json")
     if not isinstance(db, dict) or not isinstance(vulns, list):
         raise FetchError(
             f"{url} does not serve a Go vulnerability database (index/db.json, index/vulns.json)"

@@ -3,15 +3,12 @@ provenance and cgo flags."""
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
-from functools import cache
-from importlib import resources
 
 from cgoguard.checks import CheckResult, Subject, check
 from cgoguard.elfconst import DF_1_NODELETE, DF_STATIC_TLS
+from cgoguard.goreleases import release_table
 from cgoguard.model import Severity
 
 
@@ -90,34 +87,6 @@ def no_unload(subject: Subject) -> Iterator[CheckResult]:
     dyn = subject.elf.dynamic
     if subject.hardening.kind == "shared-library" and dyn is not None and dyn.flags_1 & DF_1_NODELETE:
         yield "DF_1_NODELETE is set: dlclose does not unload this library."
-
-
-@dataclass(frozen=True, slots=True)
-class GoRelease:
-    major: tuple[int, int]
-    latest: tuple[int, int, int] | None
-
-
-@dataclass(frozen=True, slots=True)
-class ReleaseTable:
-    updated: str
-    releases: tuple[GoRelease, ...]  # newest first
-
-    @property
-    def supported(self) -> tuple[GoRelease, ...]:
-        return self.releases[:2]
-
-
-@cache
-def release_table() -> ReleaseTable:
-    raw = json.loads(resources.files("cgoguard.data").joinpath("go_releases.json").read_text("utf-8"))
-    releases = []
-    for entry in raw["releases"]:
-        major = tuple(int(x) for x in entry["version"].split("."))
-        latest = tuple(int(x) for x in entry["latest"].split(".")) if entry.get("latest") else None
-        releases.append(GoRelease((major[0], major[1]), latest))  # type: ignore[arg-type]
-    releases.sort(key=lambda r: r.major, reverse=True)
-    return ReleaseTable(raw["updated"], tuple(releases))
 
 
 _GO_VERSION = re.compile(r"^go(\d+)\.(\d+)(?:\.(\d+))?((?:rc|beta)\d+)?$")
@@ -202,7 +171,7 @@ def go_patch_behind(subject: Subject) -> Iterator[CheckResult]:
         if release.major == (parsed[0], parsed[1]) and release.latest and parsed[:3] < release.latest:
             yield (
                 f"{version} is older than {_fmt(release.latest)}, the newest patch release "
-                f"known to this version of cgoguard (release table of {table.updated})."
+                f"in the release table of {table.updated} ({table.source})."
             )
 
 

@@ -27,13 +27,21 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "update", help="fetch the Go vulnerability database into the local copy (only what changed)"
     )
     update.add_argument("--url", default=None, help="the database's address (default: https://vuln.go.dev)")
+    update.add_argument(
+        "--releases-url",
+        default=None,
+        help="go.dev's download list, for the Go release table of CG204/CG205 "
+        "(default: https://go.dev/dl/?mode=json&include=all)",
+    )
     update.set_defaults(handler=run_update)
 
 
 def run_update(args: argparse.Namespace) -> int:
     import os
 
-    from cgoguard.vulncache import DEFAULT_URL, cache_folder, update
+    from cgoguard.cli import common
+    from cgoguard.goreleases import DOWNLOADS_URL, table_from_downloads, write_cached_table
+    from cgoguard.vulncache import DEFAULT_URL, FetchError, cache_folder, fetch_json, update
 
     url = args.url or os.environ.get("CGOGUARD_VULNDB_URL", DEFAULT_URL)
     result = update(url, cache_folder())
@@ -41,6 +49,15 @@ def run_update(args: argparse.Namespace) -> int:
         f"{result.folder}: {result.fetched:,} entr(y/ies) fetched, {result.kept:,} unchanged; "
         f"database modified {result.modified or 'at an unknown date'} (from {url})"
     )
+    releases_url = args.releases_url or os.environ.get("CGOGUARD_GO_RELEASES_URL", DOWNLOADS_URL)
+    try:
+        table = table_from_downloads(fetch_json(releases_url), releases_url)
+    except (FetchError, ValueError) as error:
+        common.warn(f"the Go release table was not refreshed: {error}")
+        return 3
+    path = write_cached_table(table)
+    newest = ", ".join(f"go{r['latest']}" for r in table["releases"][:2])
+    print(f"{path}: Go release table of {table['updated']}; supported: {newest}")
     return 0
 
 
