@@ -14,8 +14,11 @@ import gofixtures
 @pytest.fixture(scope="session", autouse=True)
 def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     """A cache folder of the test session's own: a vulnerability database or Go release
-    table fetched on this machine (``cgoguard vulndb update``) must not change any verdict."""
+    table fetched on this machine (``cgoguard vulndb update``) must not change any verdict;
+    and no scan reaches the network unless its test asks."""
     os.environ["CGOGUARD_CACHE"] = str(tmp_path_factory.mktemp("cgoguard-cache"))
+    # The command line matches against vuln.go.dev by default; tests that want it say so.
+    os.environ["CGOGUARD_VULNDB"] = "off"
 
 
 @pytest.fixture(scope="session")

@@ -834,3 +834,33 @@ def test_a_damaged_or_older_fetched_release_table_is_ignored(
             goreleases.table_from_downloads([{"version": "go1.2.1", "stable": True}], "test")
     finally:
         goreleases.release_table.cache_clear()
+
+
+def test_the_default_is_the_local_copy_of_vuln_go_dev(
+    served: Any, tmp_path: Path, fixture_path: Fixture
+) -> None:
+    """A plain `cgoguard scan` matches against the local copy of vuln.go.dev, fetching it when
+    missing; when it cannot be had, the scan goes on and says so (the database was not asked for)."""
+    url, _, requests = served
+    binary = fixture_path("go_exe_default")
+    env = {k: v for k, v in os.environ.items() if k != "CGOGUARD_VULNDB"}
+    env |= {"CGOGUARD_CACHE": str(tmp_path / "cache"), "CGOGUARD_VULNDB_URL": url}
+    command = [sys.executable, "-m", "cgoguard", "scan", str(binary), "--no-progress"]
+    done = subprocess.run([*command, "--format", "json"], capture_output=True, text=True, env=env)
+    summary = json.loads(done.stdout)["summary"]
+    assert (
+        summary["vulndb"].startswith(str(tmp_path / "cache" / "vulndb")) and "2026-08-21" in summary["vulndb"]
+    )
+    assert any(r.startswith("/ID/") for r in requests)
+    off = subprocess.run(
+        [*command, "--vulndb", "off", "--format", "json"], capture_output=True, text=True, env=env
+    )
+    assert json.loads(off.stdout)["summary"]["vulndb"] is None
+    # No copy and no network: a warning and a note, and the verdict of a scan without the database.
+    env |= {"CGOGUARD_CACHE": str(tmp_path / "empty"), "CGOGUARD_VULNDB_URL": "http://127.0.0.1:1"}
+    cut = subprocess.run(command, capture_output=True, text=True, env=env)
+    assert cut.returncode == off.returncode and "Traceback" not in cut.stderr
+    assert "warning: known vulnerabilities not checked" in cut.stderr
+    assert "Known vulnerabilities: not checked" in cut.stdout
+    asked = subprocess.run([*command, "--vulndb", "online"], capture_output=True, text=True, env=env)
+    assert asked.returncode == 2  # asked for and not had: nothing passes on less than it was asked to check

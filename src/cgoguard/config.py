@@ -9,7 +9,7 @@ Example::
     jobs = 4
     item-timeout = 300                # seconds one file may take (0: no limit)
     item-memory = 2048                # MiB one worker process may allocate (0: no limit)
-    vulndb = "vulndb.zip"             # Go vulnerability database (vuln.go.dev layout, OSV files, or "online")
+    vulndb = "vulndb.zip"             # Go vulnerability database: a path, "online" (default) or "off"
 
     [tool.cgoguard.severity]          # override a check's severity
     CG111 = "info"
@@ -259,12 +259,13 @@ def config_from_table(table: dict[str, Any], source: str | None = None, root: st
     if "format" in table:
         config.format = str(table["format"])
     if "vulndb" in table:
-        vulndb = table["vulndb"]
+        vulndb = "off" if table["vulndb"] is False else table["vulndb"]
         if not isinstance(vulndb, str) or not vulndb or "\0" in vulndb:
             raise ConfigError(
                 f"{source or 'configuration'}: vulndb must be the path of a database folder or zip."
             )
-        config.vulndb = os.path.join(root, vulndb) if root and vulndb != "online" else vulndb
+        keyword = vulndb.lower() in ("online", "off", "none", "false")
+        config.vulndb = os.path.join(root, vulndb) if root and not keyword else vulndb
     if "lint" in table:
         config.lint_include_dirs = _lint_table(table["lint"], source or "configuration", root)
     if "containers" in table:

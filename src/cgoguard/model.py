@@ -473,6 +473,7 @@ class ScanSummary:
     errors: int = 0
     seconds: float = 0.0
     vulndb: str | None = None  # the vulnerability database the Go artifacts were matched against
+    vulndb_note: str | None = None  # why the default database was not used, when it could not be had
 
 
 class Item(NamedTuple):

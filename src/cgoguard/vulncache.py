@@ -179,6 +179,17 @@ def online(
 
 
 ONLINE = "online"
+OFF = ("off", "none", "false")
+
+
+def chosen(configured: str | None) -> tuple[str | None, bool]:
+    """The database the command line uses, and whether it was asked for: ``--vulndb`` or
+    the configuration's ``vulndb`` first, then $CGOGUARD_VULNDB, else the default, the
+    local copy of vuln.go.dev (``online``). "off" turns matching off."""
+    for value, explicit in ((configured, True), (os.environ.get("CGOGUARD_VULNDB"), True)):
+        if value:
+            return (None, True) if value.lower() in OFF else (value, explicit)
+    return ONLINE, False
 
 
 def resolve(location: str, warn: Callable[[str], None] | None = None) -> str:

@@ -10,6 +10,7 @@ from cgoguard.cli import common
 from cgoguard.errors import UsageError
 
 if TYPE_CHECKING:
+    from cgoguard.config import Config
     from cgoguard.model import Artifact, Item
 
 
@@ -53,9 +54,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     scan.add_argument(
         "--vulndb",
         metavar="PATH",
-        help="match every Go artifact against this Go vulnerability database: a folder or zip in the "
-        "vuln.go.dev layout (index/modules.json, ID/*.json) or of OSV JSON files, read offline; or 'online': "
-        "the local copy of vuln.go.dev, fetched again when older than a day (config: vulndb)",
+        help="the Go vulnerability database to match Go artifacts against: a folder or zip in the "
+        "vuln.go.dev layout (index/modules.json, ID/*.json) or of OSV JSON files, read offline; 'online' "
+        "(the default): the local copy of vuln.go.dev, fetched when missing or older than a day; 'off': "
+        "no matching (config: vulndb; environment: CGOGUARD_VULNDB)",
     )
     scan.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     scan.add_argument(
@@ -65,6 +67,31 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "and is a third to a half of a scan's time",
     )
     scan.set_defaults(handler=run)
+
+
+def _choose_vulndb(args: argparse.Namespace, config: Config) -> str | None:
+    """Set ``config.vulndb`` to the database to match against, or None. A database that was
+    asked for (--vulndb, the configuration, $CGOGUARD_VULNDB) and cannot be used is exit 2;
+    the default (the local copy of vuln.go.dev, fetched when missing or a day old) that
+    cannot be had is a warning and a note in the report: the rest of the scan goes on."""
+    from cgoguard.readers.osv import VulnDbError, cached_database
+    from cgoguard.vulncache import chosen, resolve
+
+    location, explicit = chosen(args.vulndb or config.vulndb)
+    config.vulndb = None
+    if location is None:
+        return None
+    try:
+        config.vulndb = resolve(location, warn=common.warn)
+        cached_database(config.vulndb)
+    except VulnDbError as error:
+        config.vulndb = None
+        if explicit:
+            raise UsageError(str(error)) from None
+        note = f"not checked ({error} Give --vulndb PATH, or --vulndb off to silence this)"
+        common.warn(f"known vulnerabilities {note}")
+        return note
+    return None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -86,17 +113,7 @@ def run(args: argparse.Namespace) -> int:
         config.deleted_files = True
     if args.group:
         config.one_group = True
-    if args.vulndb is not None:
-        config.vulndb = args.vulndb
-    if config.vulndb is not None:
-        from cgoguard.readers.osv import VulnDbError, cached_database
-        from cgoguard.vulncache import resolve
-
-        try:
-            config.vulndb = resolve(config.vulndb, warn=common.warn)
-            cached_database(config.vulndb)
-        except VulnDbError as error:
-            raise UsageError(str(error)) from None
+    vulndb_note = _choose_vulndb(args, config)
     fmt = common.report_format(args, config)
     if fmt == "openvex" and config.vulndb is None:
         raise UsageError(
@@ -125,6 +142,7 @@ def run(args: argparse.Namespace) -> int:
             on_progress=progress.tick,
             exclude=own,
         )
+        scan_run.summary.vulndb_note = vulndb_note
         runs.append(scan_run)
         return progress.wrap(scan_run)
 

@@ -217,6 +217,8 @@ class TextReporter(Reporter):
         lines += ["", line]
         if summary.vulndb is not None:
             lines.append(f"Known vulnerabilities: matched against {m.text(summary.vulndb)}.")
+        elif summary.vulndb_note is not None:
+            lines.append(f"Known vulnerabilities: {m.text(summary.vulndb_note)}.")
         not_read = totals.tally.not_read_sentence()
         if not_read is not None:
             lines.append(f"{m.style('bold red', 'Not checked:')} {m.text(not_read)}.")
