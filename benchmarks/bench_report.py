@@ -35,7 +35,17 @@ def _objects(folder: Path, count: int) -> Path:
 
 def _write(folder: Path, fmt: str, jobs: int) -> tuple[float, int]:
     report = folder.parent / f"{folder.name}.{fmt}"
-    command = [sys.executable, "-m", "cgoguard", "scan", str(folder), "--no-hash", "--no-progress"]
+    command = [
+        sys.executable,
+        "-m",
+        "cgoguard",
+        "scan",
+        str(folder),
+        "--no-hash",
+        "--no-progress",
+        "--vulndb",
+        "off",
+    ]
     command += ["--format", fmt, "-o", str(report), "--jobs", str(jobs)]
     started = time.perf_counter()
     proc = subprocess.run(command, capture_output=True, text=True, check=False)

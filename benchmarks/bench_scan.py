@@ -226,6 +226,8 @@ def cgoguard_command(jobs: int, program: Sequence[str] | None = None) -> list[st
         "--output",
         "{output}",
         "--no-progress",
+        "--vulndb",
+        "off",  # hardening and facts, as checksec.py and pwntools do; bench_vulns measures the rest
         "--jobs",
         str(jobs),
     ]
