@@ -88,7 +88,7 @@ def _choose_vulndb(args: argparse.Namespace, config: Config) -> str | None:
         config.vulndb = None
         if explicit:
             raise UsageError(str(error)) from None
-        note = f"not checked ({error} Give --vulndb PATH, or --vulndb off to silence this)"
+        note = f"not checked ({str(error).rstrip('.')}; give --vulndb PATH, or --vulndb off to silence this)"
         common.warn(f"known vulnerabilities {note}")
         return note
     return None
