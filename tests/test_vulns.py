@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 import cgoguard
 from cgoguard import gosemver
-from cgoguard.checks.vulns import first_fix, in_range, matches, vulnerability_database_older
+from cgoguard.checks.vulns import describe_range, first_fix, in_range, matches, vulnerability_database_older
 from cgoguard.config import Config
 from cgoguard.model import Artifact, GoBuildInfo, GoModule
 from cgoguard.readers.osv import VulnDbError, open_database, parse_entry
@@ -77,6 +77,9 @@ def test_osv_ranges() -> None:
     assert in_range(events, v("1.22.3")) and not in_range(events, v("1.22.4"))
     assert first_fix(events, v("1.21.10")) == "1.21.11" and first_fix(events, v("1.22.2")) == "1.22.4"
     assert first_fix(events, v("1.22.4")) is None
+    assert describe_range(events) == "<1.21.11, >=1.22.0-0 <1.22.4"
+    assert describe_range((("introduced", "1.2.0"),)) == ">=1.2.0"
+    assert describe_range((("introduced", "0"), ("last_affected", "1.0.5"))) == "<=1.0.5"
     assert in_range((("introduced", "1.2.0"), ("last_affected", "1.2.5")), v("1.2.5"))
     assert not in_range((("introduced", "1.2.0"), ("last_affected", "1.2.5")), v("1.2.6"))
     # Events out of order are sorted; a fix and an introduction at one version: the fix closes first.

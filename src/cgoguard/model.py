@@ -354,6 +354,7 @@ class VulnerabilityMatch:
     remedy: str  # the exact fix: "rebuild with go1.22.7 or later", "go get mod@v1.2.6, then rebuild"
     symbols: tuple[str, ...] = ()  # the vulnerable functions found (symbol precision)
     replaced_by: str | None = None  # "path@version" when a replace directive swapped the module
+    affected_versions: str = ""  # the advisory's range for this module, e.g. "<1.21.11, >=1.22.0-0 <1.22.4"
 
 
 @dataclass(frozen=True, slots=True)

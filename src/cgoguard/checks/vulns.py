@@ -58,6 +58,21 @@ def in_range(events: tuple[tuple[str, str], ...], version: gosemver.Version) -> 
     return affected
 
 
+def describe_range(events: tuple[tuple[str, str], ...]) -> str:
+    """The affected versions in a form people read: ">=1.22.0-0 <1.22.4, <1.21.11" style."""
+    spans, start = [], None
+    for kind, text in events:
+        if kind == "introduced":
+            start = None if text == "0" else text
+        elif kind in ("fixed", "last_affected"):
+            bound = f"<{text}" if kind == "fixed" else f"<={text}"
+            spans.append(f">={start} {bound}" if start else bound)
+            start = None
+    if start is not None or (events and events[-1][0] == "introduced"):
+        spans.append(f">={start}" if start else "every version")
+    return ", ".join(spans) or "unknown"
+
+
 def first_fix(events: tuple[tuple[str, str], ...], version: gosemver.Version) -> str | None:
     """The lowest fixed version above ``version``."""
     fixes = [v for kind, text in events if kind == "fixed" and (v := gosemver.parse(text)) is not None]
@@ -172,6 +187,7 @@ def matches(subject: VulnSubject) -> Iterator[VulnerabilityMatch]:
                         reason=reason,
                         fixed=fixed,
                         remedy=fix_for(path, fixed),
+                        affected_versions=describe_range(entry.events),
                         symbols=tuple(found),
                         replaced_by=module.replaced_by
                         if path == module.path

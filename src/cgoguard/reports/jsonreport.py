@@ -80,6 +80,7 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
             "precision": match.precision,
             "reason": match.reason,
             "symbols": list(match.symbols),
+            "affected_versions": match.affected_versions,
             "fixed": match.fixed,
             "remedy": match.remedy,
         }
