@@ -867,3 +867,45 @@ def test_the_default_is_the_local_copy_of_vuln_go_dev(
     assert "Known vulnerabilities: not checked" in cut.stdout
     asked = subprocess.run([*command, "--vulndb", "online"], capture_output=True, text=True, env=env)
     assert asked.returncode == 2  # asked for and not had: nothing passes on less than it was asked to check
+
+
+def test_the_symbol_index_answers_as_the_blob_search(fixture_path: Fixture) -> None:
+    """gosymbols.SymbolIndex (sets, built once per image) gives the same answers as
+    gosymbols.matches (a search of the blob per question) on real tables."""
+    from cgoguard import gosymbols
+    from cgoguard.scanner import scan_file
+
+    questions = [
+        ("example.com/symbols/lib.v2", s)
+        for s in (
+            "Plain",
+            "Small",
+            "Map",
+            "Counter.Add",
+            "Counter.Value",
+            "Stack.Push",
+            "Stack.Len",
+            "Nope",
+            "Counter.Nope",
+        )
+    ] + [("fmt", "Println"), ("fmt", "Sprintf"), ("strconv", "Itoa"), ("strconv", "Atoi"), ("os", "Open")]
+    packages = [
+        "example.com/symbols/lib.v2",
+        "fmt",
+        "strconv",
+        "net/http",
+        "os",
+        "internal/abi",
+        "example.com/none",
+    ]
+    for name in ("go_exe_symbols", "go_exe_symbols_go121", "go_cshared_default"):
+        artifact = scan_file(str(fixture_path(name)), function_tables=True)
+        assert artifact is not None and artifact.go is not None and artifact.go.functions is not None
+        table = artifact.go.functions
+        index = gosymbols.SymbolIndex(table)
+        for package, symbol in questions:
+            assert index.matches(package, symbol) == gosymbols.matches(table, package, symbol), (name, symbol)
+        for package in packages:
+            prefix = b"\0" + gosymbols.package_prefix(package).encode() + b"."
+            expected = prefix in table.blob or prefix in (table.inlined or b"")
+            assert index.package_linked(package) == expected, (name, package)

@@ -27,7 +27,6 @@ from cgoguard.model import (
     Advisory,
     AffectedImport,
     AffectedModule,
-    FunctionTable,
     LinkedModule,
     Severity,
     VulnerabilityMatch,
@@ -84,21 +83,6 @@ def _applies(item: AffectedImport, subject: VulnSubject) -> bool:
     return (not item.goos or subject.goos in item.goos) and (not item.goarch or subject.goarch in item.goarch)
 
 
-def linked_symbols(table: FunctionTable, item: AffectedImport) -> list[str]:
-    """The advisory's symbols of ``item`` found in the function table (inlined ones included)."""
-    return [s for s in item.symbols if gosymbols.matches(table, item.package, s)]
-
-
-def package_linked(table: FunctionTable, package: str) -> bool:
-    """Whether any function of ``package`` is in the table (a method's receiver counts)."""
-    head = b"\0" + gosymbols.package_prefix(package).encode() + b"."
-    return any(head in blob for blob in (table.blob, table.inlined or b""))
-
-
-def _version(module: LinkedModule) -> gosemver.Version | None:
-    return gosemver.parse(module.version)
-
-
 def _as_linked(item: AffectedImport, advisory_module: str, linked_module: str) -> AffectedImport:
     """An advisory's package as the binary names it. A module swapped in by a
     replace directive keeps the import paths of the module it replaces: the
@@ -112,14 +96,13 @@ def _as_linked(item: AffectedImport, advisory_module: str, linked_module: str) -
 
 
 def _judge(
-    subject: VulnSubject, module: LinkedModule, entry: AffectedModule
+    subject: VulnSubject, module: LinkedModule, entry: AffectedModule, functions: gosymbols.SymbolIndex | None
 ) -> tuple[bool, str, str, list[str]]:
     """(affected, precision, reason, symbols found) for one affected entry whose range matched."""
     imports = [_as_linked(i, entry.module, module.path) for i in entry.imports if _applies(i, subject)]
     if entry.imports and not imports:
         systems = sorted({s for i in entry.imports for s in (*i.goos, *i.goarch)})
         return False, "package", f"the vulnerable code is built only for {', '.join(systems)}", []
-    functions = subject.functions
     if not imports:
         return True, "module", "the advisory names no package: the version alone decides", []
     if functions is None:
@@ -130,8 +113,8 @@ def _judge(
     for item in imports:
         if item.symbols:
             named_symbols = True
-            found += [f"{item.package}.{s}" for s in linked_symbols(functions, item)]
-        elif package_linked(functions, item.package):
+            found += [f"{item.package}.{s}" for s in item.symbols if functions.matches(item.package, s)]
+        elif functions.package_linked(item.package):
             linked_packages.append(item.package)
     if found:
         reason = f"vulnerable function(s) linked: {', '.join(found[:6])}"
@@ -156,9 +139,21 @@ def _judge(
     )
 
 
-def matches(subject: VulnSubject) -> Iterator[VulnerabilityMatch]:
+_LAST: list[tuple[VulnSubject, list[VulnerabilityMatch]]] = []  # the checks of one subject share the work
+
+
+def matches(subject: VulnSubject) -> list[VulnerabilityMatch]:
     """Every advisory whose version range covers a module of ``subject`` (both
     identities of a replaced module), judged at the finest precision."""
+    if _LAST and _LAST[0][0] is subject:
+        return _LAST[0][1]
+    index = gosymbols.SymbolIndex(subject.functions) if subject.functions is not None else None
+    found = list(_matches(subject, index))
+    _LAST[:] = [(subject, found)]
+    return found
+
+
+def _matches(subject: VulnSubject, index: gosymbols.SymbolIndex | None) -> Iterator[VulnerabilityMatch]:
     seen: set[tuple[str, str]] = set()
     for module in subject.modules:
         identities = [(module.path, module.version)]
@@ -176,7 +171,7 @@ def matches(subject: VulnSubject) -> Iterator[VulnerabilityMatch]:
                     if (advisory.id, path) in seen:
                         continue
                     seen.add((advisory.id, path))
-                    affected, precision, reason, found = _judge(subject, module, entry)
+                    affected, precision, reason, found = _judge(subject, module, entry, index)
                     fixed = first_fix(entry.events, parsed)
                     yield VulnerabilityMatch(
                         advisory=advisory,
