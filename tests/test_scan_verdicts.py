@@ -17,7 +17,7 @@ import pytest
 
 import gofixtures
 from cgoguard.api import scan
-from cgoguard.model import Artifact
+from cgoguard.model import Artifact, Severity
 from truth import readelf_truth
 
 ARCHIVE_FIXTURES = [n for n in gofixtures.FIXTURE_NAMES if gofixtures.RECIPES[n].output.endswith(".a")]
@@ -358,3 +358,23 @@ def test_carchive_member_canary_only_for_user_c(fixture_path: Callable[[str], Pa
         assert user, "no user C member found"
         if protected:
             assert any(m.hardening is not None and m.hardening.canary for m in user)
+
+
+def test_rpath_and_runpath_are_named_apart(fixture_path: Callable[[str], Path]) -> None:
+    """DT_RUNPATH (what patchelf and modern linkers write) is shown as RUNPATH, DT_RPATH as RPATH."""
+    import io
+
+    import cgoguard
+    from cgoguard.outcome import item_of
+    from cgoguard.reports import ReportContext, RunTotals, create_reporter
+
+    report = cgoguard.scan([fixture_path("go_cshared_patched"), fixture_path("go_cshared_rpath")])
+    context = ReportContext("scan", cgoguard.api.tool_info(), [], Severity.HIGH, verbose=True, color=False)
+    out = io.StringIO()
+    reporter = create_reporter("text", out, context)
+    for artifact in report.artifacts:
+        reporter.add(item_of(artifact))
+    reporter.finish(RunTotals(report.summary, report.tally, report.set_findings))
+    text = out.getvalue()
+    assert "RUNPATH $ORIGIN/../libs" in text and "RPATH $ORIGIN/../libs" not in text
+    assert "RPATH $ORIGIN/lib:/tmp/cgoguard-rpath" in text

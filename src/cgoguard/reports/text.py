@@ -68,8 +68,11 @@ def hardening_line(h: Hardening, machine: str = "", m: Markup = MARKUP) -> str:
         f"{control_flow_label} {_flag(control_flow, m)}",
         f"stripped {'yes' if h.stripped else 'no'}",
     ]
-    if h.rpath or h.runpath:
-        parts.append("RPATH " + m.text(":".join((h.rpath or []) + (h.runpath or []))))
+    # DT_RPATH and DT_RUNPATH differ (RPATH is searched before LD_LIBRARY_PATH, RUNPATH after): named apart.
+    if h.rpath:
+        parts.append("RPATH " + m.text(":".join(h.rpath)))
+    if h.runpath:
+        parts.append("RUNPATH " + m.text(":".join(h.runpath)))
     return "  ".join(parts)
 
 
