@@ -24,7 +24,7 @@ from cgoguard.terminal import printable
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from cgoguard.cli import build, catalogue, lint, scan, vulndb
+    from cgoguard.cli import build, catalogue, frameworks, lint, scan, vulndb
 
     parser = argparse.ArgumentParser(
         prog="cgoguard",
@@ -42,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     lint.register(sub)
     build.register(sub)
     vulndb.register(sub)
+    frameworks.register(sub)
     return parser
 
 

@@ -1,0 +1,181 @@
+"""Framework mappings: which catalogue checks give evidence for which control.
+
+Data, not code: one YAML file per framework edition in ``cgoguard/data/frameworks/``,
+validated against the JSON Schema beside them (``mapping.schema.json``); a user
+adds a framework, or replaces a shipped one, with a file of the same shape
+(``--mapping FILE``). Edges name catalogue check IDs only, so a new check is one
+line of YAML away from the evidence matrix. Grades are what a binary and build
+auditor can evidence; nothing here says a system is compliant.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import jsonschema
+import yaml
+
+from cgoguard.checks import all_checks
+from cgoguard.errors import ConfigError
+
+MAX_MAPPING_BYTES = 4 << 20
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    checks: tuple[str, ...]
+    relationship: str  # "satisfies" | "partially-satisfies" | "supports" | "none"
+    rationale: str
+    scope: str = ""
+    conditions: tuple[str, ...] = ()
+    evidence: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Control:
+    id: str
+    control_point: str
+    text: str
+    addressable: str  # "full" | "partial" | "supporting" | "none"
+    edges: tuple[Edge, ...]
+    cls: str = ""  # the framework's class of the control ("安全计算环境")
+    test_unit: str = ""
+    why_not: str = ""
+    assessor_must_also: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Framework:
+    id: str
+    title: str
+    edition: str
+    text_status: str
+    controls: tuple[Control, ...]
+    source: str  # "shipped" or the user's file
+    note: str = ""
+    title_en: str = ""
+
+
+@cache
+def _schema() -> dict[str, Any]:
+    text = resources.files("cgoguard.data").joinpath("frameworks/mapping.schema.json").read_text("utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+def parse_framework(text: str, source: str) -> Framework:
+    """A framework from one mapping file's text; ConfigError (one sentence) when it is not valid."""
+    try:
+        document = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise ConfigError(f"{source}: not YAML ({str(error).splitlines()[0]}).") from None
+    try:
+        jsonschema.validate(document, _schema())
+    except jsonschema.ValidationError as error:
+        where = "/".join(str(part) for part in error.absolute_path) or "the document"
+        raise ConfigError(f"{source}: {where}: {error.message}.") from None
+    known = {check.id for check in all_checks()}
+    seen: set[str] = set()
+    controls = []
+    for raw in document["controls"]:
+        if raw["id"] in seen:
+            raise ConfigError(f"{source}: control {raw['id']} is listed twice.")
+        seen.add(raw["id"])
+        edges = []
+        for edge in raw["mappings"]:
+            unknown = [c for c in edge["checks"] if c not in known]
+            if unknown:
+                raise ConfigError(
+                    f"{source}: control {raw['id']} names checks not in the catalogue: {', '.join(unknown)}."
+                )
+            edges.append(
+                Edge(
+                    tuple(edge["checks"]),
+                    edge["relationship"],
+                    edge["rationale"].strip(),
+                    edge.get("scope", ""),
+                    tuple(edge.get("conditions", ())),
+                    tuple(edge.get("evidence", ())),
+                )
+            )
+        if raw["addressable"] != "none" and not any(e.relationship != "none" for e in edges):
+            raise ConfigError(
+                f"{source}: control {raw['id']} is {raw['addressable']} but no check gives evidence for it."
+            )
+        controls.append(
+            Control(
+                raw["id"],
+                raw["control_point"],
+                raw["text"],
+                raw["addressable"],
+                tuple(edges),
+                raw.get("class", ""),
+                raw.get("test_unit", ""),
+                raw.get("why_not", ""),
+                tuple(raw.get("assessor_must_also", ())),
+            )
+        )
+    meta = document["framework"]
+    return Framework(
+        meta["id"],
+        meta["title"],
+        meta["edition"],
+        meta["text_status"],
+        tuple(controls),
+        source,
+        meta.get("note", ""),
+        meta.get("title_en", ""),
+    )
+
+
+def shipped_frameworks() -> list[Framework]:
+    folder = resources.files("cgoguard.data").joinpath("frameworks")
+    names = sorted(entry.name for entry in folder.iterdir() if entry.name.endswith(".yaml"))
+    return [parse_framework(folder.joinpath(name).read_text("utf-8"), "shipped") for name in names]
+
+
+def load_mapping_file(path: str) -> Framework:
+    """A user's mapping file (regular, bounded), validated like the shipped ones."""
+    from cgoguard.fileio import read_regular
+
+    try:
+        data = read_regular(path, MAX_MAPPING_BYTES)
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot be read ({error.strerror or error}).") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text.") from None
+    return parse_framework(text, path)
+
+
+def frameworks(extra: list[str] | None = None) -> list[Framework]:
+    """The shipped frameworks, with a user's file replacing a shipped one of the same id."""
+    found = {f.id: f for f in shipped_frameworks()}
+    for path in extra or []:
+        framework = load_mapping_file(path)
+        found[framework.id] = framework
+    return sorted(found.values(), key=lambda f: f.id)
+
+
+def frameworks_dict(items: list[Framework]) -> list[dict[str, Any]]:
+    """What ``cgoguard frameworks --format json`` prints."""
+    return [
+        {
+            "id": f.id,
+            "title": f.title,
+            "edition": f.edition,
+            "text_status": f.text_status,
+            "source": f.source,
+            "controls": len(f.controls),
+            "addressable": {
+                grade: sum(1 for c in f.controls if c.addressable == grade)
+                for grade in ("full", "partial", "supporting", "none")
+            },
+        }
+        for f in items
+    ]
