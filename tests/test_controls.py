@@ -105,3 +105,12 @@ def test_a_users_mapping_file_adds_a_framework(tmp_path: Path) -> None:
     refused = run("frameworks", "--mapping", broken)
     assert refused.returncode == 2 and "CG999" in refused.stderr and "Traceback" not in refused.stderr
     assert run("frameworks", "--mapping", tmp_path / "missing.yaml").returncode == 2
+
+
+def test_nist_memory_protection_is_partial_and_signing_is_not_claimed() -> None:
+    (nist,) = [f for f in shipped_frameworks() if f.id == "nist-800-53r5"]
+    controls = {c.id: c for c in nist.controls}
+    memory = controls["SI-16"]
+    assert memory.addressable == "partial" and {"CG101", "CG104", "CG105"} <= set(memory.edges[0].checks)
+    # No signatures are made or verified yet: code authentication and signed components evidence nothing.
+    assert controls["SI-7(15)"].edges == () and controls["CM-14"].edges == ()
