@@ -757,60 +757,24 @@ def test_update_refreshes_the_go_release_table(served: Any, tmp_path: Path, fixt
         {"version": "go1.27.9", "stable": True},
     ]
     (root / "dl.json").write_text(json.dumps(listing))
-    cache = tmp_path / "own-cache"
-    env = {**os.environ, "CGOGUARD_CACHE": str(cache)}
+    env = {**os.environ, "CGOGUARD_CACHE": str(tmp_path / "own-cache")}
     binary = fixture_path("go_exe_default")  # go1.27.3
-    before = subprocess.run(
-        [sys.executable, "-m", "cgoguard", "scan", binary, "--format", "json", "--no-progress"],
-        capture_output=True,
-        text=True,
-        env=env,
-    )
+
+    def cgoguard(*args: str | Path) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "cgoguard", *map(str, args)]
+        return subprocess.run(command, capture_output=True, text=True, env=env)
+
+    before = cgoguard("scan", binary, "--format", "json", "--no-progress")
     assert "CG204" not in before.stdout
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "cgoguard",
-            "vulndb",
-            "update",
-            "--url",
-            url,
-            "--releases-url",
-            f"{url}/dl.json",
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-    )
+    done = cgoguard("vulndb", "update", "--url", url, "--releases-url", f"{url}/dl.json")
     assert done.returncode == 0, done.stderr
     assert "supported: go1.29.1, go1.28.4" in done.stdout
-    after = subprocess.run(
-        [sys.executable, "-m", "cgoguard", "scan", binary, "--format", "json", "--no-progress"],
-        capture_output=True,
-        text=True,
-        env=env,
-    )
+    after = cgoguard("scan", binary, "--format", "json", "--no-progress")
     messages = [
         f["message"] for f in json.loads(after.stdout)["artifacts"][0]["findings"] if f["id"] == "CG204"
     ]
     assert messages and "supported releases are go1.29 and go1.28" in messages[0]
-    broken = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "cgoguard",
-            "vulndb",
-            "update",
-            "--url",
-            url,
-            "--releases-url",
-            f"{url}/nothing.json",
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-    )
+    broken = cgoguard("vulndb", "update", "--url", url, "--releases-url", f"{url}/nothing.json")
     assert broken.returncode == 3 and "release table was not refreshed" in broken.stderr
 
 

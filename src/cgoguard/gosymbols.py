@@ -59,33 +59,9 @@ def linker_names(package: str, symbol: str) -> list[str]:
 def matches(table: FunctionTable, package: str, symbol: str, *, inlined: bool = True) -> bool:
     """Whether the table links the OSV ``symbol`` of ``package``, as itself, as a generic
     instantiation or as a method-value wrapper; with ``inlined`` (the default) a function
-    that only survives inlined into its callers counts too (Go 1.16+ tables record those)."""
-    blobs = [table.blob]
-    if inlined and table.inlined is not None:
-        blobs.append(table.inlined)
-    for name in linker_names(package, symbol):
-        head, generic, tail = name.encode().partition(b"[...]")
-        for blob in blobs:
-            if generic and _has_instantiation(blob, head + b"[", tail):
-                return True
-            if not generic and (b"\0" + head + b"\0" in blob or b"\0" + head + _METHOD_VALUE + b"\0" in blob):
-                return True
-    return False
-
-
-def _has_instantiation(blob: bytes, head: bytes, tail: bytes) -> bool:
-    """Whether some name is ``head`` + balanced type arguments + ``]`` + ``tail`` (+ ``-fm``)."""
-    needle = b"\0" + head
-    position = blob.find(needle)
-    while position >= 0:
-        start = position + len(needle)
-        end = blob.find(b"\0", start)
-        name_rest = blob[start:end]
-        close = _closing_bracket(name_rest)
-        if close >= 0 and name_rest[close + 1 :] in (tail, tail + _METHOD_VALUE):
-            return True
-        position = blob.find(needle, end)
-    return False
+    that only survives inlined into its callers counts too (Go 1.16+ tables record those).
+    For one question; many questions of one table go to a :class:`SymbolIndex`."""
+    return SymbolIndex(table, inlined=inlined).matches(package, symbol)
 
 
 def _closing_bracket(text: bytes) -> int:
@@ -104,8 +80,7 @@ def _closing_bracket(text: bytes) -> int:
 class SymbolIndex:
     """A function table's names in sets and maps, for many lookups against one image
     (a scan asks hundreds of advisories' symbols of each Go image: a search of the
-    multi-megabyte blob per question cost about half a second per image). The same
-    rules as :func:`matches` and :func:`package_linked`."""
+    multi-megabyte blob per question cost about half a second per image)."""
 
     __slots__ = ("generic", "names", "packages")
 
@@ -128,7 +103,7 @@ class SymbolIndex:
                     self.packages.add(head[:dot])
 
     def matches(self, package: str, symbol: str) -> bool:
-        """Whether the OSV ``symbol`` of ``package`` is linked (see :func:`matches`)."""
+        """Whether the OSV ``symbol`` of ``package`` is linked (the rules of the module docstring)."""
         for name in linker_names(package, symbol):
             head, generic, tail = name.encode().partition(b"[...]")
             if not generic:
