@@ -114,3 +114,33 @@ def test_nist_memory_protection_is_partial_and_signing_is_not_claimed() -> None:
     assert memory.addressable == "partial" and {"CG101", "CG104", "CG105"} <= set(memory.edges[0].checks)
     # No signatures are made or verified yet: code authentication and signed components evidence nothing.
     assert controls["SI-7(15)"].edges == () and controls["CM-14"].edges == ()
+
+
+def test_a_users_file_amends_one_control_and_keeps_the_rest(tmp_path: Path) -> None:
+    patch = tmp_path / "mine.yaml"
+    patch.write_text(
+        """schema_version: 1
+framework: {id: gbt22239-2019-l3, title: mine, edition: local, text_status: paraphrase, amends: true}
+controls:
+- id: 8.1.4.2 a)
+  control_point: 访问控制
+  text: 应对登录的用户分配账户和权限；
+  addressable: supporting
+  mappings:
+  - checks: [CG101]
+    relationship: supports
+    build_modes: [exe, pie]
+    rationale: our own reading
+""",
+        encoding="utf-8",
+    )
+    (amended,) = [f for f in frameworks([str(patch)]) if f.id == "gbt22239-2019-l3"]
+    shipped = _gbt()
+    assert len(amended.controls) == len(shipped.controls)  # type: ignore[attr-defined]
+    changed = {c.id: c for c in amended.controls}["8.1.4.2 a)"]
+    assert changed.edges[0].build_modes == ("exe", "pie") and changed.addressable == "supporting"
+    assert "amended by" in amended.source
+    unknown = tmp_path / "unknown.yaml"
+    unknown.write_text(patch.read_text("utf-8").replace("gbt22239-2019-l3", "nope"), encoding="utf-8")
+    with pytest.raises(ConfigError, match="amends nope"):
+        frameworks([str(unknown)])

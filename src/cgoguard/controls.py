@@ -33,6 +33,7 @@ class Edge:
     scope: str = ""
     conditions: tuple[str, ...] = ()
     evidence: tuple[str, ...] = ()
+    build_modes: tuple[str, ...] = ()  # Go build modes ("c": no Go code) it is about; () = any
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +59,7 @@ class Framework:
     source: str  # "shipped" or the user's file
     note: str = ""
     title_en: str = ""
+    amends: bool = False  # a user's file whose controls replace or add to the shipped framework's
 
 
 @cache
@@ -100,6 +102,7 @@ def parse_framework(text: str, source: str) -> Framework:
                     edge.get("scope", ""),
                     tuple(edge.get("conditions", ())),
                     tuple(edge.get("evidence", ())),
+                    tuple(edge.get("build_modes", ())),
                 )
             )
         if raw["addressable"] != "none" and not any(e.relationship != "none" for e in edges):
@@ -129,6 +132,7 @@ def parse_framework(text: str, source: str) -> Framework:
         source,
         meta.get("note", ""),
         meta.get("title_en", ""),
+        bool(meta.get("amends", False)),
     )
 
 
@@ -158,8 +162,30 @@ def frameworks(extra: list[str] | None = None) -> list[Framework]:
     found = {f.id: f for f in shipped_frameworks()}
     for path in extra or []:
         framework = load_mapping_file(path)
+        base = found.get(framework.id)
+        if framework.amends:
+            if base is None:
+                raise ConfigError(f"{path}: amends {framework.id}, which is not a known framework.")
+            framework = _amend(base, framework)
         found[framework.id] = framework
     return sorted(found.values(), key=lambda f: f.id)
+
+
+def _amend(base: Framework, patch: Framework) -> Framework:
+    """``base`` with ``patch``'s controls replacing those of the same id (in place) or added at the end."""
+    replacing = {c.id: c for c in patch.controls}
+    controls = [replacing.pop(c.id, c) for c in base.controls]
+    controls.extend(c for c in patch.controls if c.id in replacing)
+    return Framework(
+        base.id,
+        base.title,
+        base.edition,
+        base.text_status,
+        tuple(controls),
+        f"{base.source}, amended by {patch.source}",
+        base.note,
+        base.title_en,
+    )
 
 
 def frameworks_dict(items: list[Framework]) -> list[dict[str, Any]]:
