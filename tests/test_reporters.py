@@ -129,7 +129,10 @@ def _library() -> Artifact:
         vulnerability=match,
     )
     findings = [finding, vulnerable]
-    return Artifact("dist/libbridge.so", 4096, "00" * 32, None, False, elf, go, hardening, [], findings)
+    artifact = Artifact("dist/libbridge.so", 4096, "00" * 32, None, False, elf, go, hardening, [], findings)
+    artifact.applied = ["CG102", "CG103", "CG230", "CG301"]
+    artifact.not_applicable = {"CG101": "a shared library is always position-independent"}
+    return artifact
 
 
 def _run() -> tuple[list[Artifact], RunTotals, list[Finding]]:

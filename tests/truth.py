@@ -24,7 +24,7 @@ nx
     interpreter is Solaris's ``ld.so.1``).
 
 Raw facts returned alongside, for tests that want them: ``e_type`` (readelf's
-word: EXEC, DYN, REL, ...), ``interpreter`` (path or None), ``rpath`` and
+word: EXEC, DYN, REL, ...), ``interpreter`` (path or None), ``dynamic`` (a PT_DYNAMIC segment), ``rpath`` and
 ``runpath`` (lists, None when absent), ``textrel`` (DT_TEXTREL or DF_TEXTREL),
 ``rwx_load_segments`` (number of PT_LOAD segments that are R, W and X at once).
 
@@ -193,6 +193,7 @@ def readelf_truth(path: str | os.PathLike[str]) -> dict[str, Any]:
         "nx": nx,
         "e_type": parsed.e_type,
         "interpreter": parsed.interpreter,
+        "dynamic": parsed.has_segment("DYNAMIC"),
         "rpath": _path_list(parsed.dynamic_values("RPATH")),
         "runpath": _path_list(parsed.dynamic_values("RUNPATH")),
         "textrel": bool(parsed.dynamic_values("TEXTREL")) or "TEXTREL" in flags,

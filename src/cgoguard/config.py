@@ -134,6 +134,11 @@ class Config:
                 finding.severity = override
             kept.append(finding)
         artifact.findings = kept
+        # a disabled check was, for the reports, not run
+        artifact.applied = [c for c in artifact.applied if self.enabled(c) and c not in ignored]
+        artifact.not_applicable = {
+            c: why for c, why in artifact.not_applicable.items() if self.enabled(c) and c not in ignored
+        }
         for member in artifact.members:
             self.apply(member)
 

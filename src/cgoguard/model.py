@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from enum import IntEnum
+from enum import IntEnum, StrEnum
 from typing import NamedTuple
 
 
@@ -416,6 +416,59 @@ class Artifact:
     container: str | None = None  # "zip", "tar.gz", ...: the members are what it holds
     layer: str | None = None  # for a file of a container image: the digest of its layer
     deleted: bool = False  # an image file a later layer deletes or replaces (only with --deleted-files)
+    # Which checks judged this image: applied (passed unless a finding of theirs is in
+    # ``findings``), and those that did not apply with the reason. A check in neither was not run.
+    applied: list[str] = field(default_factory=list)
+    not_applicable: dict[str, str] = field(default_factory=dict)
+
+    def record(self, check_id: str, findings: list[Finding], not_applicable: str | None) -> None:
+        """One check's evaluation of this image."""
+        if not_applicable is None:
+            self.applied.append(check_id)
+            self.findings.extend(findings)
+        else:
+            self.not_applicable[check_id] = not_applicable
+
+
+def build_mode_of(hardening: Hardening | None, has_go: bool) -> str:
+    """The build mode an image stands for in mappings and the matrix: its Go build
+    mode ("c-archive" also for a C program that links a Go c-archive: that link is
+    where the archive's code gets its loader protections), "c" without Go code."""
+    mode = hardening.go_build_mode if hardening is not None else None
+    if mode:
+        return mode
+    return "unknown" if has_go else "c"
+
+
+class Outcome(StrEnum):
+    """What one check said of one subject. ``reported``: it fired at info severity,
+    a statement of fact (which FIPS module is linked), not a defect."""
+
+    PASSED = "passed"
+    FAILED = "failed"
+    REPORTED = "reported"
+    NOT_APPLICABLE = "not-applicable"
+    NOT_EVALUATED = "not-evaluated"
+
+
+def check_outcomes(artifact: Artifact) -> dict[str, tuple[Outcome, str]]:
+    """Each check that judged this image (not its members), with its outcome and
+    the reason or the findings' messages. A check missing here was not run."""
+    found: dict[str, list[Finding]] = {}
+    for finding in artifact.findings:
+        found.setdefault(finding.check_id, []).append(finding)
+    outcomes: dict[str, tuple[Outcome, str]] = {}
+    for check_id in artifact.applied:
+        mine = found.get(check_id)
+        if not mine:
+            outcomes[check_id] = (Outcome.PASSED, "")
+        elif all(f.severity == Severity.INFO for f in mine):
+            outcomes[check_id] = (Outcome.REPORTED, " ".join(f.message for f in mine))
+        else:
+            outcomes[check_id] = (Outcome.FAILED, " ".join(f.message for f in mine))
+    for check_id, why in artifact.not_applicable.items():
+        outcomes[check_id] = (Outcome.NOT_APPLICABLE, why)
+    return outcomes
 
 
 class SetMember(NamedTuple):

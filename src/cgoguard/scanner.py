@@ -63,7 +63,8 @@ def analyze_elf(
     artifact.hardening = summarize(elf, go, go_archive_member=go_archive_member)
     subject = Subject(artifact.path, elf, go, artifact.hardening, archive)
     for check in binary_checks():
-        artifact.findings.extend(check.run(subject))
+        evaluation = check.evaluate(subject)
+        artifact.record(check.id, evaluation.findings, evaluation.not_applicable)
 
 
 @functools.cache

@@ -94,9 +94,15 @@ def add_vulnerability_findings(
     ``keep_functions`` the function tables are dropped once used (megabytes each,
     which would otherwise travel back from the worker for nothing)."""
     subject = vuln_subject(artifact, database)
+    checks = checks_for(CheckTarget.KNOWN_VULNERABILITIES, VulnSubject)
     if subject is not None:
-        for check in checks_for(CheckTarget.KNOWN_VULNERABILITIES, VulnSubject):
-            artifact.findings.extend(check.run(subject))
+        for check in checks:
+            evaluation = check.evaluate(subject)
+            artifact.record(check.id, evaluation.findings, evaluation.not_applicable)
+    elif artifact.elf is not None and not artifact.is_archive:
+        why = "no Go code" if artifact.go is None else "no Go build info: no module versions to look up"
+        for check in checks:
+            artifact.not_applicable[check.id] = why
     for member in artifact.members:
         add_vulnerability_findings(member, database, keep_functions=keep_functions)
     # After the members: an archive shares its go.o member's facts.

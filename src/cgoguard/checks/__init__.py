@@ -75,7 +75,29 @@ class Matched:
     severity: Severity | None = None  # None: the check's default
 
 
-CheckResult = str | tuple[str, Severity] | Located | Related | Matched
+@dataclass(frozen=True, slots=True)
+class NotApplicable:
+    """The check has nothing to judge in this subject, and why ("pure Go: no C
+    code to protect"). Not a pass: reports show it as "not applicable"."""
+
+    reason: str
+
+
+CheckResult = str | tuple[str, Severity] | Located | Related | Matched | NotApplicable
+
+# What a binary check can apply to, by Go build mode ("c": an image without Go
+# code). Declared per check so the build-mode matrix needs no artifact.
+BUILD_MODES = ("exe", "pie", "c-shared", "c-archive", "plugin", "c")
+
+
+@dataclass(slots=True)
+class Evaluation:
+    """One check run on one subject: its findings, or why it did not apply."""
+
+    findings: list[Finding]
+    not_applicable: str | None = None
+
+
 S = TypeVar("S")
 CheckFunction = Callable[[S], Iterable[CheckResult]]
 
@@ -106,9 +128,25 @@ class Check(Generic[S]):
     target: CheckTarget
     subject_type: type[S]
     example: str | None = None  # a short bad/good example, for source rules
+    modes: tuple[str, ...] = BUILD_MODES  # the build modes it can apply to (binary checks)
 
     def run(self, subject: S) -> Iterator[Finding]:
+        yield from self.evaluate(subject).findings
+
+    def evaluate(self, subject: S) -> Evaluation:
+        """Run the check; a ``NotApplicable`` result ends it (a check says so before any finding)."""
+        findings = []
+        for result in self._results(subject):
+            if isinstance(result, NotApplicable):
+                return Evaluation([], result.reason)
+            findings.append(result)
+        return Evaluation(findings)
+
+    def _results(self, subject: S) -> Iterator[Finding | NotApplicable]:
         for result in self.function(subject):
+            if isinstance(result, NotApplicable):
+                yield result
+                return
             if isinstance(result, Matched):
                 severity = result.severity or self.severity
                 yield Finding(
@@ -147,8 +185,12 @@ def check(
     references: tuple[str, ...] = (),
     target: CheckTarget = CheckTarget.BINARY,
     example: str | None = None,
+    modes: tuple[str, ...] = BUILD_MODES,
 ) -> Callable[[CheckFunction[S]], CheckFunction[S]]:
     target = CheckTarget(target)
+    unknown_modes = set(modes) - set(BUILD_MODES)
+    if unknown_modes or not modes:
+        raise ValueError(f"{id}: modes must be some of {', '.join(BUILD_MODES)}")
 
     def register(function: CheckFunction[S]) -> CheckFunction[S]:
         if id in REGISTRY:
@@ -172,6 +214,7 @@ def check(
             target=target,
             subject_type=subject_type,
             example=inspect.cleandoc(example) if example else None,
+            modes=tuple(modes),
         )
         return function
 

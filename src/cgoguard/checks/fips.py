@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from cgoguard.checks import CheckResult, Subject, check
+from cgoguard.checks import CheckResult, NotApplicable, Subject, check
 from cgoguard.model import Severity
 
 
@@ -14,6 +14,7 @@ from cgoguard.model import Severity
     title="FIPS 140-3 cryptographic module and default mode",
     severity=Severity.INFO,
     applies_to="Go artifacts",
+    modes=("exe", "pie", "c-shared", "c-archive", "plugin"),
     fix="""
         To build against the CMVP-validated Go Cryptographic Module and turn FIPS mode on by default:
             GOFIPS140=v1.0.0 go build ...
@@ -33,6 +34,7 @@ def fips_140_mode(subject: Subject) -> Iterator[CheckResult]:
     and run (GODEBUG in the environment overrides the default)."""
     go = subject.go
     if go is None or go.fips is None:
+        yield NotApplicable("no Go code" if go is None else "no Go build info to read the module from")
         return
     status = go.fips
     if status.provider == "go-native":
@@ -56,3 +58,5 @@ def fips_140_mode(subject: Subject) -> Iterator[CheckResult]:
             "FIPS mode only if GODEBUG=fips140=on is in the environment the process starts with "
             "(a host that sets it later, even before loading a Go library, does not turn it on)."
         )
+    elif status.crypto_linked is False:
+        yield NotApplicable("links no cryptographic code")

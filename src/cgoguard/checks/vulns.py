@@ -38,6 +38,9 @@ STDLIB, TOOLCHAIN = "stdlib", "toolchain"
 _PSEUDO_TIME = re.compile(r"[-.](\d{14})-[0-9a-f]{12}$")
 
 
+_GO_MODES = ("exe", "pie", "c-shared", "c-archive", "plugin")
+
+
 def in_range(events: tuple[tuple[str, str], ...], version: gosemver.Version) -> bool:
     """Whether ``version`` falls in the OSV SEMVER range given by ``events``
     (introduced / fixed / last_affected, in any order)."""
@@ -237,6 +240,7 @@ def _replacement_note(match: VulnerabilityMatch) -> str:
     title="A module or the standard library linked in has a known vulnerability",
     severity=Severity.HIGH,
     applies_to="Go artifacts with build info, given a vulnerability database (--vulndb)",
+    modes=_GO_MODES,
     target=CheckTarget.KNOWN_VULNERABILITIES,
     fix="""
         Upgrade what the advisory names and rebuild:
@@ -282,6 +286,7 @@ def known_vulnerability(subject: VulnSubject) -> Iterator[CheckResult]:
     title="A known vulnerability's version range matches, but its vulnerable code is not linked",
     severity=Severity.INFO,
     applies_to="Go artifacts with a readable function table, given a vulnerability database",
+    modes=_GO_MODES,
     target=CheckTarget.KNOWN_VULNERABILITIES,
     fix="""
         Nothing to fix in this artifact; upgrading still removes the question for future builds:
@@ -311,6 +316,7 @@ def vulnerable_code_not_present(subject: VulnSubject) -> Iterator[CheckResult]:
     title="The vulnerability database is older than the toolchain or a module version it is asked about",
     severity=Severity.LOW,
     applies_to="Go artifacts, given a vulnerability database",
+    modes=_GO_MODES,
     target=CheckTarget.KNOWN_VULNERABILITIES,
     fix="""
         Use a current database: download it again (vuln.go.dev), or
@@ -354,6 +360,7 @@ def vulnerability_database_older(subject: VulnSubject) -> Iterator[CheckResult]:
     title="Entries of the vulnerability database for this artifact's modules could not be read",
     severity=Severity.MEDIUM,
     applies_to="Go artifacts, given a vulnerability database",
+    modes=_GO_MODES,
     target=CheckTarget.KNOWN_VULNERABILITIES,
     fix="""
         Download the database again; a damaged or partial copy cannot say what it does not hold.

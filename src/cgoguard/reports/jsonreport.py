@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import asdict
 from typing import IO, Any
 
-from cgoguard.model import Artifact, Finding, GoFacts, GoModule, Item, ScanSummary
+from cgoguard.model import Artifact, Finding, GoFacts, GoModule, Item, Outcome, ScanSummary, check_outcomes
 from cgoguard.reports import ReportContext, Reporter, RunTotals
 
 
@@ -87,6 +87,23 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
     return data
 
 
+def checks_to_dict(artifact: Artifact) -> dict[str, Any]:
+    """Which checks judged this image: passed, failed, reported (info), and not applicable with why."""
+    outcomes = check_outcomes(artifact)
+    listed: dict[str, Any] = {
+        key: sorted(c for c, (outcome, _) in outcomes.items() if outcome == wanted)
+        for key, wanted in (
+            ("passed", Outcome.PASSED),
+            ("failed", Outcome.FAILED),
+            ("reported", Outcome.REPORTED),
+        )
+    }
+    listed["not_applicable"] = {
+        c: why for c, (outcome, why) in sorted(outcomes.items()) if outcome == Outcome.NOT_APPLICABLE
+    }
+    return listed
+
+
 def artifact_to_dict(artifact: Artifact) -> dict[str, Any]:
     elf = artifact.elf
     h = artifact.hardening
@@ -108,6 +125,7 @@ def artifact_to_dict(artifact: Artifact) -> dict[str, Any]:
         "runtime_exports": artifact.go.cgo.runtime_exports if artifact.go else [],
         "members": [artifact_to_dict(m) for m in artifact.members],
         "findings": [finding_to_dict(f) for f in artifact.findings],
+        "checks": checks_to_dict(artifact),
     }
     if elf is not None:
         dyn = elf.dynamic
