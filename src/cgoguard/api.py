@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from cgoguard._version import __version__
+from cgoguard.checks import all_checks
 from cgoguard.config import Config
 from cgoguard.executors import Executor
 from cgoguard.model import Artifact, Finding, ScanSummary, Severity
@@ -32,12 +33,15 @@ from cgoguard.scanner import scan_bytes, scan_file
 from cgoguard.sources import Source
 
 if TYPE_CHECKING:
+    from cgoguard.evidence import FrameworkEvidence
     from cgoguard.gobuild import Target, TargetOutcome
 
 __all__ = [
+    "ComplyReport",
     "Report",
     "ScanRun",
     "build",
+    "comply",
     "iter_findings",
     "iter_scan",
     "lint",
@@ -242,3 +246,98 @@ def build(
         fail_on=fail_on,
     )
     return build_all(resolved.targets, resolved.profiles, resolved.workdir, options)
+
+
+MAX_MANIFEST_BYTES = 16 << 20
+
+
+@dataclass(slots=True)
+class ComplyReport:
+    """What ``comply`` collected (the scan, the lint, the build manifests) and the evidence per control."""
+
+    scan: Report
+    lint: Report | None
+    manifests: list[dict[str, object]]
+    evidence: list[FrameworkEvidence]
+    tally: Tally
+
+    def exit_code(self, fail_on: Severity | None = None, *, allow_unreadable: bool = False) -> ExitCode:
+        return self.tally.exit_code(fail_on=fail_on, allow_unreadable=allow_unreadable)
+
+
+def load_manifest(path: str | os.PathLike[str]) -> dict[str, object]:
+    """A manifest of ``cgoguard build`` (a regular file, bounded, checked); UsageError otherwise."""
+    import json
+
+    from cgoguard.errors import UsageError
+    from cgoguard.fileio import read_regular
+    from cgoguard.gobuild.manifest import SCHEMA
+
+    name = os.fspath(path)
+    try:
+        document = json.loads(read_regular(name, MAX_MANIFEST_BYTES))
+    except OSError as error:
+        raise UsageError(f"{name}: the build manifest cannot be read ({error.strerror or error}).") from None
+    except (ValueError, RecursionError):
+        raise UsageError(f"{name}: not JSON, so not a cgoguard build manifest.") from None
+    if not isinstance(document, dict) or document.get("schema") != SCHEMA:
+        raise UsageError(f"{name}: not a cgoguard build manifest (its schema is not {SCHEMA}).")
+    return document
+
+
+def comply(
+    paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
+    *,
+    frameworks: Sequence[str] = (),
+    mappings: Sequence[str] = (),
+    sources: Sequence[str | os.PathLike[str]] = (),
+    against: str | os.PathLike[str] | None = None,
+    manifests: Sequence[str | os.PathLike[str]] = (),
+    config: Config | None = None,
+    jobs: int | None = 1,
+    hash_files: bool = True,
+    fail_on: Severity = Severity.HIGH,
+    on_progress: Callable[[], None] | None = None,
+) -> ComplyReport:
+    """Collect evidence per control: scan ``paths`` (with ``config.vulndb`` the Go
+    images are matched against it), lint ``sources`` (Go packages, C headers; with
+    ``against`` the headers against that library), read the build ``manifests``,
+    and grade each control of ``frameworks`` (IDs of shipped ones or of ``mappings``
+    files; all when empty) by the checks its mapping names. Evidence, not a verdict:
+    see :mod:`cgoguard.evidence`."""
+    from cgoguard.checks import CheckTarget
+    from cgoguard.controls import select_frameworks
+    from cgoguard.evidence import Inputs, collect
+
+    config = config if config is not None else Config()
+    chosen = select_frameworks(list(frameworks), list(mappings))
+    loaded = [load_manifest(m) for m in manifests]
+    run = ScanRun(
+        _as_list(paths),
+        config=config,
+        jobs=jobs,
+        hash_files=hash_files,
+        fail_on=fail_on,
+        on_progress=on_progress,
+    )
+    artifacts = [item.artifact for item in run if item.artifact is not None]
+    scanned = Report(tool_info(), artifacts, run.summary, run.tally, run.set_findings, "scan")
+    linted = None
+    if sources:
+        linted = lint(sources, against=against, config=config, fail_on=fail_on, jobs=jobs)
+    tally = Tally(fail_on)
+    tally.merge(scanned.tally)
+    if linted is not None:
+        tally.merge(linted.tally)
+    set_checks_on = any(config.enabled(c.id) for c in all_checks(CheckTarget.ARTIFACT_SET))
+    inputs = Inputs(
+        artifacts,
+        run.set_findings,
+        set_stage_ran=set_checks_on and bool(artifacts),
+        linted=linted.artifacts if linted is not None else None,
+        against=against is not None,
+        manifests=loaded,
+        vulndb=config.vulndb,
+        config=config,
+    )
+    return ComplyReport(scanned, linted, loaded, collect(chosen, inputs), tally)

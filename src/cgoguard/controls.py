@@ -171,6 +171,20 @@ def frameworks(extra: list[str] | None = None) -> list[Framework]:
     return sorted(found.values(), key=lambda f: f.id)
 
 
+def select_frameworks(ids: list[str], extra: list[str] | None = None) -> list[Framework]:
+    """The frameworks named by ``ids`` (all when empty), the user's files included."""
+    known = frameworks(extra)
+    if not ids:
+        return known
+    by_id = {f.id: f for f in known}
+    unknown = [i for i in ids if i not in by_id]
+    if unknown:
+        raise ConfigError(
+            f"unknown framework {', '.join(unknown)}; known: {', '.join(by_id)} (see cgoguard frameworks)."
+        )
+    return [by_id[i] for i in dict.fromkeys(ids)]
+
+
 def _amend(base: Framework, patch: Framework) -> Framework:
     """``base`` with ``patch``'s controls replacing those of the same id (in place) or added at the end."""
     replacing = {c.id: c for c in patch.controls}

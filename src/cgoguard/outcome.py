@@ -92,6 +92,14 @@ class Tally:
     def add_item(self, item: Item) -> None:
         self.add(item.severities, item.readable, item.unread)
 
+    def merge(self, other: Tally) -> None:
+        """Count another run's results too (comply: the scan and the lint)."""
+        self.checked += other.checked
+        self.readable += other.readable
+        self.counts = [a + b for a, b in zip(self.counts, other.counts, strict=True)]
+        self.unread.extend(other.unread)
+        self.missing.extend(other.missing)
+
     def add(self, severity_values: Iterable[int], readable: bool, unread: Iterable[tuple[str, str]]) -> None:
         self.checked += 1
         self.readable += readable

@@ -56,6 +56,7 @@ def _listed(names: list[str], limit: int = 8) -> str:
     severity=Severity.HIGH,
     applies_to="artifacts of `cgoguard build` (the expected mode comes from the build plan)",
     target=CheckTarget.BUILD,
+    modes=("exe", "pie", "c-shared", "c-archive", "plugin"),
     fix="""
         Build with the mode on the command line and nothing between the command and the file:
             go build -buildmode=c-shared -o dist/libx.so ./cmd/x
@@ -92,6 +93,7 @@ def build_mode_mismatch(built: BuiltArtifact) -> Iterator[CheckResult]:
     severity=Severity.MEDIUM,
     applies_to="artifacts of `cgoguard build` (the expected Go version is that of the toolchain it ran)",
     target=CheckTarget.BUILD,
+    modes=("exe", "pie", "c-shared", "c-archive", "plugin"),
     fix="""
         Keep the go command from switching toolchains:
             GOTOOLCHAIN=local go build ...
@@ -124,6 +126,7 @@ def toolchain_mismatch(built: BuiltArtifact) -> Iterator[CheckResult]:
     applies_to="Go c-shared libraries whose build restricted the exports to the //export API "
     "(a version script; `cgoguard build` profiles with export-only-api)",
     target=CheckTarget.BUILD,
+    modes=("c-shared",),
     fix="""
         Export exactly the //export API with a linker version script, one name per //export line:
             printf '{ global: Add; FreeString; local: *; };\\n' > exports.map
@@ -166,6 +169,7 @@ def exports_not_api(built: BuiltArtifact) -> Iterator[CheckResult]:
     applies_to="artifacts of builds that passed -ldflags=-buildid= "
     "(`cgoguard build` profiles with buildid = false)",
     target=CheckTarget.BUILD,
+    modes=("exe", "pie", "c-shared", "c-archive", "plugin"),
     fix="""
         go build -ldflags="-buildid=" ...
         -ldflags is not additive: a later -ldflags on the command line replaces an earlier one, so put
@@ -195,6 +199,7 @@ def go_build_id_kept(built: BuiltArtifact) -> Iterator[CheckResult]:
     applies_to="Go c-archives whose build passed -fstack-protector-strong/-all in CGO_CFLAGS "
     "(`cgoguard build` profiles with harden-c)",
     target=CheckTarget.BUILD,
+    modes=("c-archive",),
     fix="""
         CGO_CFLAGS="-O2 -fstack-protector-strong" go build -buildmode=c-archive ...
         and remove -fno-stack-protector from `#cgo CFLAGS:` lines of the package's preambles.
@@ -228,6 +233,7 @@ def archive_without_stack_protector(built: BuiltArtifact) -> Iterator[CheckResul
     severity=Severity.HIGH,
     applies_to="Go artifacts of builds that set GOFIPS140 (`cgoguard build --profile fips`)",
     target=CheckTarget.BUILD,
+    modes=("exe", "pie", "c-shared", "c-archive", "plugin"),
     fix="""
         GOFIPS140=v1.0.0 go build ...
         (Go 1.24 or later; not together with GOEXPERIMENT=boringcrypto). Check the result with

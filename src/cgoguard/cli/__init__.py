@@ -24,7 +24,7 @@ from cgoguard.terminal import printable
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from cgoguard.cli import build, catalogue, frameworks, lint, scan, vulndb
+    from cgoguard.cli import build, catalogue, comply, frameworks, lint, scan, vulndb
 
     parser = argparse.ArgumentParser(
         prog="cgoguard",
@@ -41,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     catalogue.register(sub)
     lint.register(sub)
     build.register(sub)
+    comply.register(sub)
     vulndb.register(sub)
     frameworks.register(sub)
     return parser

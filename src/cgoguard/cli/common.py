@@ -138,7 +138,8 @@ def add_report_options(command: argparse.ArgumentParser, formats: Iterable[str] 
     )
 
 
-def _list(text: str | None) -> list[str]:
+def split_list(text: str | None) -> list[str]:
+    """The items of a comma-separated option."""
     return [item.strip() for item in (text or "").split(",") if item.strip()]
 
 
@@ -149,9 +150,9 @@ def effective_config(args: argparse.Namespace) -> Config:
     config = load_config(args.config)
     overrides: dict[str, object] = {}
     if getattr(args, "select", None):
-        overrides["select"] = _list(args.select)
+        overrides["select"] = split_list(args.select)
     if getattr(args, "ignore", None):
-        overrides["ignore"] = _list(args.ignore)
+        overrides["ignore"] = split_list(args.ignore)
     if overrides:
         cli = config_from_table(overrides, "command line")
         if cli.select is not None:
@@ -287,3 +288,28 @@ def report(
         reporter.finish(result)
         says_it = text_on_stdout(fmt, out)
     return conclude(result.tally, allow=allow_unreadable(args, config), report_says_it=says_it, what=what)
+
+
+def choose_vulndb(args: argparse.Namespace, config: Config) -> str | None:
+    """Set ``config.vulndb`` to the database to match against, or None. A database that was
+    asked for (--vulndb, the configuration, $CGOGUARD_VULNDB) and cannot be used is exit 2;
+    the default (the local copy of vuln.go.dev, fetched when missing or a day old) that
+    cannot be had is a warning and a note in the report: the rest of the scan goes on."""
+    from cgoguard.readers.osv import VulnDbError, cached_database
+    from cgoguard.vulncache import chosen, resolve
+
+    location, explicit = chosen(args.vulndb or config.vulndb)
+    config.vulndb = None
+    if location is None:
+        return None
+    try:
+        config.vulndb = resolve(location, warn=warn)
+        cached_database(config.vulndb)
+    except VulnDbError as error:
+        config.vulndb = None
+        if explicit:
+            raise UsageError(str(error)) from None
+        note = f"not checked ({str(error).rstrip('.')}; give --vulndb PATH, or --vulndb off to silence this)"
+        warn(f"known vulnerabilities {note}")
+        return note
+    return None

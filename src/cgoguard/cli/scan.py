@@ -10,7 +10,6 @@ from cgoguard.cli import common
 from cgoguard.errors import UsageError
 
 if TYPE_CHECKING:
-    from cgoguard.config import Config
     from cgoguard.model import Artifact, Item
 
 
@@ -69,31 +68,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     scan.set_defaults(handler=run)
 
 
-def _choose_vulndb(args: argparse.Namespace, config: Config) -> str | None:
-    """Set ``config.vulndb`` to the database to match against, or None. A database that was
-    asked for (--vulndb, the configuration, $CGOGUARD_VULNDB) and cannot be used is exit 2;
-    the default (the local copy of vuln.go.dev, fetched when missing or a day old) that
-    cannot be had is a warning and a note in the report: the rest of the scan goes on."""
-    from cgoguard.readers.osv import VulnDbError, cached_database
-    from cgoguard.vulncache import chosen, resolve
-
-    location, explicit = chosen(args.vulndb or config.vulndb)
-    config.vulndb = None
-    if location is None:
-        return None
-    try:
-        config.vulndb = resolve(location, warn=common.warn)
-        cached_database(config.vulndb)
-    except VulnDbError as error:
-        config.vulndb = None
-        if explicit:
-            raise UsageError(str(error)) from None
-        note = f"not checked ({str(error).rstrip('.')}; give --vulndb PATH, or --vulndb off to silence this)"
-        common.warn(f"known vulnerabilities {note}")
-        return note
-    return None
-
-
 def run(args: argparse.Namespace) -> int:
     # Imported here so that other commands do not pay for the scan pipeline at start-up.
     from cgoguard.api import ScanRun, tool_info
@@ -113,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
         config.deleted_files = True
     if args.group:
         config.one_group = True
-    vulndb_note = _choose_vulndb(args, config)
+    vulndb_note = common.choose_vulndb(args, config)
     fmt = common.report_format(args, config)
     if fmt == "openvex" and config.vulndb is None:
         raise UsageError(

@@ -16,12 +16,15 @@ import importlib
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import IO, Any, ClassVar
+from typing import IO, TYPE_CHECKING, Any, ClassVar
 
 from cgoguard.checks import Check
 from cgoguard.errors import UsageError
 from cgoguard.model import Artifact, Finding, Item, ScanSummary, Severity
 from cgoguard.outcome import Tally
+
+if TYPE_CHECKING:
+    from cgoguard.evidence import FrameworkEvidence
 
 
 @dataclass(slots=True)
@@ -34,6 +37,7 @@ class ReportContext:
     fail_on: Severity = Severity.HIGH
     verbose: bool = False
     color: bool | None = None  # None: styled when the output is a terminal
+    lang: str = "en"  # "en" | "zh": the language of labels and prose (clause texts stay as written)
 
 
 @dataclass(slots=True)
@@ -43,6 +47,8 @@ class RunTotals:
     summary: ScanSummary
     tally: Tally
     set_findings: list[Finding] = field(default_factory=list)
+    # comply: evidence per control of each framework (cgoguard.evidence.FrameworkEvidence)
+    evidence: list[FrameworkEvidence] | None = None
 
 
 class Reporter(ABC):
@@ -76,6 +82,8 @@ REPORTERS = {
     "cyclonedx-1.7": "cgoguard.reports.cyclonedx:CycloneDx17Reporter",
     "spdx": "cgoguard.reports.spdx:SpdxReporter",
     "spdx-2.3": "cgoguard.reports.spdx:SpdxReporter",
+    "markdown": "cgoguard.reports.markdown:MarkdownReporter",
+    "csv": "cgoguard.reports.csvreport:CsvReporter",
 }
 
 

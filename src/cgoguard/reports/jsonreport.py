@@ -223,4 +223,8 @@ class JsonReporter(Reporter):
             "summary": summary,
             "fail_on": str(self.context.fail_on),
         }
+        if totals.evidence is not None:
+            from cgoguard.evidence import evidence_to_dict
+
+            tail["evidence"] = evidence_to_dict(totals.evidence)
         self.out.write("\n], " + json.dumps(tail)[1:] + "\n")

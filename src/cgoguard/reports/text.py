@@ -175,6 +175,8 @@ class TextReporter(Reporter):
         return functools.partial(plain_block, verbose=self.context.verbose) if self.plain else None
 
     def add(self, item: Item) -> None:
+        if self.context.command == "comply" and not self.context.verbose:
+            return  # comply's text is the evidence; --verbose adds each artifact's detail
         if item.text is not None:
             self._write(item.text)
         elif item.artifact is not None:
@@ -225,4 +227,8 @@ class TextReporter(Reporter):
         not_read = totals.tally.not_read_sentence()
         if not_read is not None:
             lines.append(f"{m.style('bold red', 'Not checked:')} {m.text(not_read)}.")
+        if totals.evidence is not None:
+            from cgoguard.reports.evidence_text import evidence_text
+
+            lines += ["", *(m.text(line) for line in evidence_text(totals.evidence, self.context.lang))]
         self._print(lines)

@@ -1,0 +1,397 @@
+"""The controls stage: findings and check outcomes as evidence per control.
+
+Input is what the earlier stages produced (scanned artifacts with the checks
+that applied to each, set-level findings, lint results, build manifests) and
+the framework mappings of :mod:`cgoguard.controls`. For every edge of every
+control, each check it names is counted over the subjects in its scope
+(images of the edge's build modes, linted files, built targets, the run):
+passed, failed, reported (an info-level statement), not applicable; a check
+with nothing to count is *not evaluated*, with the reason (no such image among
+the inputs, no vulnerability database, no build manifest, disabled ...).
+
+A control's result is a statement about evidence, never about compliance:
+
+``gaps``           a check behind an edge that gives evidence failed;
+``evidenced``      every check of its strongest edge passed on every subject in
+                   scope (``grade`` is that edge's relationship: satisfies,
+                   partially-satisfies, supports), and none failed elsewhere;
+``not-evaluated``  it is mapped, but nothing in this run could evidence it;
+``not-addressable`` a binary auditor can say nothing about it (``why_not``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from cgoguard.checks import CheckTarget, find_check
+from cgoguard.config import Config
+from cgoguard.controls import Control, Edge, Framework
+from cgoguard.model import Artifact, Finding, Outcome, build_mode_of, check_outcomes
+
+RELATIONSHIP_RANK = {"satisfies": 3, "partially-satisfies": 2, "supports": 1, "none": 0}
+_SOURCE_TARGETS = (CheckTarget.GO_SOURCE, CheckTarget.C_HEADER, CheckTarget.HEADER_BINARY)
+
+
+@dataclass(slots=True)
+class Inputs:
+    """Everything one ``comply`` run collected, before any judging of controls."""
+
+    artifacts: list[Artifact]  # scanned (with members)
+    set_findings: list[Finding] = field(default_factory=list)
+    set_stage_ran: bool = False
+    linted: list[Artifact] | None = None  # None: no source given
+    against: bool = False  # lint compared headers with a library (HEADER_BINARY checks ran)
+    manifests: list[dict[str, Any]] = field(default_factory=list)
+    vulndb: str | None = None  # the database the Go images were matched against; None: not matched
+    config: Config = field(default_factory=Config)
+
+
+@dataclass(slots=True)
+class Failure:
+    subject: str
+    message: str
+
+
+@dataclass(slots=True)
+class CheckEvidence:
+    """One check of one edge, counted over the subjects in the edge's scope."""
+
+    check_id: str
+    counts: dict[str, int]  # by Outcome value
+    failures: list[Failure]
+    not_evaluated: str = ""  # why nothing was counted, when nothing was
+
+    @property
+    def evaluated(self) -> bool:
+        """It judged something: passed, failed or reported on a subject in scope."""
+        return any(self.counts[o] for o in (Outcome.PASSED, Outcome.FAILED, Outcome.REPORTED))
+
+    @property
+    def answered(self) -> bool:
+        """It judged something, or said of everything in scope that it does not apply."""
+        return self.evaluated or bool(self.counts[Outcome.NOT_APPLICABLE])
+
+
+@dataclass(slots=True)
+class EdgeEvidence:
+    edge: Edge
+    checks: list[CheckEvidence]
+
+    @property
+    def status(self) -> str:
+        if any(c.counts[Outcome.FAILED] for c in self.checks):
+            return "gaps"
+        if all(c.answered for c in self.checks) and any(c.evaluated for c in self.checks):
+            return "evidenced"
+        if any(c.answered for c in self.checks):
+            return "partly-evaluated"
+        return "not-evaluated"
+
+
+@dataclass(slots=True)
+class ControlEvidence:
+    control: Control
+    edges: list[EdgeEvidence]
+    result: str  # gaps | evidenced | not-evaluated | not-addressable
+    grade: str  # the relationship the evidence reaches ("none" when it reaches none)
+    missing: list[str]
+
+
+@dataclass(slots=True)
+class FrameworkEvidence:
+    framework: Framework
+    controls: list[ControlEvidence]
+
+    def counts(self) -> dict[str, int]:
+        found = dict.fromkeys(("gaps", "evidenced", "not-evaluated", "not-addressable"), 0)
+        for control in self.controls:
+            found[control.result] += 1
+        return found
+
+
+def _images(artifacts: Iterable[Artifact]) -> Iterator[Artifact]:
+    for artifact in artifacts:
+        if artifact.elf is not None:
+            yield artifact
+        yield from _images(artifact.members)
+
+
+def _empty_counts() -> dict[str, int]:
+    return dict.fromkeys((o.value for o in Outcome), 0)
+
+
+class _Judge:
+    """Counts each check over its subjects once per scope (many edges name the same checks)."""
+
+    def __init__(self, inputs: Inputs) -> None:
+        self.inputs = inputs
+        self.images = [(build_mode_of(i.hardening, i.go is not None), i) for i in _images(inputs.artifacts)]
+        self.cache: dict[tuple[str, tuple[str, ...]], CheckEvidence] = {}
+
+    def evidence(self, check_id: str, modes: tuple[str, ...]) -> CheckEvidence:
+        key = (check_id, modes)
+        if key not in self.cache:
+            self.cache[key] = self._count(check_id, modes)
+        return self.cache[key]
+
+    def _count(self, check_id: str, modes: tuple[str, ...]) -> CheckEvidence:
+        check = find_check(check_id)
+        assert check is not None  # the mappings were validated against the catalogue
+        found = CheckEvidence(check_id, _empty_counts(), [])
+        if not self.inputs.config.enabled(check_id):
+            found.not_evaluated = "disabled by the configuration"
+            return found
+        target = check.target
+        if target in (CheckTarget.BINARY, CheckTarget.KNOWN_VULNERABILITIES):
+            self._count_images(found, target, modes)
+        elif target == CheckTarget.ARTIFACT_SET:
+            self._count_set(found)
+        elif target == CheckTarget.BUILD:
+            self._count_builds(found, modes)
+        else:
+            self._count_sources(found, target)
+        return found
+
+    def _count_images(self, found: CheckEvidence, target: CheckTarget, modes: tuple[str, ...]) -> None:
+        in_scope = [image for mode, image in self.images if not modes or mode in modes]
+        if target == CheckTarget.KNOWN_VULNERABILITIES and self.inputs.vulndb is None:
+            found.not_evaluated = "no vulnerability database was used (--vulndb)"
+            return
+        for image in in_scope:
+            outcome = check_outcomes(image).get(found.check_id)
+            if outcome is None:
+                found.counts[Outcome.NOT_EVALUATED] += 1
+                continue
+            found.counts[outcome[0]] += 1
+            if outcome[0] == Outcome.FAILED:
+                found.failures.append(Failure(image.path, outcome[1]))
+        if not in_scope:
+            found.not_evaluated = f"no {'/'.join(modes) + ' ' if modes else 'ELF '}image among the inputs"
+        elif not found.answered:
+            found.not_evaluated = f"not run on the {len(in_scope)} image(s) in scope"
+
+    def _count_set(self, found: CheckEvidence) -> None:
+        if not self.inputs.set_stage_ran:
+            found.not_evaluated = "the checks across artifacts did not run"
+            return
+        mine = [f for f in self.inputs.set_findings if f.check_id == found.check_id]
+        if not mine:
+            found.counts[Outcome.PASSED] += 1
+            return
+        for finding in mine:
+            found.counts[Outcome.FAILED] += 1
+            found.failures.append(Failure(", ".join(finding.artifacts) or "the deliverable", finding.message))
+
+    def _count_builds(self, found: CheckEvidence, modes: tuple[str, ...]) -> None:
+        if not self.inputs.manifests:
+            found.not_evaluated = "no build manifest was given (--manifest)"
+            return
+        for manifest in self.inputs.manifests:
+            target = manifest.get("target", {})
+            if modes and target.get("go_build_mode") not in modes:
+                continue
+            verdicts = [
+                v for v in manifest.get("verification", {}).get("checks", []) if v.get("id") == found.check_id
+            ]
+            if not verdicts:
+                found.counts[Outcome.NOT_EVALUATED] += 1
+                continue
+            for verdict in verdicts:
+                subject = f"{target.get('name', '?')} ({verdict.get('on', 'artifact')})"
+                if not verdict.get("applicable", True):
+                    found.counts[Outcome.NOT_APPLICABLE] += 1
+                elif verdict.get("passed"):
+                    found.counts[Outcome.PASSED] += 1
+                else:
+                    found.counts[Outcome.FAILED] += 1
+                    found.failures.append(Failure(subject, str(verdict.get("evidence", ""))))
+        if not found.answered:
+            found.not_evaluated = "the builds' profiles did not verify it (see each manifest's verification)"
+
+    def _count_sources(self, found: CheckEvidence, target: CheckTarget) -> None:
+        linted = self.inputs.linted
+        if linted is None:
+            found.not_evaluated = "no source was given to lint (--source)"
+            return
+        if target == CheckTarget.HEADER_BINARY and not self.inputs.against:
+            found.not_evaluated = "headers were not compared with a library (--against)"
+            return
+        headers = target != CheckTarget.GO_SOURCE
+        for artifact in linted:
+            if artifact.error is not None or artifact.path.endswith(".h") != headers:
+                continue
+            mine = [f for f in artifact.findings if f.check_id == found.check_id]
+            if not mine:
+                found.counts[Outcome.PASSED] += 1
+            for finding in mine:
+                found.counts[Outcome.FAILED] += 1
+                where = f"{artifact.path}:{finding.location.line}" if finding.location else artifact.path
+                found.failures.append(Failure(where, finding.message))
+        if not found.answered:
+            found.not_evaluated = f"no {'C header' if headers else 'Go file'} among the linted sources"
+
+
+def collect(frameworks: Sequence[Framework], inputs: Inputs) -> list[FrameworkEvidence]:
+    """Evidence per control of each framework, from one run's results."""
+    judge = _Judge(inputs)
+    return [
+        FrameworkEvidence(framework, [_control(control, judge) for control in framework.controls])
+        for framework in frameworks
+    ]
+
+
+def _control(control: Control, judge: _Judge) -> ControlEvidence:
+    edges = [
+        EdgeEvidence(edge, [judge.evidence(c, edge.build_modes) for c in edge.checks])
+        for edge in control.edges
+        if edge.relationship != "none"
+    ]
+    missing = sorted(
+        {
+            f"{c.check_id}: {c.not_evaluated}"
+            for e in edges
+            for c in e.checks
+            if not c.answered and c.not_evaluated
+        }
+    )
+    if control.addressable == "none" or not edges:
+        return ControlEvidence(control, edges, "not-addressable", "none", [])
+    if any(e.status == "gaps" for e in edges):
+        return ControlEvidence(control, edges, "gaps", _best(edges, ("evidenced",)), missing)
+    grade = _best(edges, ("evidenced",))
+    if grade != "none":
+        return ControlEvidence(control, edges, "evidenced", grade, missing)
+    return ControlEvidence(control, edges, "not-evaluated", "none", missing)
+
+
+def _best(edges: list[EdgeEvidence], statuses: tuple[str, ...]) -> str:
+    reached = [e.edge.relationship for e in edges if e.status in statuses]
+    return max(reached, key=RELATIONSHIP_RANK.__getitem__, default="none")
+
+
+def evidence_to_dict(found: list[FrameworkEvidence]) -> list[dict[str, Any]]:
+    """The ``evidence`` key of the JSON document (also embedded by the HTML report)."""
+    return [
+        {
+            "framework": {
+                "id": f.framework.id,
+                "title": f.framework.title,
+                "title_en": f.framework.title_en,
+                "edition": f.framework.edition,
+                "text_status": f.framework.text_status,
+                "note": f.framework.note,
+                "source": f.framework.source,
+            },
+            "counts": f.counts(),
+            "controls": [_control_dict(c) for c in f.controls],
+        }
+        for f in found
+    ]
+
+
+def _control_dict(found: ControlEvidence) -> dict[str, Any]:
+    control = found.control
+    return {
+        "id": control.id,
+        "class": control.cls,
+        "control_point": control.control_point,
+        "test_unit": control.test_unit,
+        "text": control.text,
+        "addressable": control.addressable,
+        "result": found.result,
+        "grade": found.grade,
+        "why_not": control.why_not,
+        "edges": [
+            {
+                "checks": list(e.edge.checks),
+                "relationship": e.edge.relationship,
+                "status": e.status,
+                "scope": e.edge.scope,
+                "build_modes": list(e.edge.build_modes),
+                "conditions": list(e.edge.conditions),
+                "rationale": e.edge.rationale,
+                "results": {c.check_id: dict(c.counts) for c in e.checks},
+                "not_evaluated": {c.check_id: c.not_evaluated for c in e.checks if c.not_evaluated},
+                "failed_artifacts": sorted({f.subject for c in e.checks for f in c.failures}),
+                "failures": [
+                    {"check": c.check_id, "subject": f.subject, "message": f.message}
+                    for c in e.checks
+                    for f in c.failures
+                ],
+            }
+            for e in found.edges
+        ],
+        "missing": found.missing,
+        "assessor_must_also": list(control.assessor_must_also),
+    }
+
+
+MATRIX_MODES = ("exe", "pie", "c-shared", "c-archive", "plugin")
+
+
+@dataclass(slots=True)
+class MatrixCell:
+    verified: list[str]  # checks every build of the profile verifies for this mode
+    scanned: list[str]  # checks that apply to the mode and are judged when its artifacts are scanned
+
+
+@dataclass(slots=True)
+class MatrixRow:
+    framework: str
+    control: Control
+    relationship: str  # the strongest relationship of the control's edges
+    cells: dict[str, dict[str, MatrixCell]]  # profile -> mode -> cell
+
+
+def build_matrix(frameworks: Sequence[Framework], profiles: Sequence[Any]) -> list[MatrixRow]:
+    """The seed's build-mode ↔ control table, generated: for each control with evidence
+    edges and each Go build mode, the checks of those edges that can apply to the mode
+    (the checks' declared modes, the edge's build modes), split by whether each
+    profile's builds verify them (``Profile.verified_checks``). ``exe`` under a profile
+    with ``pie`` is verified as the pie it becomes."""
+    rows = []
+    for framework in frameworks:
+        for control in framework.controls:
+            edges = [e for e in control.edges if e.relationship != "none"]
+            if control.addressable == "none" or not edges:
+                continue
+            strongest = max((e.relationship for e in edges), key=RELATIONSHIP_RANK.__getitem__)
+            cells: dict[str, dict[str, MatrixCell]] = {}
+            for profile in profiles:
+                cells[profile.name] = {}
+                for mode in MATRIX_MODES:
+                    built_as = "pie" if mode == "exe" and profile.pie else mode
+                    verified = set(profile.verified_checks(built_as))
+                    cell = MatrixCell([], [])
+                    named = dict.fromkeys(c for e in edges for c in e.checks if _edge_covers(e, mode))
+                    for check_id in named:
+                        check = find_check(check_id)
+                        assert check is not None
+                        if mode in check.modes:
+                            (cell.verified if check_id in verified else cell.scanned).append(check_id)
+                    cells[profile.name][mode] = cell
+            rows.append(MatrixRow(framework.id, control, strongest, cells))
+    return rows
+
+
+def _edge_covers(edge: Edge, mode: str) -> bool:
+    return not edge.build_modes or mode in edge.build_modes
+
+
+def matrix_to_dict(rows: list[MatrixRow]) -> list[dict[str, Any]]:
+    return [
+        {
+            "framework": row.framework,
+            "control": row.control.id,
+            "control_point": row.control.control_point,
+            "test_unit": row.control.test_unit,
+            "relationship": row.relationship,
+            "profiles": {
+                profile: {mode: {"verified": c.verified, "scanned": c.scanned} for mode, c in modes.items()}
+                for profile, modes in row.cells.items()
+            },
+        }
+        for row in rows
+    ]
