@@ -144,3 +144,14 @@ controls:
     unknown.write_text(patch.read_text("utf-8").replace("gbt22239-2019-l3", "nope"), encoding="utf-8")
     with pytest.raises(ConfigError, match="amends nope"):
         frameworks([str(unknown)])
+
+
+def test_every_shipped_file_validates_against_the_schema() -> None:
+    # At run time the shipped files skip the schema (jsonschema's import is slow); here they do not.
+    from importlib import resources
+
+    folder = resources.files("cgoguard.data").joinpath("frameworks")
+    names = sorted(entry.name for entry in folder.iterdir() if entry.name.endswith(".yaml"))
+    assert len(names) >= 2
+    for name in names:
+        parse_framework(folder.joinpath(name).read_text("utf-8"), name, check_schema=True)
