@@ -864,3 +864,22 @@ def test_a_signal_during_go_build_stops_its_process_group_and_leaves_nothing(
     while _live_members(group) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert _live_members(group) == []
+
+
+def test_comply_takes_the_build_manifest_as_evidence(matrix: Callable[[str, str], BuildResult]) -> None:
+    result = matrix("c-shared", "hardened")
+    command = [
+        sys.executable, "-m", "cgoguard", "comply", str(result.artifact), "--manifest", str(result.manifest),
+        "--vulndb", "off", "--framework", "gbt22239-2019-l3", "--format", "json", "--no-progress",
+    ]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True)
+    assert done.returncode in (0, 1), done.stderr
+    (framework,) = json.loads(done.stdout)["evidence"]
+    trusted = next(c for c in framework["controls"] if c["id"] == "8.1.4.6 a)")
+    edge = next(e for e in trusted["edges"] if "CG208" in e["checks"])
+    results = edge["results"]
+    for check_id in ("CG208", "CG209", "CG210"):  # the mode, the toolchain, the trimmed exports
+        assert results[check_id]["passed"] == 1, (check_id, results)
+    assert results["CG211"]["not-applicable"] == 1  # the hardened profile keeps the build ID
+    assert edge["status"] == "evidenced" and trusted["result"] == "evidenced"
+    assert trusted["grade"] == "partially-satisfies"

@@ -196,7 +196,8 @@ class _Judge:
                 v for v in manifest.get("verification", {}).get("checks", []) if v.get("id") == found.check_id
             ]
             if not verdicts:
-                found.counts[Outcome.NOT_EVALUATED] += 1
+                # a build check judges what the build asked for (a mode, no build ID, GOFIPS140 ...)
+                found.counts[Outcome.NOT_APPLICABLE] += 1
                 continue
             for verdict in verdicts:
                 subject = f"{target.get('name', '?')} ({verdict.get('on', 'artifact')})"
