@@ -127,7 +127,11 @@ class _Judge:
 
     def __init__(self, inputs: Inputs) -> None:
         self.inputs = inputs
-        self.images = [(build_mode_of(i.hardening, i.go is not None), i) for i in _images(inputs.artifacts)]
+        # (build mode, path, outcomes): each image's outcomes computed once, read by every edge
+        self.images = [
+            (build_mode_of(i.hardening, i.go is not None), i.path, check_outcomes(i))
+            for i in _images(inputs.artifacts)
+        ]
         self.cache: dict[tuple[str, tuple[str, ...]], CheckEvidence] = {}
 
     def evidence(self, check_id: str, modes: tuple[str, ...]) -> CheckEvidence:
@@ -155,18 +159,18 @@ class _Judge:
         return found
 
     def _count_images(self, found: CheckEvidence, target: CheckTarget, modes: tuple[str, ...]) -> None:
-        in_scope = [image for mode, image in self.images if not modes or mode in modes]
+        in_scope = [(path, outcomes) for mode, path, outcomes in self.images if not modes or mode in modes]
         if target == CheckTarget.KNOWN_VULNERABILITIES and self.inputs.vulndb is None:
             found.not_evaluated = "no vulnerability database was used (--vulndb)"
             return
-        for image in in_scope:
-            outcome = check_outcomes(image).get(found.check_id)
+        for path, outcomes in in_scope:
+            outcome = outcomes.get(found.check_id)
             if outcome is None:
                 found.counts[Outcome.NOT_EVALUATED] += 1
                 continue
             found.counts[outcome[0]] += 1
             if outcome[0] == Outcome.FAILED:
-                found.failures.append(Failure(image.path, outcome[1]))
+                found.failures.append(Failure(path, outcome[1]))
         if not in_scope:
             found.not_evaluated = f"no {'/'.join(modes) + ' ' if modes else 'ELF '}image among the inputs"
         elif not found.answered:
