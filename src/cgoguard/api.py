@@ -3,7 +3,8 @@
     import cgoguard
     report = cgoguard.scan(["dist/"])                  # ELF files, archives, folders
     report = cgoguard.lint(["./bridge"], against="dist/libbridge.so")
-    outcomes = cgoguard.build("./cmd/bridge", mode="c-shared", profile="hardened")
+    outcomes = cgoguard.build("./cmd/bridge", mode="c-shared", profile="hardened", sign="key.pem")
+    checked = cgoguard.verify("build/bridge.sig.json", keys=["key.pub"])   # signatures, then digests
 
 ``ScanRun`` is the streaming form of ``scan`` (iterate it for one item per
 input as it finishes; the CLI uses it). ``scan`` and ``lint`` return a
@@ -33,8 +34,10 @@ from cgoguard.scanner import scan_bytes, scan_file
 from cgoguard.sources import Source
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from cgoguard.gobuild import Target, TargetOutcome
-    from cgoguard.signing import SigningKey
+    from cgoguard.signing import PublicKey, SigningKey, Verification
 
 __all__ = [
     "Report",
@@ -47,6 +50,7 @@ __all__ = [
     "scan_bytes",
     "scan_file",
     "tool_info",
+    "verify",
 ]
 
 
@@ -184,6 +188,25 @@ def lint(
         seconds=time.perf_counter() - started,
     )
     return Report(tool_info(), artifacts, summary, tally, [], "lint")
+
+
+def verify(
+    bundle: str | os.PathLike[str],
+    keys: Sequence[str | os.PathLike[str] | PublicKey],
+    paths: Sequence[str | os.PathLike[str]] = (),
+    *,
+    now: datetime | None = None,
+) -> Verification:
+    """Check a signature bundle (``<name>.sig.json``, ``.intoto.jsonl``) with public
+    keys (PEM files or :class:`~cgoguard.signing.PublicKey`), then each file it names:
+    relative to the bundle's folder, or among ``paths`` (folders, or the files to
+    check). Raises :class:`~cgoguard.signing.SignatureError` (exit 1) when no
+    signature by a given key holds or the statement expired; the result's
+    ``exit_code()`` says whether every file matched."""
+    from cgoguard.signing import PublicKey, load_public_key, verify_bundle
+
+    public = [k if isinstance(k, PublicKey) else load_public_key(k) for k in keys]
+    return verify_bundle(bundle, public, [os.fspath(p) for p in paths], now=now)
 
 
 def build(

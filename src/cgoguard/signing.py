@@ -544,12 +544,12 @@ def check_subjects(
             )
             results.append(_check_one(name, expected, found or os.path.join(folders[0], name)))
     for path in files:
-        if path not in claimed:
-            results.append(
-                SubjectCheck(
-                    path, NOT_SIGNED, path, None, None, "no subject of the statement names this file"
-                )
-            )
+        if path in claimed:
+            continue
+        if not os.path.lexists(path):
+            results.append(SubjectCheck(path, MISSING, path, None, None, "it does not exist"))
+        else:
+            results.append(SubjectCheck(path, NOT_SIGNED, path, None, None, "no subject names this file"))
     return results
 
 
@@ -557,3 +557,81 @@ def _names(path: str, name: str) -> bool:
     """Whether a file given on the command line is the subject ``name``."""
     given = os.path.normpath(path).replace(os.sep, "/")
     return given == name or given.endswith("/" + name)
+
+
+# -- a whole bundle ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SignedStatement:
+    """What one verified envelope said and who signed it."""
+
+    keyid: str
+    key: str  # the public key file that verified it
+    predicate_type: str
+    signed_on: str | None
+    expires: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "keyid": self.keyid,
+            "key": self.key,
+            "predicateType": self.predicate_type,
+            "signedOn": self.signed_on,
+            "expires": self.expires,
+        }
+
+
+@dataclass(slots=True)
+class Verification:
+    """The result of verifying a bundle: every envelope's signature held (else
+    :class:`SignatureError` was raised), and each subject against its file."""
+
+    bundle: str
+    statements: list[SignedStatement]
+    subjects: list[SubjectCheck]
+
+    def exit_code(self) -> int:
+        """0 every subject matches; 1 a digest differs, or a named file or subject name is not
+        covered; 3 a subject's file is missing or unreadable, or there was nothing to check
+        (incomplete outranks a mismatch, as everywhere in cgoguard)."""
+        from cgoguard.outcome import ExitCode
+
+        statuses = {check.status for check in self.subjects}
+        if not self.subjects or statuses & {MISSING, UNREADABLE}:
+            return ExitCode.INCOMPLETE
+        return ExitCode.OK if statuses == {OK} else ExitCode.FINDINGS
+
+
+def verify_bundle(
+    bundle: str | os.PathLike[str],
+    public_keys: Sequence[PublicKey],
+    paths: Sequence[str] = (),
+    *,
+    now: datetime | None = None,
+) -> Verification:
+    """Verify every envelope of ``bundle`` (a ``.sig.json`` or ``.intoto.jsonl``) with
+    ``public_keys``, then re-hash the files its statements name (:func:`check_subjects`,
+    relative to the bundle's folder unless ``paths`` are given)."""
+    name = os.fspath(bundle)
+    statements: list[SignedStatement] = []
+    subjects: dict[tuple[str, str | None], dict[str, Any]] = {}
+    for envelope in read_envelopes(name):
+        statement, keyid = verify_envelope_by(envelope, public_keys, now=now)
+        predicate = statement.get("predicate")
+        predicate = predicate if isinstance(predicate, dict) else {}
+        key = next(k.path for k in public_keys if k.keyid == keyid)
+        signed_on, expires = predicate.get("signedOn"), predicate.get("expires")
+        statements.append(
+            SignedStatement(
+                keyid,
+                key,
+                statement["predicateType"],
+                signed_on if isinstance(signed_on, str) else None,
+                expires if isinstance(expires, str) else None,
+            )
+        )
+        for subject in statement["subject"]:
+            subjects.setdefault((subject["name"], subject["digest"].get("sha256")), subject)
+    merged = {"subject": list(subjects.values())}
+    return Verification(name, statements, check_subjects(merged, os.path.dirname(name) or ".", paths))
