@@ -458,3 +458,19 @@ def test_build_sign_then_verify_end_to_end(tmp_path: Path) -> None:
     artifact.write_bytes(bytes(data))
     code, text, _ = cli("verify", out / "tiny.sig.json", "--key", public)
     assert code == 1 and "  digest-mismatch  tiny" in text
+
+
+def test_a_build_that_fails_signs_nothing(tmp_path: Path) -> None:
+    """The compiler refuses the package: no artifact, so no signature and no provenance either."""
+    from cgoguard.gobuild import BuildOptions, Target, build_all, load_profiles
+
+    shutil.copytree(Path(__file__).parent / "fixtures" / "build" / "broken", tmp_path / "broken")
+    private, _ = write_key(tmp_path, "release", KINDS["ed25519"]())
+    env = dict(gofixtures.go_env(), CGO_ENABLED="0")
+    out = tmp_path / "out"
+    options = BuildOptions(
+        out_dir=out, go=str(gofixtures.go_binary()), environment=env, signing_key=load_private_key(private)
+    )
+    (outcome,) = build_all([Target("broken", "./broken")], load_profiles(None, ""), tmp_path, options)
+    assert outcome.status == "error" and outcome.result is None
+    assert list(out.iterdir()) == []
