@@ -284,6 +284,11 @@ def test_valid_for_must_be_positive(release: dict[str, Path]) -> None:
             "not base64",
         ),
         (
+            json.dumps({"_type": "https://in-toto.io/Statement/v1", "subject": []}),
+            "malformed",
+            "unsigned in-toto statement",
+        ),
+        (
             json.dumps({"mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json"}),
             "payload-type",
             "Sigstore bundle",
@@ -334,6 +339,10 @@ def test_subject_names_leading_out_of_the_folder_are_not_opened(
     result = api.verify(release["bundle"], [release["pub"]])
     assert [(c.status, c.path) for c in result.subjects] == [("unsafe-name", None)]
     assert result.exit_code() == 1
+    statement["subject"] = [{"name": "libx.so", "digest": {"sha512": "00" * 64}}]
+    write_envelope(release["bundle"], sign_statement(statement, key))
+    result = api.verify(release["bundle"], [release["pub"]])
+    assert [c.status for c in result.subjects] == ["no-sha256"] and result.exit_code() == 1
 
 
 def test_a_jsonl_bundle_verifies_every_line(release: dict[str, Path]) -> None:

@@ -341,6 +341,10 @@ def _parse(envelope: Any) -> tuple[Envelope, list[Signature]]:
             "(verify Sigstore bundles with cosign or sigstore-python).",
             "payload-type",
         )
+    if "_type" in envelope and "payload" not in envelope:
+        raise SignatureError(
+            "this is an unsigned in-toto statement, not a signed envelope (build with --sign).", "malformed"
+        )
     payload, payload_type, signatures = (envelope.get(k) for k in ("payload", "payloadType", "signatures"))
     if not isinstance(payload, str) or not isinstance(payload_type, str):
         raise _malformed("no payload or payloadType string")
@@ -459,13 +463,14 @@ def verify_envelope(
 
 # -- subjects against files ----------------------------------------------------------------------
 
-OK, MISMATCH, MISSING, UNREADABLE, NOT_SIGNED, UNSAFE = (
+OK, MISMATCH, MISSING, UNREADABLE, NOT_SIGNED, UNSAFE, NO_DIGEST = (
     "ok",
     "digest-mismatch",
     "missing",
     "unreadable",
     "not-signed",
     "unsafe-name",
+    "no-sha256",
 )
 
 
@@ -474,7 +479,7 @@ class SubjectCheck:
     """One subject (or one named file no subject covers) against the file found for it."""
 
     name: str
-    status: str  # OK, MISMATCH, MISSING, UNREADABLE, NOT_SIGNED, UNSAFE
+    status: str  # OK, MISMATCH, MISSING, UNREADABLE, NOT_SIGNED, UNSAFE, NO_DIGEST
     path: str | None
     expected: str | None  # the signed sha256
     actual: str | None
@@ -498,7 +503,7 @@ def _safe(name: str) -> bool:
 
 def _check_one(name: str, expected: str | None, path: str | None) -> SubjectCheck:
     if expected is None:
-        return SubjectCheck(name, UNSAFE, path, None, None, "the subject has no sha256 digest")
+        return SubjectCheck(name, NO_DIGEST, path, None, None, "the statement gives no sha256 for it")
     if path is None or not os.path.lexists(path):
         return SubjectCheck(name, MISSING, path, expected, None)
     try:
