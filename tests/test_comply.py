@@ -146,3 +146,40 @@ def test_bad_requests_are_one_line_with_the_right_exit(dist: Path, tmp_path: Pat
     assert wrong.returncode == 2 and "not a cgoguard build manifest" in wrong.stderr
     nothing = cgoguard("comply")
     assert nothing.returncode == 2
+
+
+def test_signed_evidence_verifies_and_a_changed_byte_does_not(dist: Path, tmp_path: Path) -> None:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    key = ed25519.Ed25519PrivateKey.generate()
+    private, public = tmp_path / "key.pem", tmp_path / "key.pub"
+    private.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    public.write_bytes(
+        key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    )
+    report = tmp_path / "evidence.json"
+    args = ("comply", dist, "--vulndb", "off", "--framework", GBT, "--format", "json", "--no-progress")
+    done = cgoguard(*args, "--output", report, "--sign", private)
+    assert done.returncode == 1, done.stderr
+    bundle = tmp_path / "evidence.json.sig.json"
+    ok = cgoguard("verify", bundle, "--key", public)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    # the artifacts' digests are in the signed predicate, as the report states them
+    import base64
+
+    statement = json.loads(base64.b64decode(json.loads(bundle.read_text())["payload"]))
+    signed = {Path(a["name"]).name: a["sha256"] for a in statement["predicate"]["artifacts"]}
+    in_report = {Path(a["path"]).name: a["sha256"] for a in json.loads(report.read_text())["artifacts"]}
+    assert signed == in_report and len(signed) == len(FIXTURES)
+    report.write_text(report.read_text().replace('"evidenced"', '"gaps"', 1))
+    tampered = cgoguard("verify", bundle, "--key", public)
+    assert tampered.returncode == 1 and "digest" in (tampered.stdout + tampered.stderr).lower()
+    unsigned = cgoguard(*args, "--sign", private)
+    assert unsigned.returncode == 2 and "--output" in unsigned.stderr

@@ -3,7 +3,8 @@
     import cgoguard
     report = cgoguard.scan(["dist/"])                  # ELF files, archives, folders
     report = cgoguard.lint(["./bridge"], against="dist/libbridge.so")
-    outcomes = cgoguard.build("./cmd/bridge", mode="c-shared", profile="hardened")
+    outcomes = cgoguard.build("./cmd/bridge", mode="c-shared", profile="hardened", sign="key.pem")
+    checked = cgoguard.verify("build/bridge.sig.json", keys=["key.pub"])   # signatures, then digests
 
 ``ScanRun`` is the streaming form of ``scan`` (iterate it for one item per
 input as it finishes; the CLI uses it). ``scan`` and ``lint`` return a
@@ -25,6 +26,7 @@ from typing import TYPE_CHECKING
 from cgoguard._version import __version__
 from cgoguard.checks import all_checks
 from cgoguard.config import Config
+from cgoguard.errors import UsageError
 from cgoguard.executors import Executor
 from cgoguard.model import Artifact, Finding, ScanSummary, Severity
 from cgoguard.outcome import ExitCode, Tally, item_of, iter_findings
@@ -33,8 +35,11 @@ from cgoguard.scanner import scan_bytes, scan_file
 from cgoguard.sources import Source
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from cgoguard.evidence import FrameworkEvidence
     from cgoguard.gobuild import Target, TargetOutcome
+    from cgoguard.signing import PublicKey, SigningKey, Verification
 
 __all__ = [
     "ComplyReport",
@@ -49,6 +54,7 @@ __all__ = [
     "scan_bytes",
     "scan_file",
     "tool_info",
+    "verify",
 ]
 
 
@@ -188,6 +194,25 @@ def lint(
     return Report(tool_info(), artifacts, summary, tally, [], "lint")
 
 
+def verify(
+    bundle: str | os.PathLike[str],
+    keys: Sequence[str | os.PathLike[str] | PublicKey],
+    paths: Sequence[str | os.PathLike[str]] = (),
+    *,
+    now: datetime | None = None,
+) -> Verification:
+    """Check a signature bundle (``<name>.sig.json``, ``.intoto.jsonl``) with public
+    keys (PEM files or :class:`~cgoguard.signing.PublicKey`), then each file it names:
+    relative to the bundle's folder, or among ``paths`` (folders, or the files to
+    check). Raises :class:`~cgoguard.signing.SignatureError` (exit 1) when no
+    signature by a given key holds or the statement expired; the result's
+    ``exit_code()`` says whether every file matched."""
+    from cgoguard.signing import PublicKey, load_public_key, verify_bundle
+
+    public = [k if isinstance(k, PublicKey) else load_public_key(k) for k in keys]
+    return verify_bundle(bundle, public, [os.fspath(p) for p in paths], now=now)
+
+
 def build(
     package: Target | str | None = None,
     *,
@@ -203,6 +228,9 @@ def build(
     fail_on: Severity = Severity.HIGH,
     trust_config: bool = False,
     report_path: str | os.PathLike[str] | None = None,
+    sign: str | os.PathLike[str] | SigningKey | None = None,
+    sign_passphrase_env: str | None = None,
+    valid_for: float | None = None,
 ) -> list[TargetOutcome]:
     """Build with a hardening profile and verify: ``package`` (a folder or import
     path, or a :class:`~cgoguard.gobuild.Target`), or else every target of
@@ -216,12 +244,27 @@ def build(
     flags outside cgoguard's allowlists, ``out`` elsewhere) and ``trust_config``
     is false (:mod:`cgoguard.gobuild.trust`). ``report_path``: where a report of
     this build will be written; refused the same way, before building, when it is
-    the output folder or a file the build writes (artifact, header, manifest ...)."""
+    the output folder or a file the build writes (artifact, header, manifest ...).
+    ``sign``: a private key (file or :class:`~cgoguard.signing.SigningKey`; an
+    encrypted file's passphrase in the environment variable ``sign_passphrase_env``),
+    loaded before anything is built; each target built then also gets a signed
+    provenance (``<name>.intoto.jsonl``) and ``<name>.sig.json``, the signed SHA-256
+    of every file published, valid for ``valid_for`` days (default: no expiry)."""
     from cgoguard.config import load_config
     from cgoguard.gobuild.batch import build_all, refuse_report_over_outputs
     from cgoguard.gobuild.builder import BuildOptions
     from cgoguard.gobuild.targets import resolve_targets, single_target
+    from cgoguard.signing import SigningKey, load_private_key, with_expiry
 
+    key: SigningKey | None
+    if sign is None or isinstance(sign, SigningKey):
+        key = sign
+    else:  # loaded first: a wrong passphrase must not cost a build
+        key = load_private_key(sign, passphrase_env=sign_passphrase_env)
+    if key is None and (valid_for is not None or sign_passphrase_env is not None):
+        raise UsageError("--valid-for and --sign-passphrase-env need --sign KEY.")
+    if valid_for is not None:
+        with_expiry({}, valid_for)  # refuses a non-positive number of days now, not after building
     config = config if config is not None else load_config()
     if isinstance(package, str):
         package = single_target(package, mode=mode, profile=profile or "hardened")
@@ -235,7 +278,7 @@ def build(
         trust_config=trust_config,
     )
     if report_path is not None:
-        refuse_report_over_outputs(report_path, resolved, provenance)
+        refuse_report_over_outputs(report_path, resolved, provenance, key is not None)
     options = BuildOptions(
         out_dir=resolved.out_dir,
         go=resolved.go,
@@ -244,6 +287,8 @@ def build(
         run_smoke=run_smoke,
         lint_config=config,
         fail_on=fail_on,
+        signing_key=key,
+        valid_for=valid_for,
     )
     return build_all(resolved.targets, resolved.profiles, resolved.workdir, options)
 

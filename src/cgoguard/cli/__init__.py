@@ -24,7 +24,7 @@ from cgoguard.terminal import printable
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from cgoguard.cli import build, catalogue, comply, frameworks, lint, scan, vulndb
+    from cgoguard.cli import build, catalogue, comply, frameworks, lint, scan, verify, vulndb
 
     parser = argparse.ArgumentParser(
         prog="cgoguard",
@@ -44,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     comply.register(sub)
     vulndb.register(sub)
     frameworks.register(sub)
+    verify.register(sub)
     return parser
 
 
@@ -57,7 +58,12 @@ def _terminate(signum: int, frame: object) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extras = parser.parse_known_args(argv)
+    trailing = getattr(args, "trailing_positionals", None)
+    if extras and (trailing is None or any(extra.startswith("-") for extra in extras)):
+        parser.error(f"unrecognized arguments: {' '.join(extras)}")  # as parse_args would
+    if extras and trailing is not None:
+        setattr(args, trailing, [*getattr(args, trailing), *extras])
     if args.command is None:
         parser.print_help(sys.stderr)
         return ExitCode.USAGE

@@ -94,6 +94,23 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="also write <name>.intoto.jsonl (in-toto statement, SLSA provenance v1)",
     )
     parser.add_argument(
+        "--sign",
+        metavar="KEY",
+        help="sign with this PEM private key (ed25519, ECDSA P-256/P-384): <name>.sig.json (the SHA-256 of "
+        "every file published) and <name>.intoto.jsonl as a DSSE envelope; check with `cgoguard verify`",
+    )
+    parser.add_argument(
+        "--sign-passphrase-env",
+        metavar="VAR",
+        help="the environment variable holding the passphrase of an encrypted --sign key",
+    )
+    parser.add_argument(
+        "--valid-for",
+        type=float,
+        metavar="DAYS",
+        help="the signature of the files expires after DAYS (verify refuses it then; default: never)",
+    )
+    parser.add_argument(
         "--check-reproducible",
         action="store_true",
         help="build twice more in empty caches and compare (slow: cold builds)",
@@ -179,6 +196,9 @@ def run(args: argparse.Namespace) -> int:
         fail_on=fail_on,
         trust_config=args.trust_config,
         report_path=args.output if args.output not in (None, "-") else None,
+        sign=args.sign,
+        sign_passphrase_env=args.sign_passphrase_env,
+        valid_for=args.valid_for,
     )
     for outcome in outcomes:
         if outcome.exit_code:

@@ -13,6 +13,7 @@ from cgoguard.errors import UsageError
 
 if TYPE_CHECKING:
     from cgoguard.model import Artifact, Item
+    from cgoguard.signing import SigningKey
 
 from cgoguard.reports import REPORTERS
 
@@ -76,6 +77,24 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="NAMES",
         help="--matrix: comma-separated build profiles (default: default,hardened,fips)",
     )
+    command.add_argument(
+        "--sign",
+        metavar="KEY",
+        help="sign the report written to --output with this PEM private key (ed25519, ECDSA P-256/P-384): "
+        "<output>.sig.json, a DSSE envelope naming the report and the artifacts by SHA-256; check with "
+        "`cgoguard verify`",
+    )
+    command.add_argument(
+        "--sign-passphrase-env",
+        metavar="VAR",
+        help="the environment variable holding the --sign key's passphrase",
+    )
+    command.add_argument(
+        "--valid-for",
+        type=float,
+        metavar="DAYS",
+        help="--sign: the signature expires after DAYS (default: never)",
+    )
     command.add_argument("--verbose", "-v", action="store_true", help="text: also each artifact's detail")
     command.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     common.add_report_options(command, FORMATS)
@@ -93,6 +112,13 @@ def run(args: argparse.Namespace) -> int:
     from cgoguard.outcome import item_of
     from cgoguard.reports import ReportContext, RunTotals
 
+    key = None
+    if args.sign is not None:
+        from cgoguard.signing import load_private_key
+
+        if args.output in (None, "-"):
+            raise UsageError("--sign signs the report file: give it with --output FILE.")
+        key = load_private_key(args.sign, passphrase_env=args.sign_passphrase_env)  # exit 2 before any work
     config = common.effective_config(args)
     vulndb_note = common.choose_vulndb(args, config)
     fmt = common.report_format(args, config, FORMATS)
@@ -133,7 +159,38 @@ def run(args: argparse.Namespace) -> int:
     def totals() -> RunTotals:
         return RunTotals(result.scan.summary, result.tally, result.scan.set_findings, result.evidence)
 
-    return common.report(args, config, fmt, context, produce, totals, what="checked")
+    code = common.report(args, config, fmt, context, produce, totals, what="checked")
+    if key is not None:
+        _sign(args, key, result.scan.artifacts, frameworks or [f.framework.id for f in result.evidence])
+    return code
+
+
+def _sign(
+    args: argparse.Namespace, key: SigningKey, artifacts: list[Artifact], frameworks: list[str]
+) -> None:
+    """``<output>.sig.json``: the report by name and digest; the artifacts' digests (as scanned) in the
+    predicate, so the signature covers what the evidence is about as well as the evidence."""
+    import os
+
+    from cgoguard.api import tool_info
+    from cgoguard.signing import FILES_PREDICATE_TYPE, sign_files, write_envelope
+
+    predicate = {
+        "tool": tool_info(),
+        "command": "comply",
+        "report": os.path.basename(args.output),
+        "format": args.format or "text",
+        "frameworks": frameworks,
+        "artifacts": [{"name": a.path, "sha256": a.sha256} for a in artifacts if a.sha256 is not None],
+    }
+    envelope = sign_files(
+        [args.output],
+        key,
+        FILES_PREDICATE_TYPE,
+        predicate,
+        valid_for=args.valid_for,
+    )
+    write_envelope(args.output + ".sig.json", envelope)
 
 
 def _matrix(args: argparse.Namespace) -> int:

@@ -78,6 +78,8 @@ class TargetOutcome:
             "detail": self.detail or None,
             "artifact": str(self.artifact) if self.artifact is not None else None,
             "manifest": str(self.manifest) if self.manifest is not None else None,
+            "provenance": str(result.provenance) if result is not None and result.provenance else None,
+            "signature": str(result.signature) if result is not None and result.signature else None,
             "lint": [finding_to_dict(f) for f in self.lint_findings],
             "verification": [v.as_dict() for v in self.verification],
             "smoke_test": result.smoke.as_dict() if result is not None else None,
@@ -129,15 +131,17 @@ def build_all(
     return [build_one(target, profiles, workdir, options) for target in targets]
 
 
-def refuse_report_over_outputs(report: str | os.PathLike[str], build: BuildSet, provenance: bool) -> None:
+def refuse_report_over_outputs(
+    report: str | os.PathLike[str], build: BuildSet, provenance: bool, signed: bool = False
+) -> None:
     """Raise :class:`BuildError` (exit 2) before anything is built when the report
     file would be the output folder or a file the build writes there (artifact,
-    header, version script, manifest, provenance), also through a symlink."""
+    header, version script, manifest, provenance, signature), also through a symlink."""
     where = os.path.realpath(report)
     if where == os.path.realpath(build.out_dir):
         raise BuildError(f"the report {os.fspath(report)} is the output folder of the build; name a file.")
     for target in build.targets:
-        for name, role in published_files(target, build.profiles.get(target.profile), provenance):
+        for name, role in published_files(target, build.profiles.get(target.profile), provenance, signed):
             if where == os.path.realpath(build.out_dir / name):
                 raise BuildError(
                     f"the report {os.fspath(report)} is the {role} the build of target {target.name!r} "

@@ -39,6 +39,7 @@ from cgoguard.model import Artifact, Finding, Severity
 
 if TYPE_CHECKING:
     from cgoguard.config import Config
+    from cgoguard.signing import SigningKey
 
 LIBRARY_MODES = ("c-shared", "c-archive")
 
@@ -54,6 +55,9 @@ class BuildOptions:
     lint: bool = True  # run the boundary lint on the package first
     lint_config: Config | None = None  # its policy: select, ignore, severity, per-path-ignores
     fail_on: Severity = Severity.HIGH  # a lint finding at or above this refuses the build
+    # Sign what was published (<name>.sig.json) and the provenance (then always written).
+    signing_key: SigningKey | None = None
+    valid_for: float | None = None  # days the signature of the files stays valid (None: no expiry)
 
 
 @dataclass(slots=True)
@@ -68,6 +72,7 @@ class BuildResult:
     reproducible: ReproResult | None
     timings: dict[str, float] = field(default_factory=dict)
     provenance: Path | None = None
+    signature: Path | None = None  # <name>.sig.json: the signed digests of every published file
 
     @property
     def lint_findings(self) -> list[Finding]:
@@ -81,16 +86,25 @@ def header_name(artifact_name: str) -> str:
     return f"{stem}.h" if dot else f"{artifact_name}.h"
 
 
-def published_files(target: Target, profile: Profile | None, provenance: bool) -> list[tuple[str, str]]:
-    """(file name, what it is) of every file building ``target`` puts in the output folder."""
+def signature_name(target: Target) -> str:
+    return f"{target.name}.sig.json"
+
+
+def published_files(
+    target: Target, profile: Profile | None, provenance: bool, signed: bool = False
+) -> list[tuple[str, str]]:
+    """(file name, what it is) of every file building ``target`` puts in the output folder
+    (signing writes the provenance too)."""
     files = [(target.output_name(), "artifact")]
     if target.mode in LIBRARY_MODES:
         files.append((header_name(target.output_name()), "C header"))
     if target.mode == "c-shared" and (profile is None or profile.export_only_api):
         files.append((f"{target.name}.exports.map", "version script"))
     files.append((f"{target.name}.manifest.json", "manifest"))
-    if provenance:
+    if provenance or signed:
         files.append((f"{target.name}.intoto.jsonl", "provenance"))
+    if signed:
+        files.append((signature_name(target), "signature"))
     return files
 
 
@@ -225,6 +239,33 @@ def _file_entry(path: Path, role: str, out: Path) -> dict[str, Any]:
     }
 
 
+def _sign_outputs(
+    where: Path,
+    target: Target,
+    key: SigningKey,
+    valid_for: float | None,
+    files: list[tuple[Path, str]],
+    staging: Path,
+) -> None:
+    """Sign the SHA-256 of every file about to be published (the manifest and
+    provenance included), named as they will be in the output folder."""
+    from cgoguard._version import __version__
+    from cgoguard.signing import FILES_PREDICATE_TYPE, sign_files, write_envelope
+
+    names = [path.name for path, _ in files]
+    names += [f"{target.name}.manifest.json", f"{target.name}.intoto.jsonl"]
+    predicate = {
+        "tool": {"name": "cgoguard", "version": __version__},
+        "command": "build",
+        "target": target.name,
+        "manifest": f"{target.name}.manifest.json",
+    }
+    envelope = sign_files(
+        [staging / name for name in names], key, FILES_PREDICATE_TYPE, predicate, valid_for=valid_for
+    )
+    write_envelope(where, envelope)
+
+
 def build_target(
     target: Target, profiles: Mapping[str, Profile], workdir: Path, options: BuildOptions
 ) -> BuildResult:
@@ -322,9 +363,14 @@ def build_target(
         manifest_staged = staging / f"{target.name}.manifest.json"
         write_json(manifest_staged, manifest_data)
         provenance_staged = None
-        if options.provenance:
+        key = options.signing_key
+        if options.provenance or key is not None:
             provenance_staged = staging / f"{target.name}.intoto.jsonl"
-            write_provenance(provenance_staged, manifest_data, manifest_staged)
+            write_provenance(provenance_staged, manifest_data, manifest_staged, key)
+        signature_staged = None
+        if key is not None:
+            signature_staged = staging / signature_name(target)
+            _sign_outputs(signature_staged, target, key, options.valid_for, files, staging)
         published = []
         for path, _ in files:
             os.replace(path, out / path.name)
@@ -333,6 +379,10 @@ def build_target(
         if provenance_staged is not None:
             provenance = out / provenance_staged.name
             os.replace(provenance_staged, provenance)
+        signature = None
+        if signature_staged is not None:
+            signature = out / signature_staged.name
+            os.replace(signature_staged, signature)
         manifest = out / manifest_staged.name
         os.replace(manifest_staged, manifest)  # last: its presence means the rest is in place
         timings["publish"] = time.perf_counter() - mark
@@ -347,6 +397,7 @@ def build_target(
             reproducible,
             timings,
             provenance,
+            signature,
         )
     finally:
         if staging is not None:

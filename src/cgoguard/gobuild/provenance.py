@@ -1,8 +1,8 @@
 """``--provenance``: the manifest as an in-toto Statement with a SLSA v1 predicate.
 
-Written as ``<out>/<name>.intoto.jsonl`` (one JSON statement per line, the
-file layout SLSA tooling expects). It is unsigned: sign it with the tool of
-your release process (cosign attest-blob, in-toto-sign, ...).
+Written as ``<out>/<name>.intoto.jsonl`` (one JSON document per line, the
+file layout SLSA tooling expects): the statement itself, or with ``--sign``
+the DSSE envelope of it (:mod:`cgoguard.signing`), as SLSA generators write it.
 """
 
 from __future__ import annotations
@@ -10,10 +10,13 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cgoguard._version import __version__
 from cgoguard.fileio import write_text_atomic
+
+if TYPE_CHECKING:
+    from cgoguard.signing import SigningKey
 
 STATEMENT_TYPE = "https://in-toto.io/Statement/v1"
 PREDICATE_TYPE = "https://slsa.dev/provenance/v1"
@@ -72,7 +75,13 @@ def provenance_statement(
     }
 
 
-def write_provenance(path: Path, manifest: dict[str, Any], manifest_path: Path) -> None:
+def write_provenance(
+    path: Path, manifest: dict[str, Any], manifest_path: Path, signing_key: SigningKey | None = None
+) -> None:
     digest = hashlib.sha256(manifest_path.read_bytes()).hexdigest()
     statement = provenance_statement(manifest, manifest_path.name, digest)
+    if signing_key is not None:
+        from cgoguard.signing import sign_statement
+
+        statement = sign_statement(statement, signing_key)
     write_text_atomic(path, json.dumps(statement, sort_keys=True) + "\n", what="the provenance statement")

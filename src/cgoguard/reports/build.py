@@ -102,6 +102,8 @@ def write_text(outcomes: list[TargetOutcome], out: IO[str], fail_on: Severity) -
         print(f"  manifest: {result.manifest}", file=out)
         if result.provenance is not None:
             print(f"  provenance: {result.provenance}", file=out)
+        if result.signature is not None:
+            print(f"  signature: {result.signature}", file=out)
 
 
 def write_json(outcomes: list[TargetOutcome], out: IO[str], fail_on: Severity, code: int) -> None:
