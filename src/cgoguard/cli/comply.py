@@ -122,6 +122,10 @@ def run(args: argparse.Namespace) -> int:
     config = common.effective_config(args)
     vulndb_note = common.choose_vulndb(args, config)
     fmt = common.report_format(args, config, FORMATS)
+    if fmt == "oscal":
+        from cgoguard.reports.oscal import require_models
+
+        require_models()  # before the scan, not after it
     fail_on = common.fail_on(args, config)
     jobs = common.effective_jobs_note(args, config)
     progress = common.Progress(not args.no_progress, "collecting evidence")

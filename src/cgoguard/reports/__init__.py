@@ -84,6 +84,8 @@ REPORTERS = {
     "spdx-2.3": "cgoguard.reports.spdx:SpdxReporter",
     "markdown": "cgoguard.reports.markdown:MarkdownReporter",
     "csv": "cgoguard.reports.csvreport:CsvReporter",
+    "junit": "cgoguard.reports.junit:JunitReporter",
+    "oscal": "cgoguard.reports.oscal:OscalReporter",
 }
 
 
