@@ -244,6 +244,8 @@ def frameworks_dict(items: list[Framework]) -> list[dict[str, Any]]:
         {
             "id": f.id,
             "title": f.title,
+            "title_en": f.title_en,
+            "title_zh": f.title_zh,
             "edition": f.edition,
             "text_status": f.text_status,
             "source": f.source,
