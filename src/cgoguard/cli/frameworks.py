@@ -8,7 +8,11 @@ import sys
 
 # The words of the text listing in Chinese; framework titles come from the mapping files themselves.
 _GRADES_ZH = {"full": "完全", "partial": "部分", "supporting": "支持", "none": "无"}
-_TEXT_STATUS_ZH = {"official-verified": "已核对官方文本", "secondary-copy": "取自二手副本", "paraphrase": "转述"}
+_TEXT_STATUS_ZH = {
+    "official-verified": "已核对官方文本",
+    "secondary-copy": "取自二手副本",
+    "paraphrase": "转述",
+}
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -17,7 +21,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     command.add_argument("--format", "-f", choices=("text", "json"), default="text")
     command.add_argument(
-        "--lang", choices=("en", "zh"), default="en", help="language of the text listing (clause texts stay as written)"
+        "--lang",
+        choices=("en", "zh"),
+        default="en",
+        help="language of the text listing (clause texts stay as written)",
     )
     command.add_argument(
         "--mapping",
@@ -48,7 +55,6 @@ def run(args: argparse.Namespace) -> int:
             print(f"    {entry['controls']} 个控制项（{grades}）；条款文本：{status}；{source}")
         else:
             grades = ", ".join(f"{n} {grade}" for grade, n in counts)
-            print(
-                f"    {entry['controls']} controls ({grades}); texts: {entry['text_status']}; {entry['source']}"
-            )
+            status = entry["text_status"]
+            print(f"    {entry['controls']} controls ({grades}); texts: {status}; {entry['source']}")
     return 0
