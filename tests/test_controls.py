@@ -342,3 +342,19 @@ def test_frameworks_lists_in_chinese() -> None:
     )
     english = run("frameworks").stdout
     assert "Secure Software Development Framework" in english and "个控制项" not in english
+
+
+def test_canary_and_fortify_evidence_is_about_c_code_never_pure_go() -> None:
+    mitigations = {f"CG1{n:02d}" for n in range(1, 14)} | {"CG207", "CG212"}
+    seen = 0
+    for framework in shipped_frameworks():
+        for control in framework.controls:
+            for e in control.edges:
+                if e.relationship == "none" or not {"CG108", "CG109"} & set(e.checks):
+                    continue
+                if set(e.checks) <= mitigations:
+                    seen += 1
+                    cgo = any("cgo" in c for c in e.conditions)
+                    where = (framework.id, control.id)
+                    assert e.build_modes == ("c",) or (cgo and "c" not in e.build_modes), where
+    assert seen >= 6
