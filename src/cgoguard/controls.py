@@ -33,6 +33,19 @@ class Edge:
     conditions: tuple[str, ...] = ()
     evidence: tuple[str, ...] = ()
     build_modes: tuple[str, ...] = ()  # Go build modes ("c": no Go code) it is about; () = any
+    rationale_zh: str = ""  # the prose again in Chinese (--lang zh); "" when the file has none
+    scope_zh: str = ""
+    conditions_zh: tuple[str, ...] = ()
+
+    def localized(self, lang: str) -> tuple[str, str, tuple[str, ...]]:
+        """Rationale, scope and conditions in ``lang`` ("zh" or "en"), English where no twin exists."""
+        if lang == "zh":
+            return (
+                self.rationale_zh or self.rationale,
+                self.scope_zh or self.scope,
+                self.conditions_zh or self.conditions,
+            )
+        return self.rationale, self.scope, self.conditions
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +59,14 @@ class Control:
     test_unit: str = ""
     why_not: str = ""
     assessor_must_also: tuple[str, ...] = ()
+    why_not_zh: str = ""
+    assessor_must_also_zh: tuple[str, ...] = ()
+
+    def localized(self, lang: str) -> tuple[str, tuple[str, ...]]:
+        """Why-not and the assessor's remaining steps in ``lang``, English where no twin exists."""
+        if lang == "zh":
+            return self.why_not_zh or self.why_not, self.assessor_must_also_zh or self.assessor_must_also
+        return self.why_not, self.assessor_must_also
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +80,14 @@ class Framework:
     note: str = ""
     title_en: str = ""
     amends: bool = False  # a user's file whose controls replace or add to the shipped framework's
+    title_zh: str = ""
+    note_zh: str = ""
+
+    def display_title(self, lang: str) -> str:
+        """The title for ``lang``: the framework's own title unless it has one in that language."""
+        if lang == "zh":
+            return self.title_zh or self.title
+        return self.title_en or self.title
 
 
 @cache
@@ -95,6 +124,7 @@ def parse_framework(text: str, source: str, *, check_schema: bool = True) -> Fra
         if raw["id"] in seen:
             raise ConfigError(f"{source}: control {raw['id']} is listed twice.")
         seen.add(raw["id"])
+        _same_length(source, raw, "assessor_must_also")
         edges = []
         for edge in raw["mappings"]:
             unknown = [c for c in edge["checks"] if c not in known]
@@ -102,6 +132,7 @@ def parse_framework(text: str, source: str, *, check_schema: bool = True) -> Fra
                 raise ConfigError(
                     f"{source}: control {raw['id']} names checks not in the catalogue: {', '.join(unknown)}."
                 )
+            _same_length(source, edge, "conditions", raw["id"])
             edges.append(
                 Edge(
                     tuple(edge["checks"]),
@@ -111,6 +142,9 @@ def parse_framework(text: str, source: str, *, check_schema: bool = True) -> Fra
                     tuple(edge.get("conditions", ())),
                     tuple(edge.get("evidence", ())),
                     tuple(edge.get("build_modes", ())),
+                    edge.get("rationale_zh", "").strip(),
+                    edge.get("scope_zh", ""),
+                    tuple(edge.get("conditions_zh", ())),
                 )
             )
         if raw["addressable"] != "none" and not any(e.relationship != "none" for e in edges):
@@ -128,6 +162,8 @@ def parse_framework(text: str, source: str, *, check_schema: bool = True) -> Fra
                 raw.get("test_unit", ""),
                 raw.get("why_not", ""),
                 tuple(raw.get("assessor_must_also", ())),
+                raw.get("why_not_zh", ""),
+                tuple(raw.get("assessor_must_also_zh", ())),
             )
         )
     meta = document["framework"]
@@ -141,7 +177,19 @@ def parse_framework(text: str, source: str, *, check_schema: bool = True) -> Fra
         meta.get("note", ""),
         meta.get("title_en", ""),
         bool(meta.get("amends", False)),
+        meta.get("title_zh", ""),
+        meta.get("note_zh", ""),
     )
+
+
+def _same_length(source: str, raw: dict[str, Any], key: str, control: str = "") -> None:
+    """A Chinese list twin goes item by item with its English list, or is absent."""
+    twin = raw.get(f"{key}_zh")
+    if twin is not None and len(twin) != len(raw.get(key, ())):
+        where = control or raw["id"]
+        raise ConfigError(
+            f"{source}: control {where}: {key}_zh has {len(twin)} items, {key} has {len(raw.get(key, ()))}."
+        )
 
 
 def shipped_frameworks() -> list[Framework]:
@@ -210,6 +258,8 @@ def _amend(base: Framework, patch: Framework) -> Framework:
         f"{base.source}, amended by {patch.source}",
         base.note,
         base.title_en,
+        title_zh=base.title_zh,
+        note_zh=base.note_zh,
     )
 
 
@@ -219,6 +269,8 @@ def frameworks_dict(items: list[Framework]) -> list[dict[str, Any]]:
         {
             "id": f.id,
             "title": f.title,
+            "title_en": f.title_en,
+            "title_zh": f.title_zh,
             "edition": f.edition,
             "text_status": f.text_status,
             "source": f.source,

@@ -30,6 +30,22 @@ from cgoguard.config import Config
 from cgoguard.controls import Control, Edge, Framework
 from cgoguard.model import Artifact, Finding, Outcome, build_mode_of, check_outcomes
 
+# Why a check was not evaluated, in English and Chinese (the reports' language is chosen by --lang).
+_REASONS = {
+    "disabled": ("disabled by the configuration", "已在配置中禁用"),
+    "no-vulndb": ("no vulnerability database was used (--vulndb)", "未使用漏洞库（--vulndb）"),
+    "no-image": ("no {modes} image among the inputs", "输入中没有 {modes} 映像"),
+    "not-run": ("not run on the {count} image(s) in scope", "未在范围内的 {count} 个映像上运行"),
+    "no-set-stage": ("the checks across artifacts did not run", "跨制品检查未运行"),
+    "no-manifest": ("no build manifest was given (--manifest)", "未提供构建清单（--manifest）"),
+    "not-verified": (
+        "the builds' profiles did not verify it (see each manifest's verification)",
+        "构建配置未验证该项（见各构建清单的 verification）",
+    ),
+    "no-source": ("no source was given to lint (--source)", "未提供要检查的源代码（--source）"),
+    "no-against": ("headers were not compared with a library (--against)", "未将头文件与库比对（--against）"),
+    "no-source-kind": ("no {kind} among the linted sources", "检查的源代码中没有 {kind}"),
+}
 RELATIONSHIP_RANK = {"satisfies": 3, "partially-satisfies": 2, "supports": 1, "none": 0}
 _SOURCE_TARGETS = (CheckTarget.GO_SOURCE, CheckTarget.C_HEADER, CheckTarget.HEADER_BINARY)
 
@@ -61,7 +77,22 @@ class CheckEvidence:
     check_id: str
     counts: dict[str, int]  # by Outcome value
     failures: list[Failure]
-    not_evaluated: str = ""  # why nothing was counted, when nothing was
+    reason: tuple[str, dict[str, object]] | None = None  # why nothing was counted: key of _REASONS, values
+
+    def why_not(self, key: str, **values: object) -> None:
+        self.reason = (key, values)
+
+    @property
+    def not_evaluated(self) -> str:
+        return self.not_evaluated_in("en")
+
+    def not_evaluated_in(self, lang: str) -> str:
+        """Why nothing was counted, in ``lang``; "" when something was."""
+        if self.reason is None:
+            return ""
+        key, values = self.reason
+        english, chinese = _REASONS[key]
+        return (chinese if lang == "zh" else english).format(**values)
 
     @property
     def evaluated(self) -> bool:
@@ -96,7 +127,23 @@ class ControlEvidence:
     edges: list[EdgeEvidence]
     result: str  # gaps | evidenced | not-evaluated | not-addressable
     grade: str  # the relationship the evidence reaches ("none" when it reaches none)
-    missing: list[str]
+
+    @property
+    def missing(self) -> list[str]:
+        return self.missing_in("en")
+
+    def missing_in(self, lang: str) -> list[str]:
+        """ "<check>: why it was not evaluated", for each check behind the control that was not."""
+        if self.result == "not-addressable":
+            return []
+        return sorted(
+            {
+                f"{c.check_id}: {c.not_evaluated_in(lang)}"
+                for e in self.edges
+                for c in e.checks
+                if not c.answered and c.reason is not None
+            }
+        )
 
 
 @dataclass(slots=True)
@@ -145,7 +192,7 @@ class _Judge:
         assert check is not None  # the mappings were validated against the catalogue
         found = CheckEvidence(check_id, _empty_counts(), [])
         if not self.inputs.config.enabled(check_id):
-            found.not_evaluated = "disabled by the configuration"
+            found.why_not("disabled")
             return found
         target = check.target
         if target in (CheckTarget.BINARY, CheckTarget.KNOWN_VULNERABILITIES):
@@ -161,7 +208,7 @@ class _Judge:
     def _count_images(self, found: CheckEvidence, target: CheckTarget, modes: tuple[str, ...]) -> None:
         in_scope = [(path, outcomes) for mode, path, outcomes in self.images if not modes or mode in modes]
         if target == CheckTarget.KNOWN_VULNERABILITIES and self.inputs.vulndb is None:
-            found.not_evaluated = "no vulnerability database was used (--vulndb)"
+            found.why_not("no-vulndb")
             return
         for path, outcomes in in_scope:
             outcome = outcomes.get(found.check_id)
@@ -172,13 +219,13 @@ class _Judge:
             if outcome[0] == Outcome.FAILED:
                 found.failures.append(Failure(path, outcome[1]))
         if not in_scope:
-            found.not_evaluated = f"no {'/'.join(modes) + ' ' if modes else 'ELF '}image among the inputs"
+            found.why_not("no-image", modes="/".join(modes) or "ELF")
         elif not found.answered:
-            found.not_evaluated = f"not run on the {len(in_scope)} image(s) in scope"
+            found.why_not("not-run", count=len(in_scope))
 
     def _count_set(self, found: CheckEvidence) -> None:
         if not self.inputs.set_stage_ran:
-            found.not_evaluated = "the checks across artifacts did not run"
+            found.why_not("no-set-stage")
             return
         mine = [f for f in self.inputs.set_findings if f.check_id == found.check_id]
         if not mine:
@@ -190,7 +237,7 @@ class _Judge:
 
     def _count_builds(self, found: CheckEvidence, modes: tuple[str, ...]) -> None:
         if not self.inputs.manifests:
-            found.not_evaluated = "no build manifest was given (--manifest)"
+            found.why_not("no-manifest")
             return
         for manifest in self.inputs.manifests:
             target = manifest.get("target", {})
@@ -213,15 +260,15 @@ class _Judge:
                     found.counts[Outcome.FAILED] += 1
                     found.failures.append(Failure(subject, str(verdict.get("evidence", ""))))
         if not found.answered:
-            found.not_evaluated = "the builds' profiles did not verify it (see each manifest's verification)"
+            found.why_not("not-verified")
 
     def _count_sources(self, found: CheckEvidence, target: CheckTarget) -> None:
         linted = self.inputs.linted
         if linted is None:
-            found.not_evaluated = "no source was given to lint (--source)"
+            found.why_not("no-source")
             return
         if target == CheckTarget.HEADER_BINARY and not self.inputs.against:
-            found.not_evaluated = "headers were not compared with a library (--against)"
+            found.why_not("no-against")
             return
         headers = target != CheckTarget.GO_SOURCE
         for artifact in linted:
@@ -235,7 +282,7 @@ class _Judge:
                 where = f"{artifact.path}:{finding.location.line}" if finding.location else artifact.path
                 found.failures.append(Failure(where, finding.message))
         if not found.answered:
-            found.not_evaluated = f"no {'C header' if headers else 'Go file'} among the linted sources"
+            found.why_not("no-source-kind", kind="C header" if headers else "Go file")
 
 
 def collect(frameworks: Sequence[Framework], inputs: Inputs) -> list[FrameworkEvidence]:
@@ -253,22 +300,14 @@ def _control(control: Control, judge: _Judge) -> ControlEvidence:
         for edge in control.edges
         if edge.relationship != "none"
     ]
-    missing = sorted(
-        {
-            f"{c.check_id}: {c.not_evaluated}"
-            for e in edges
-            for c in e.checks
-            if not c.answered and c.not_evaluated
-        }
-    )
     if control.addressable == "none" or not edges:
-        return ControlEvidence(control, edges, "not-addressable", "none", [])
+        return ControlEvidence(control, edges, "not-addressable", "none")
     if any(e.status == "gaps" for e in edges):
-        return ControlEvidence(control, edges, "gaps", _best(edges, ("evidenced",)), missing)
+        return ControlEvidence(control, edges, "gaps", _best(edges, ("evidenced",)))
     grade = _best(edges, ("evidenced",))
     if grade != "none":
-        return ControlEvidence(control, edges, "evidenced", grade, missing)
-    return ControlEvidence(control, edges, "not-evaluated", "none", missing)
+        return ControlEvidence(control, edges, "evidenced", grade)
+    return ControlEvidence(control, edges, "not-evaluated", "none")
 
 
 def _best(edges: list[EdgeEvidence], statuses: tuple[str, ...]) -> str:
@@ -284,9 +323,11 @@ def evidence_to_dict(found: list[FrameworkEvidence]) -> list[dict[str, Any]]:
                 "id": f.framework.id,
                 "title": f.framework.title,
                 "title_en": f.framework.title_en,
+                "title_zh": f.framework.title_zh,
                 "edition": f.framework.edition,
                 "text_status": f.framework.text_status,
                 "note": f.framework.note,
+                "note_zh": f.framework.note_zh,
                 "source": f.framework.source,
             },
             "counts": f.counts(),
@@ -308,6 +349,7 @@ def _control_dict(found: ControlEvidence) -> dict[str, Any]:
         "result": found.result,
         "grade": found.grade,
         "why_not": control.why_not,
+        "why_not_zh": control.why_not_zh,
         "edges": [
             {
                 "checks": list(e.edge.checks),
@@ -317,6 +359,8 @@ def _control_dict(found: ControlEvidence) -> dict[str, Any]:
                 "build_modes": list(e.edge.build_modes),
                 "conditions": list(e.edge.conditions),
                 "rationale": e.edge.rationale,
+                "rationale_zh": e.edge.rationale_zh,
+                "scope_zh": e.edge.scope_zh,
                 "results": {c.check_id: dict(c.counts) for c in e.checks},
                 "not_evaluated": {c.check_id: c.not_evaluated for c in e.checks if c.not_evaluated},
                 "failed_artifacts": sorted({f.subject for c in e.checks for f in c.failures}),
@@ -329,7 +373,9 @@ def _control_dict(found: ControlEvidence) -> dict[str, Any]:
             for e in found.edges
         ],
         "missing": found.missing,
+        "missing_zh": found.missing_in("zh"),
         "assessor_must_also": list(control.assessor_must_also),
+        "assessor_must_also_zh": list(control.assessor_must_also_zh),
     }
 
 

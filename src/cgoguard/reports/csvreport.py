@@ -140,7 +140,7 @@ def write_evidence_csv(out: IO[str], found: Sequence[FrameworkEvidence], lang: s
                             label(edge.status, lang),
                             check.check_id,
                             *(check.counts[o] for o in Outcome),
-                            check.not_evaluated,
+                            check.not_evaluated_in(lang),
                         )
                     )
 

@@ -47,7 +47,7 @@ def evidence_text(found: Sequence[FrameworkEvidence], lang: str = "en", width: i
     for framework_evidence in found:
         framework = framework_evidence.framework
         yield ""
-        yield f"{framework.edition}  {framework.title}  [{framework.id}]"
+        yield f"{framework.edition}  {framework.display_title(lang)}  [{framework.id}]"
         yield f"  {label('texts', lang)}: {label(framework.text_status, lang)}"
         counts = framework_evidence.counts()
         yield "  " + " · ".join(f"{label(k, lang)} {v}" for k, v in counts.items())
@@ -71,7 +71,11 @@ def _control_lines(found: ControlEvidence, lang: str, wrap: textwrap.TextWrapper
     wrap.initial_indent = wrap.subsequent_indent = "      "
     yield from wrap.wrap(control.text)
     for edge in found.edges:
-        yield f"    [{label(edge.edge.relationship, lang)}] {label(edge.status, lang)}"
+        rationale, scope, _ = edge.edge.localized(lang)
+        where = f" ({scope})" if scope else ""
+        yield f"    [{label(edge.edge.relationship, lang)}] {label(edge.status, lang)}{where}"
+        wrap.initial_indent = wrap.subsequent_indent = "      "
+        yield from wrap.wrap(rationale)
         for check in edge.checks:
             yield f"      {check.check_id}: {_counts(check, lang)}"
             for failure in check.failures[:_SHOWN_FAILURES]:
@@ -79,10 +83,10 @@ def _control_lines(found: ControlEvidence, lang: str, wrap: textwrap.TextWrapper
                 yield from wrap.wrap(f"{failure.subject}: {failure.message}")
             if len(check.failures) > _SHOWN_FAILURES:
                 yield f"        … +{len(check.failures) - _SHOWN_FAILURES}"
-    for line in found.missing:
+    for line in found.missing_in(lang):
         wrap.initial_indent, wrap.subsequent_indent = f"    {label('missing', lang)}: ", "      "
         yield from wrap.wrap(line)
-    for task in control.assessor_must_also:
+    for task in control.localized(lang)[1]:
         wrap.initial_indent, wrap.subsequent_indent = f"    {label('assessor', lang)}: ", "      "
         yield from wrap.wrap(task)
 

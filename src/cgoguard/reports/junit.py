@@ -205,7 +205,7 @@ def framework_suites(found: Sequence[FrameworkEvidence], lang: str) -> Iterator[
                 case.message = f"{label('not-addressable', lang)}: {control.control.why_not}"
             elif control.result == "not-evaluated":
                 case.result = "skipped"
-                case.message = f"{label('not-evaluated', lang)}: {'; '.join(control.missing)}"
+                case.message = f"{label('not-evaluated', lang)}: {'; '.join(control.missing_in(lang))}"
             else:
                 suite.out.append(
                     f"{control.control.id}: {label(control.result, lang)}, {label(control.grade, lang)}"

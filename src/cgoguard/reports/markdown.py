@@ -141,7 +141,7 @@ def evidence_markdown(found: Sequence[FrameworkEvidence], lang: str = "en") -> I
     for framework_evidence in found:
         framework = framework_evidence.framework
         yield ""
-        yield f"### {md(framework.edition)} {md(framework.title)}"
+        yield f"### {md(framework.edition)} {md(framework.display_title(lang))}"
         yield ""
         counts = framework_evidence.counts()
         yield " · ".join(f"{label(k, lang)}: {v}" for k, v in counts.items())
@@ -163,5 +163,5 @@ def evidence_markdown(found: Sequence[FrameworkEvidence], lang: str = "en") -> I
             yield (
                 f"| {md(name)} | {md(control.control.control_point)} | {label(control.result, lang)} | "
                 f"{label(control.grade, lang)} | {md(' '.join(dict.fromkeys(checks)))} | "
-                f"{md('; '.join(control.missing))} |"
+                f"{md('; '.join(control.missing_in(lang)))} |"
             )
