@@ -491,3 +491,4 @@ class Item(NamedTuple):
     members: int
     unread: tuple[tuple[str, str], ...]  # (path, error) of the artifact or members not read
     set_members: tuple[SetMember, ...] = ()
+    unchanged: tuple[str, ...] = ()  # fingerprints of findings dropped because the baseline has them

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO, Any, ClassVar
 
+from cgoguard.baseline import BaselineOutcome
 from cgoguard.checks import Check
 from cgoguard.errors import UsageError
 from cgoguard.model import Artifact, Finding, Item, ScanSummary, Severity
@@ -33,7 +34,8 @@ class ReportContext:
     checks: list[Check[Any]]  # the checks that were enabled (SARIF rules)
     fail_on: Severity = Severity.HIGH
     verbose: bool = False
-    color: bool | None = None  # None: styled when the output is a terminal
+    color: bool | None = None  # None: styled when the output is a terminal and NO_COLOR is unset
+    width: int | None = None  # text: wrap and fit to this width (None: the terminal's; no wrapping otherwise)
 
 
 @dataclass(slots=True)
@@ -43,6 +45,7 @@ class RunTotals:
     summary: ScanSummary
     tally: Tally
     set_findings: list[Finding] = field(default_factory=list)
+    baseline: BaselineOutcome | None = None  # set when a baseline filtered the findings
 
 
 class Reporter(ABC):
