@@ -168,15 +168,15 @@ def plain_block(artifact: Artifact, verbose: bool = False, width: int | None = N
 # The table: one row per artifact, fixed-width columns first and the path last, so rows
 # stream aligned and a pipe gets whole paths; on a terminal the path is cut in the middle.
 _COLUMNS: tuple[tuple[str, int], ...] = (
-    ("KIND", 11),
+    ("KIND", 10),
     ("GO MODE", 9),
     ("PIE", 4),
     ("RELRO", 7),
     ("NX", 4),
     ("CANARY", 6),
     ("FORTIFY", 7),
-    ("CET/BTI", 7),
-    ("FINDINGS", 14),
+    ("CET", 4),  # BTI/PAC on AArch64
+    ("FINDINGS", 10),
 )
 _KIND = {
     "executable": "exec",
@@ -447,7 +447,7 @@ class TextReporter(Reporter):
         tool = self.context.tool
         legend = (
             f"cgoguard {tool.get('version', '')} {self.context.command}: one line per artifact "
-            "(n/a: does not apply; part: some members of an ar archive; FINDINGS by severity: "
+            "(n/a: does not apply; part: some members of an ar archive; CET: BTI/PAC on AArch64; FINDINGS by severity: "
             "C critical, H high, M medium, L low, I info), then the findings by check. "
             "--verbose shows each artifact's detail and fixes; --format json everything."
         )
