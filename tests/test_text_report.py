@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from cgoguard.model import Artifact, Finding, ScanSummary, Severity
+from cgoguard.model import Artifact, ScanSummary
 from cgoguard.outcome import Tally, item_of
 from cgoguard.reports import ReportContext, RunTotals
 from cgoguard.reports.text import SMALL_SCAN, TextReporter, color_wanted, middle_cut, wrapped
@@ -59,7 +59,7 @@ def test_large_scan_prints_a_table_and_a_rollup(many: Path) -> None:
     assert cshared[2] == "n/a"  # PIE does not apply to a library: n/a, never "no"
     archive = next(v for v in rows.values() if v[0].startswith("ar("))
     assert archive[1] == "c-archive" and archive[2:4] == ["n/a", "n/a"]
-    assert all("no" != row[2] or row[0] == "exec" for row in rows.values())
+    assert all(row[2] != "no" or row[0] == "exec" for row in rows.values())
     assert "Findings by check" in proc.stdout
     # Every check of the JSON report is rolled up with its number of findings.
     report = json.loads(run("scan", many, "--format", "json").stdout)
@@ -129,7 +129,7 @@ def test_lines_fit_the_width_and_paths_are_cut_in_the_middle() -> None:
     for line in text.splitlines():
         assert len(line) <= 100 or " " not in line.strip(), line  # only an unbreakable word may overflow
     rows = _table_part(text)[1:]
-    long_rows = [row for row in rows if row.endswith(".so") and "very" in row or "…" in row]
+    long_rows = [row for row in rows if (row.endswith(".so") and "very" in row) or "…" in row]
     assert len(long_rows) == 3 and all("…" in row and len(row) == 100 for row in long_rows)
     assert long_rows[0].split()[-1].startswith("dist/") and long_rows[0].endswith("lib0.so")
     assert "dist/libbridge.so" in text  # short paths stay whole

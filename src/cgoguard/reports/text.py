@@ -447,8 +447,8 @@ class TextReporter(Reporter):
         tool = self.context.tool
         legend = (
             f"cgoguard {tool.get('version', '')} {self.context.command}: one line per artifact "
-            "(n/a: does not apply; part: some members of an ar archive; CET: BTI/PAC on AArch64; FINDINGS by severity: "
-            "C critical, H high, M medium, L low, I info), then the findings by check. "
+            "(n/a: does not apply; part: some members of an ar archive; CET: BTI/PAC on AArch64; "
+            "FINDINGS by severity: C critical, H high, M medium, L low, I info), then the findings by check. "
             "--verbose shows each artifact's detail and fixes; --format json everything."
         )
         header = "".join(f"{name:<{size}} " for name, size in _COLUMNS) + "PATH"
