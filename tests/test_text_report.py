@@ -135,6 +135,14 @@ def test_lines_fit_the_width_and_paths_are_cut_in_the_middle() -> None:
     assert "dist/libbridge.so" in text  # short paths stay whole
 
 
+def test_narrow_terminal_puts_the_path_on_its_own_line() -> None:
+    text = _render(72, _artifacts(SMALL_SCAN + 1))
+    rows = _table_part(text)[1:]
+    assert rows[0] == "dist/libbridge.so" and rows[1].startswith("shared-lib c-shared")
+    assert len(rows) == 2 * (SMALL_SCAN + 1)
+    assert all(len(row) <= 72 for row in rows)
+
+
 def test_wrapping_breaks_at_words_only() -> None:
     long_path = "/usr/lib/" + "x" * 70 + "/libfoo.so"
     lines = wrapped(

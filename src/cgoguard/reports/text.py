@@ -193,6 +193,8 @@ _LETTER = {
 }
 # At most this many inputs: their detailed form reads better than a table and a roll-up.
 SMALL_SCAN = 5
+NARROW_PATH = 20  # fewer columns left than this for the path: it gets a line of its own
+UNREAD_SHOWN = 50  # files that could not be read, listed with their error (all with --verbose)
 
 
 def _word(value: bool | None) -> str:
@@ -472,8 +474,11 @@ class TextReporter(Reporter):
             padded = f"{text:<{_COLUMNS[8][1]}} "
             parts.append(m.style(style, padded) if style else padded)
             used = fixed + max(len(text) - _COLUMNS[8][1], 0)  # a wide FINDINGS cell pushes the path
-            room = None if self.width is None else max(self.width - used, 16)
-            shown = path if room is None else middle_cut(path, room)
+            if self.width is not None and self.width - used < NARROW_PATH:
+                # A narrow terminal: the path on a line of its own, then its row.
+                lines += [m.text(middle_cut(path, self.width)), "".join(parts).rstrip()]
+                continue
+            shown = path if self.width is None else middle_cut(path, self.width - used)
             parts.append(m.text(shown))
             lines.append("".join(parts))
         if lines:
@@ -492,8 +497,11 @@ class TextReporter(Reporter):
             self._print_rows(self.rows)
         if self.table_streaming and self.unread and not self.context.verbose:
             lines += ["", m.style("bold", "Could not read")]
-            for path, error in self.unread:
+            for path, error in self.unread[:UNREAD_SHOWN]:
                 lines += wrapped(f"  {m.text(path)}: ", len(path) + 4, error, width, m)
+            if len(self.unread) > UNREAD_SHOWN:
+                more = len(self.unread) - UNREAD_SHOWN
+                lines.append(f"  … and {more} more (--verbose, or --format json)")
         if totals.set_findings:
             if self.detailed or small:
                 lines += ["", m.style("bold", "Across artifacts")]
