@@ -159,7 +159,7 @@ def test_wrapping_breaks_at_words_only() -> None:
 def test_middle_cut() -> None:
     assert middle_cut("abcdefghij", 10) == "abcdefghij"
     cut = middle_cut("/usr/lib/x86_64-linux-gnu/libfoo.so", 15)
-    assert len(cut) == 15 and cut.startswith("/usr/l") and cut.endswith("foo.so") and "…" in cut
+    assert cut == "/usr…/libfoo.so"
 
 
 class _Tty(io.StringIO):

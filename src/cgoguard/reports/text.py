@@ -301,7 +301,7 @@ def middle_cut(text: str, width: int) -> str:
         return text
     if width < 3:
         return text[-width:] if width > 0 else ""
-    head = (width - 1) // 2
+    head = (width - 1) // 3  # the end (the file's name) says more than the start
     return text[:head] + "…" + text[len(text) - (width - 1 - head) :]
 
 
