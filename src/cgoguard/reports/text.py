@@ -160,11 +160,6 @@ def _has_news(artifact: Artifact) -> bool:
     return bool(artifact.findings or artifact.error) or any(_has_news(m) for m in artifact.members)
 
 
-def plain_block(artifact: Artifact, verbose: bool = False, width: int | None = None) -> str:
-    """One artifact as plain text, control characters escaped (the detailed form)."""
-    return printable("\n".join(artifact_lines(artifact, "", verbose, PLAIN, width)) + "\n")
-
-
 # The table: one row per artifact, fixed-width columns first and the path last, so rows
 # stream aligned and a pipe gets whole paths; on a terminal the path is cut in the middle.
 _COLUMNS: tuple[tuple[str, int], ...] = (
