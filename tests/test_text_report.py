@@ -307,3 +307,20 @@ def test_lint_baseline_ignores_line_moves(tmp_path: Path) -> None:
 
 
 PLAIN_M = __import__("cgoguard.reports.text", fromlist=["PLAIN"]).PLAIN
+
+
+def test_known_findings_blob() -> None:
+    import pickle
+
+    from cgoguard.baseline import KnownFindings, fingerprint
+
+    keys = [fingerprint("CG103", f"lib{i}.so", f"message {i}") for i in range(500)]
+    known = pickle.loads(pickle.dumps(KnownFindings(keys[::2])))
+    assert all(key in known for key in keys[::2])
+    assert not any(key in known for key in keys[1::2])
+    assert b"" not in known and "text" not in known and len(known) == 250
+    # Numbers do not make a finding new; names do.
+    assert fingerprint("CG453", "a.h", "Add uses int at line 3") == fingerprint(
+        "CG453", "a.h", "Add uses int at line 9"
+    )
+    assert fingerprint("CG453", "a.h", "Add uses int") != fingerprint("CG453", "a.h", "Sub uses int")

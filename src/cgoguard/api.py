@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from cgoguard._version import __version__
-from cgoguard.baseline import Baseline, BaselineOutcome, drop_known, load_baseline, outcome
+from cgoguard.baseline import Baseline, BaselineOutcome, KnownFindings, drop_known, load_baseline, outcome
 from cgoguard.checks import all_checks
 from cgoguard.config import Config
 from cgoguard.executors import Executor
@@ -194,8 +194,8 @@ def lint(
     tally.missing = [p for p in names if not os.path.lexists(p.removesuffix("/...") or ".")]
     if against is not None and not os.path.lexists(against):
         tally.missing.append(os.fspath(against))
-    unchanged: list[str] = []
-    fingerprints = known.fingerprints if known is not None else frozenset()
+    unchanged: list[bytes] = []
+    fingerprints = known.known() if known is not None else KnownFindings(())
     for artifact in artifacts:
         if known is not None:  # the baseline filter, before the tally
             unchanged += drop_known(artifact, fingerprints)

@@ -19,11 +19,12 @@ the artifacts they involve.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,15 +40,47 @@ class BaselineError(UsageError):
     """The baseline file is missing, not JSON, or not a cgoguard report (exit 2)."""
 
 
+_SIZE = 16  # bytes of a fingerprint: 128 bits of SHA-256
+
+
 def fingerprint(
     check_id: str, where: str, message: str, advisory: str | None = None, artifacts: Iterable[str] = ()
-) -> str:
+) -> bytes:
     """The identity of a finding across runs (see the module's docstring)."""
     parts = [check_id, where, _NUMBER.sub("#", message), advisory or "", "\n".join(sorted(artifacts))]
-    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape")).hexdigest()[:32]
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape")).digest()[:_SIZE]
 
 
-def finding_fingerprint(finding: Finding, artifact_path: str) -> str:
+class KnownFindings:
+    """The baseline's fingerprints as one sorted blob, searched by bisection. Sent to
+    every batch of scan work: a blob pickles as one copy, where a set of 18,000 strings
+    (a report of /usr/lib) took longer to pickle per batch than the batch took to scan."""
+
+    __slots__ = ("blob",)
+
+    def __init__(self, keys: Iterable[bytes]) -> None:
+        self.blob = b"".join(sorted(set(keys)))
+
+    def __len__(self) -> int:
+        return len(self.blob) // _SIZE
+
+    def __getitem__(self, index: int) -> bytes:
+        return self.blob[index * _SIZE : (index + 1) * _SIZE]
+
+    def __contains__(self, key: object) -> bool:
+        if not isinstance(key, bytes):
+            return False
+        index = bisect.bisect_left(self, key)  # type: ignore[call-overload]
+        return index < len(self) and self[index] == key
+
+    def __getstate__(self) -> bytes:
+        return self.blob
+
+    def __setstate__(self, blob: bytes) -> None:
+        self.blob = blob
+
+
+def finding_fingerprint(finding: Finding, artifact_path: str) -> bytes:
     where = finding.location.path if finding.location is not None else artifact_path
     advisory = finding.vulnerability.advisory.id if finding.vulnerability is not None else None
     return fingerprint(finding.check_id, where, finding.message, advisory, finding.artifacts)
@@ -76,12 +109,11 @@ class BaselineFinding:
 @dataclass(slots=True)
 class Baseline:
     file: str
-    findings: dict[str, BaselineFinding] = field(default_factory=dict)  # by fingerprint
+    findings: dict[bytes, BaselineFinding] = field(default_factory=dict)  # by fingerprint
     partial: bool = False  # the file was itself made with a baseline: it lacks the findings unchanged then
 
-    @property
-    def fingerprints(self) -> frozenset[str]:
-        return frozenset(self.findings)
+    def known(self) -> KnownFindings:
+        return KnownFindings(self.findings)
 
 
 @dataclass(slots=True)
@@ -115,7 +147,7 @@ def _walk(artifacts: list[Any], file: str) -> Iterator[tuple[str, dict[str, Any]
         yield from _walk(artifact.get("members") or [], file)
 
 
-def _entry(path: str, finding: Any, file: str) -> tuple[str, BaselineFinding]:
+def _entry(path: str, finding: Any, file: str) -> tuple[bytes, BaselineFinding]:
     if not isinstance(finding, dict) or not all(
         isinstance(finding.get(key), str) for key in ("id", "severity", "message")
     ):
@@ -171,10 +203,10 @@ def load_baseline(file: str | os.PathLike[str]) -> Baseline:
     return baseline
 
 
-def drop_known(artifact: Artifact, known: frozenset[str]) -> list[str]:
+def drop_known(artifact: Artifact, known: Container[bytes]) -> list[bytes]:
     """Remove the findings whose fingerprint is in ``known`` from an artifact and its
     members; return the fingerprints that were seen (the unchanged findings)."""
-    seen: list[str] = []
+    seen: list[bytes] = []
     kept = []
     for finding in artifact.findings:
         key = finding_fingerprint(finding, artifact.path)
@@ -188,9 +220,10 @@ def drop_known(artifact: Artifact, known: frozenset[str]) -> list[str]:
     return seen
 
 
-def drop_known_set(findings: list[Finding], known: frozenset[str]) -> tuple[list[Finding], list[str]]:
+def drop_known_set(findings: list[Finding], known: Container[bytes]) -> tuple[list[Finding], list[bytes]]:
     """The set findings not in ``known``, and the fingerprints of those that were."""
-    kept, seen = [], []
+    kept: list[Finding] = []
+    seen: list[bytes] = []
     for finding in findings:
         key = finding_fingerprint(finding, "")
         if key in known:
@@ -201,7 +234,7 @@ def drop_known_set(findings: list[Finding], known: frozenset[str]) -> tuple[list
 
 
 def outcome(
-    baseline: Baseline, unchanged: Iterable[str], new: int, enabled: Iterable[str] | None = None
+    baseline: Baseline, unchanged: Iterable[bytes], new: int, enabled: Iterable[str] | None = None
 ) -> BaselineOutcome:
     """Compare: ``unchanged`` are the fingerprints seen this run, ``new`` the findings
     reported. A baseline finding of a check not run this time is not "fixed"."""

@@ -59,7 +59,7 @@ def item_of(
     text: str | None = None,
     set_members: tuple[SetMember, ...] = (),
     source: Artifact | None = None,
-    unchanged: tuple[str, ...] = (),
+    unchanged: tuple[bytes, ...] = (),
 ) -> Item:
     """Package one artifact's result (``source`` is the artifact the values are
     read from when ``artifact`` itself is not sent, e.g. after rendering)."""

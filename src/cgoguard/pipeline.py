@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from cgoguard.baseline import Baseline, BaselineOutcome, drop_known, drop_known_set, outcome
+from cgoguard.baseline import Baseline, BaselineOutcome, KnownFindings, drop_known, drop_known_set, outcome
 from cgoguard.checks import CheckTarget, all_checks, checks_for
 from cgoguard.config import Config
 from cgoguard.elfconst import DF_SYMBOLIC
@@ -121,7 +121,7 @@ def to_item(
     prerender: Callable[[Artifact], str] | None = None,
     collect_set: bool = True,
     origin: tuple[str, ...] = (),
-    unchanged: tuple[str, ...] = (),
+    unchanged: tuple[bytes, ...] = (),
 ) -> Item:
     """The artifact as an executor result: rendered here when a reporter streams."""
     return item_of(
@@ -142,7 +142,7 @@ class ScanWorker:
     prerender: Callable[[Artifact], str] | None = None
     collect_set: bool = True
     mapped: bool = True  # map files (fast); only where a SIGBUS ends a worker, not the caller
-    known: frozenset[str] | None = None  # fingerprints of the baseline's findings (not reported)
+    known: KnownFindings | None = None  # fingerprints of the baseline's findings (not reported)
 
     @property
     def keep_functions(self) -> bool:
@@ -252,7 +252,7 @@ class ScanRun:
             prerender,
             collect_set,
             mapped=self.executor.isolates_crashes,
-            known=baseline.fingerprints if baseline is not None else None,
+            known=baseline.known() if baseline is not None else None,
         )
         self.baseline_outcome: BaselineOutcome | None = None  # complete after the iteration
         self.on_progress = on_progress
@@ -267,7 +267,7 @@ class ScanRun:
         candidates = iter_candidates(self.sources, self.stats)
         results = self.executor.map(self.worker, candidates, on_crash=self.worker.crashed)
         members: list[SetMember] = []
-        unchanged: list[str] = []
+        unchanged: list[bytes] = []
         summary, tally = self.summary, self.tally
         try:
             for item in results:
@@ -294,7 +294,7 @@ class ScanRun:
             summary.seconds = time.perf_counter() - started
         self.set_findings = run_set_checks(members, self.config)
         if self.baseline is not None:
-            self.set_findings, seen = drop_known_set(self.set_findings, self.worker.known or frozenset())
+            self.set_findings, seen = drop_known_set(self.set_findings, self.worker.known or ())
             unchanged += seen
         tally.add_findings(int(f.severity) for f in self.set_findings)
         if self.baseline is not None:
