@@ -70,7 +70,7 @@ class KnownFindings:
     def __contains__(self, key: object) -> bool:
         if not isinstance(key, bytes):
             return False
-        index = bisect.bisect_left(self, key)  # type: ignore[call-overload]
+        index = bisect.bisect_left(self, key)
         return index < len(self) and self[index] == key
 
     def __getstate__(self) -> bytes:
