@@ -515,8 +515,10 @@ class TextReporter(Reporter):
 
     def _rollup_lines(self) -> list[str]:
         m, width = self.markup, self.width
-        by_rule = "rule" if self.context.command == "lint" else "check"
-        lines = ["", m.style("bold", f"Findings by {by_rule}") + " (findings, artifacts, examples)"]
+        lint = self.context.command == "lint"
+        heading = "Findings by rule (findings, files," if lint else "Findings by check (findings, artifacts,"
+        title, _, rest = heading.partition(" (")
+        lines = ["", m.style("bold", title) + f" ({rest} examples)"]
         ordered = sorted(self.rollup.items(), key=lambda kv: (-kv[0][1], -kv[1].findings, kv[0][0]))
         for (check_id, severity), entry in ordered:
             level = Severity(severity)
