@@ -155,7 +155,13 @@ def scan(
     )
     artifacts = [item.artifact for item in run if item.artifact is not None]
     return Report(
-        tool_info(), artifacts, run.summary, run.tally, run.set_findings, "scan", run.baseline_outcome
+        tool_info(),
+        artifacts,
+        run.summary,
+        run.tally,
+        run.set_findings,
+        "scan",
+        baseline=run.baseline_outcome,
     )
 
 
@@ -210,7 +216,7 @@ def lint(
         errors=len(tally.unread),
         seconds=time.perf_counter() - started,
     )
-    return Report(tool_info(), artifacts, summary, tally, [], "lint", compared)
+    return Report(tool_info(), artifacts, summary, tally, [], "lint", baseline=compared)
 
 
 def build(

@@ -69,6 +69,6 @@ def run(args: argparse.Namespace) -> int:
         fmt,
         context,
         lambda _prerender, _own: (item_of(artifact) for artifact in report.artifacts),
-        lambda: RunTotals(report.summary, report.tally, report.set_findings, report.baseline),
+        lambda: RunTotals(report.summary, report.tally, report.set_findings, baseline=report.baseline),
         what="linted",
     )

@@ -152,6 +152,8 @@ def run(args: argparse.Namespace) -> int:
 
     def totals() -> RunTotals:
         (scan_run,) = runs
-        return RunTotals(scan_run.summary, scan_run.tally, scan_run.set_findings, scan_run.baseline_outcome)
+        return RunTotals(
+            scan_run.summary, scan_run.tally, scan_run.set_findings, baseline=scan_run.baseline_outcome
+        )
 
     return common.report(args, config, fmt, context, produce, totals, what="scanned")
