@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from cgoguard._version import __version__
+from cgoguard.baseline import Baseline, BaselineOutcome, KnownFindings, drop_known, load_baseline, outcome
 from cgoguard.checks import all_checks
 from cgoguard.config import Config
 from cgoguard.errors import UsageError
@@ -72,6 +73,7 @@ class Report:
     tally: Tally = field(default_factory=Tally)
     set_findings: list[Finding] = field(default_factory=list)
     command: str = "scan"
+    baseline: BaselineOutcome | None = None  # with a baseline: new, unchanged (not reported), fixed
 
     @property
     def missing(self) -> list[str]:
@@ -141,17 +143,39 @@ def scan(
     hash_files: bool = True,
     executor: Executor | None = None,
     fail_on: Severity = Severity.HIGH,
+    baseline: Baseline | str | os.PathLike[str] | None = None,
 ) -> Report:
     """Scan files and folders (or :class:`~cgoguard.sources.Source` objects) and
     return a :class:`Report` holding every artifact.
 
     ``jobs`` defaults to 1 here (in-process) so that library users get no
-    surprise subprocesses; the CLI uses all cores."""
+    surprise subprocesses; the CLI uses all cores. ``baseline``: a previous JSON
+    report (or a loaded :class:`~cgoguard.baseline.Baseline`); its findings are left out."""
     inputs: list[str | os.PathLike[str] | Source]
     inputs = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
-    run = ScanRun(inputs, config=config, executor=executor, jobs=jobs, hash_files=hash_files, fail_on=fail_on)
+    run = ScanRun(
+        inputs,
+        config=config,
+        executor=executor,
+        jobs=jobs,
+        hash_files=hash_files,
+        fail_on=fail_on,
+        baseline=_baseline(baseline),
+    )
     artifacts = [item.artifact for item in run if item.artifact is not None]
-    return Report(tool_info(), artifacts, run.summary, run.tally, run.set_findings, "scan")
+    return Report(
+        tool_info(),
+        artifacts,
+        run.summary,
+        run.tally,
+        run.set_findings,
+        "scan",
+        baseline=run.baseline_outcome,
+    )
+
+
+def _baseline(given: Baseline | str | os.PathLike[str] | None) -> Baseline | None:
+    return given if given is None or isinstance(given, Baseline) else load_baseline(given)
 
 
 def lint(
@@ -162,15 +186,17 @@ def lint(
     include_dirs: Iterable[str] = (),
     fail_on: Severity = Severity.HIGH,
     jobs: int | None = None,
+    baseline: Baseline | str | os.PathLike[str] | None = None,
 ) -> Report:
     """Lint Go packages (``dir``, ``dir/...``, ``.go`` files) and C headers at the
     cgo export boundary; with ``against`` (a .so or .a), compare headers with
     the library. One artifact per file, findings located at file:line:column.
     ``jobs``: worker processes (default: the configuration's, else all cores);
-    headers are parsed in a worker process even with one job."""
+    headers are parsed in a worker process even with one job. ``baseline`` as for :func:`scan`."""
     from cgoguard.linter import lint as lint_files
 
     started = time.perf_counter()
+    known = _baseline(baseline)
     names = _as_list(paths)
     artifacts = lint_files(
         names,
@@ -183,15 +209,23 @@ def lint(
     tally.missing = [p for p in names if not os.path.lexists(p.removesuffix("/...") or ".")]
     if against is not None and not os.path.lexists(against):
         tally.missing.append(os.fspath(against))
+    unchanged: list[bytes] = []
+    fingerprints = known.known() if known is not None else KnownFindings(())
     for artifact in artifacts:
+        if known is not None:  # the baseline filter, before the tally
+            unchanged += drop_known(artifact, fingerprints)
         tally.add_item(item_of(artifact))
+    compared = None
+    if known is not None:
+        enabled = [c.id for c in all_checks() if (config or Config()).enabled(c.id)]
+        compared = outcome(known, unchanged, sum(tally.counts), enabled)
     summary = ScanSummary(
         files_seen=len(artifacts),
         artifacts=len(artifacts),
         errors=len(tally.unread),
         seconds=time.perf_counter() - started,
     )
-    return Report(tool_info(), artifacts, summary, tally, [], "lint")
+    return Report(tool_info(), artifacts, summary, tally, [], "lint", baseline=compared)
 
 
 def verify(

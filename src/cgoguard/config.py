@@ -67,6 +67,7 @@ _KEYS = {
     "item-timeout",
     "item-memory",
     "vulndb",
+    "baseline",
 }
 MAX_JOBS = 1024  # more worker processes than this is a typo, not a machine
 # Sub-tables owned by other commands; kept raw here and validated by them.
@@ -104,6 +105,7 @@ class Config:
     one_group: bool = False  # set-level checks: everything scanned loads together (scan --group)
     vulndb: str | None = None  # the Go vulnerability database (folder, zip or OSV file); None: not checked
     function_tables: bool = False  # keep each Go image's function names (GoFacts.functions); megabytes each
+    baseline: str | None = None  # a previous JSON report: its findings are not reported
 
     def enabled(self, check_id: str) -> bool:
         return (self.select is None or check_id in self.select) and check_id not in self.ignore
@@ -271,6 +273,11 @@ def config_from_table(table: dict[str, Any], source: str | None = None, root: st
             )
         keyword = vulndb.lower() in ("online", "off", "none", "false")
         config.vulndb = os.path.join(root, vulndb) if root and not keyword else vulndb
+    if "baseline" in table:
+        given = table["baseline"]
+        if not isinstance(given, str) or not given or "\0" in given:
+            raise ConfigError(f"{source or 'configuration'}: baseline must be the path of a JSON report.")
+        config.baseline = os.path.join(root, given) if root else given
     if "lint" in table:
         config.lint_include_dirs = _lint_table(table["lint"], source or "configuration", root)
     if "containers" in table:

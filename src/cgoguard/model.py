@@ -544,3 +544,4 @@ class Item(NamedTuple):
     members: int
     unread: tuple[tuple[str, str], ...]  # (path, error) of the artifact or members not read
     set_members: tuple[SetMember, ...] = ()
+    unchanged: tuple[bytes, ...] = ()  # fingerprints of findings dropped because the baseline has them

@@ -59,6 +59,7 @@ def item_of(
     text: str | None = None,
     set_members: tuple[SetMember, ...] = (),
     source: Artifact | None = None,
+    unchanged: tuple[bytes, ...] = (),
 ) -> Item:
     """Package one artifact's result (``source`` is the artifact the values are
     read from when ``artifact`` itself is not sent, e.g. after rendering)."""
@@ -73,6 +74,7 @@ def item_of(
         members=len(facts.members),
         unread=tuple(unread(facts)),
         set_members=set_members,
+        unchanged=unchanged,
     )
 
 

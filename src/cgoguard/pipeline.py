@@ -16,7 +16,8 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from cgoguard.checks import CheckTarget, checks_for
+from cgoguard.baseline import Baseline, BaselineOutcome, KnownFindings, drop_known, drop_known_set, outcome
+from cgoguard.checks import CheckTarget, all_checks, checks_for
 from cgoguard.config import Config
 from cgoguard.elfconst import DF_SYMBOLIC
 from cgoguard.executors import Executor, executor_for
@@ -120,6 +121,7 @@ def to_item(
     prerender: Callable[[Artifact], str] | None = None,
     collect_set: bool = True,
     origin: tuple[str, ...] = (),
+    unchanged: tuple[bytes, ...] = (),
 ) -> Item:
     """The artifact as an executor result: rendered here when a reporter streams."""
     return item_of(
@@ -127,6 +129,7 @@ def to_item(
         text=prerender(artifact) if prerender is not None else None,
         set_members=set_members(artifact, origin) if collect_set else (),
         source=artifact,
+        unchanged=unchanged,
     )
 
 
@@ -139,6 +142,7 @@ class ScanWorker:
     prerender: Callable[[Artifact], str] | None = None
     collect_set: bool = True
     mapped: bool = True  # map files (fast); only where a SIGBUS ends a worker, not the caller
+    known: KnownFindings | None = None  # fingerprints of the baseline's findings (not reported)
 
     @property
     def keep_functions(self) -> bool:
@@ -174,7 +178,9 @@ class ScanWorker:
                 artifact, cached_database(self.config.vulndb), keep_functions=self.keep_functions
             )
         self.config.apply(artifact)
-        return to_item(artifact, self.prerender, self.collect_set, candidate.origin)
+        # The baseline filter: after the policy, before rendering and the tally.
+        unchanged = tuple(drop_known(artifact, self.known)) if self.known is not None else ()
+        return to_item(artifact, self.prerender, self.collect_set, candidate.origin, unchanged)
 
 
 def run_set_checks(members: list[SetMember], config: Config) -> list[Finding]:
@@ -209,6 +215,7 @@ class ScanRun:
         fail_on: Severity = Severity.HIGH,
         on_progress: Callable[[], None] | None = None,
         exclude: Iterable[tuple[int, int]] = (),
+        baseline: Baseline | None = None,
     ) -> None:
         # Paths become sources here; Source objects are taken as they are, in order.
         self.sources: list[Source] = []
@@ -238,9 +245,16 @@ class ScanRun:
         collect_set = any(
             self.config.enabled(c.id) for c in checks_for(CheckTarget.ARTIFACT_SET, ArtifactSet)
         )
+        self.baseline = baseline
         self.worker = ScanWorker(
-            self.config, hash_files, prerender, collect_set, mapped=self.executor.isolates_crashes
+            self.config,
+            hash_files,
+            prerender,
+            collect_set,
+            mapped=self.executor.isolates_crashes,
+            known=baseline.known() if baseline is not None else None,
         )
+        self.baseline_outcome: BaselineOutcome | None = None  # complete after the iteration
         self.on_progress = on_progress
         self.summary = ScanSummary(vulndb=self.vulndb)
         self.tally = Tally(fail_on)
@@ -253,6 +267,7 @@ class ScanRun:
         candidates = iter_candidates(self.sources, self.stats)
         results = self.executor.map(self.worker, candidates, on_crash=self.worker.crashed)
         members: list[SetMember] = []
+        unchanged: list[bytes] = []
         summary, tally = self.summary, self.tally
         try:
             for item in results:
@@ -267,6 +282,7 @@ class ScanRun:
                 summary.errors += len(item.unread)
                 tally.add_item(item)
                 members.extend(item.set_members)
+                unchanged.extend(item.unchanged)
                 yield item
         finally:
             close = getattr(results, "close", None)
@@ -277,6 +293,12 @@ class ScanRun:
             tally.missing = list(self.stats.missing)
             summary.seconds = time.perf_counter() - started
         self.set_findings = run_set_checks(members, self.config)
+        if self.baseline is not None:
+            self.set_findings, seen = drop_known_set(self.set_findings, self.worker.known or ())
+            unchanged += seen
         tally.add_findings(int(f.severity) for f in self.set_findings)
+        if self.baseline is not None:
+            enabled = [c.id for c in all_checks() if self.config.enabled(c.id)]
+            self.baseline_outcome = outcome(self.baseline, unchanged, sum(tally.counts), enabled)
         summary.seconds = time.perf_counter() - started
         self.finished = True

@@ -21,6 +21,7 @@ from cgoguard.reports import REPORTERS
 from cgoguard.terminal import printable
 
 if TYPE_CHECKING:
+    from cgoguard.baseline import Baseline
     from cgoguard.checks import Check, CheckTarget
     from cgoguard.model import Artifact, Item
     from cgoguard.reports import ReportContext, RunTotals
@@ -130,6 +131,18 @@ def add_report_options(command: argparse.ArgumentParser, formats: Iterable[str] 
     )
     add_policy_options(command)
     command.add_argument(
+        "--baseline",
+        metavar="FILE",
+        help="a previous --format json report: report only findings it does not hold (and list those "
+        "fixed since); unchanged findings do not count for the exit code (config: baseline)",
+    )
+    command.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="text: styles and colour (auto: on a terminal unless NO_COLOR is set; always: even then)",
+    )
+    command.add_argument(
         "--allow-unreadable",
         action="store_true",
         default=None,
@@ -181,6 +194,27 @@ def report_format(args: argparse.Namespace, config: Config, formats: Iterable[st
     return fmt
 
 
+def color(args: argparse.Namespace) -> bool | None:
+    """--color: True/False, or None to let the text reporter decide (terminal, NO_COLOR)."""
+    return {"always": True, "never": False}.get(getattr(args, "color", "auto"))
+
+
+def baseline(args: argparse.Namespace, config: Config) -> Baseline | None:
+    """The baseline of --baseline or the configuration's ``baseline``; exit 2 when it is not a report."""
+    from cgoguard.baseline import load_baseline
+
+    given = getattr(args, "baseline", None) or config.baseline
+    if given is None:
+        return None
+    loaded = load_baseline(given)
+    if loaded.partial:
+        warn(
+            f"{given} was itself written with a baseline, so it lacks the findings unchanged then; "
+            "those show as new. Keep a report written without --baseline as the baseline."
+        )
+    return loaded
+
+
 def allow_unreadable(args: argparse.Namespace, config: Config) -> bool:
     return bool(args.allow_unreadable if args.allow_unreadable is not None else config.allow_unreadable)
 
@@ -207,7 +241,9 @@ class Progress:
     def tick(self) -> None:
         self.count += 1
 
-    def wrap(self, results: Iterable[T]) -> Iterator[T]:
+    def wrap(self, results: Iterable[T], total: Callable[[], tuple[int, bool]] | None = None) -> Iterator[T]:
+        """``total()``: how many items were listed so far and whether the listing is over. The
+        total grows while folders are walked and is exact once they are (no second walk)."""
         if not self.enabled:
             yield from results
             return
@@ -219,15 +255,18 @@ class Progress:
             TextColumn(self.label),
             BarColumn(),
             MofNCompleteColumn(),
+            TextColumn("{task.fields[more]}"),
             TimeElapsedColumn(),
             console=Console(file=sys.stderr),
             transient=True,
         ) as bar:
-            task = bar.add_task(self.label, total=None)
+            task = bar.add_task(self.label, total=None, more="")
             last = 0
             for result in results:
                 if self.count - last >= 25:
-                    bar.update(task, completed=self.count)
+                    listed, final = total() if total is not None else (0, False)
+                    known = max(listed, self.count) if total is not None else None
+                    bar.update(task, completed=self.count, total=known, more="" if final else "+ (listing)")
                     last = self.count
                 yield result
 

@@ -112,6 +112,11 @@ def run(args: argparse.Namespace) -> int:
     from cgoguard.outcome import item_of
     from cgoguard.reports import ReportContext, RunTotals
 
+    if getattr(args, "baseline", None):
+        raise UsageError(
+            "comply grades controls on every finding, so it takes no --baseline (scan and lint do); "
+            "compare two JSON evidence reports instead."
+        )
     key = None
     if args.sign is not None:
         from cgoguard.signing import load_private_key

@@ -49,18 +49,26 @@ def run(args: argparse.Namespace) -> int:
     fail_on = common.fail_on(args, config)
     jobs = common.effective_jobs_note(args, config)
     report = lint(
-        args.paths, against=args.against, config=config, include_dirs=args.include, fail_on=fail_on, jobs=jobs
+        args.paths,
+        against=args.against,
+        config=config,
+        include_dirs=args.include,
+        fail_on=fail_on,
+        jobs=jobs,
+        baseline=common.baseline(args, config),
     )
     checks = common.enabled_checks(
         config, CheckTarget.GO_SOURCE, CheckTarget.C_HEADER, CheckTarget.HEADER_BINARY
     )
-    context = ReportContext("lint", report.tool, checks, fail_on, verbose=args.verbose)
+    context = ReportContext(
+        "lint", report.tool, checks, fail_on, verbose=args.verbose, color=common.color(args)
+    )
     return common.report(
         args,
         config,
         fmt,
         context,
         lambda _prerender, _own: (item_of(artifact) for artifact in report.artifacts),
-        lambda: RunTotals(report.summary, report.tally, report.set_findings),
+        lambda: RunTotals(report.summary, report.tally, report.set_findings, baseline=report.baseline),
         what="linted",
     )

@@ -75,6 +75,7 @@ def run(args: argparse.Namespace) -> int:
     from cgoguard.reports import ReportContext, RunTotals
 
     config = common.effective_config(args)
+    known = common.baseline(args, config)  # a bad baseline ends the run before anything is scanned
     if args.platform is not None:
         from cgoguard.config import valid_platform
 
@@ -99,7 +100,9 @@ def run(args: argparse.Namespace) -> int:
     if config.vulndb is not None:
         targets.append(CheckTarget.KNOWN_VULNERABILITIES)
     checks = common.enabled_checks(config, *targets)
-    context = ReportContext("scan", tool_info(), checks, fail_on, verbose=args.verbose)
+    context = ReportContext(
+        "scan", tool_info(), checks, fail_on, verbose=args.verbose, color=common.color(args)
+    )
     progress = common.Progress(not args.no_progress, "scanning")
     runs: list[ScanRun] = []
 
@@ -115,13 +118,16 @@ def run(args: argparse.Namespace) -> int:
             fail_on=fail_on,
             on_progress=progress.tick,
             exclude=own,
+            baseline=known,
         )
         scan_run.summary.vulndb_note = vulndb_note
         runs.append(scan_run)
-        return progress.wrap(scan_run)
+        return progress.wrap(scan_run, lambda: (scan_run.stats.listed, scan_run.stats.exhausted))
 
     def totals() -> RunTotals:
         (scan_run,) = runs
-        return RunTotals(scan_run.summary, scan_run.tally, scan_run.set_findings)
+        return RunTotals(
+            scan_run.summary, scan_run.tally, scan_run.set_findings, baseline=scan_run.baseline_outcome
+        )
 
     return common.report(args, config, fmt, context, produce, totals, what="scanned")

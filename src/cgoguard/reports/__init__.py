@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any, ClassVar
 
+from cgoguard.baseline import BaselineOutcome
 from cgoguard.checks import Check
 from cgoguard.errors import UsageError
 from cgoguard.model import Artifact, Finding, Item, ScanSummary, Severity
@@ -36,8 +37,9 @@ class ReportContext:
     checks: list[Check[Any]]  # the checks that were enabled (SARIF rules)
     fail_on: Severity = Severity.HIGH
     verbose: bool = False
-    color: bool | None = None  # None: styled when the output is a terminal
+    color: bool | None = None  # None: styled when the output is a terminal and NO_COLOR is unset
     lang: str = "en"  # "en" | "zh": the language of labels and prose (clause texts stay as written)
+    width: int | None = None  # text: wrap and fit to this width (None: the terminal's; no wrapping otherwise)
 
 
 @dataclass(slots=True)
@@ -49,6 +51,7 @@ class RunTotals:
     set_findings: list[Finding] = field(default_factory=list)
     # comply: evidence per control of each framework (cgoguard.evidence.FrameworkEvidence)
     evidence: list[FrameworkEvidence] | None = None
+    baseline: BaselineOutcome | None = None  # set when a baseline filtered the findings
 
 
 class Reporter(ABC):

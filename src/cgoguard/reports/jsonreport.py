@@ -218,6 +218,8 @@ class JsonReporter(Reporter):
             missing=list(tally.missing),
             unread=[{"path": path, "error": error} for path, error in tally.unread],
         )
+        if totals.baseline is not None:
+            summary["baseline"] = totals.baseline.to_dict()
         tail = {
             "set_findings": [finding_to_dict(f) for f in totals.set_findings],
             "summary": summary,

@@ -213,5 +213,12 @@ class SarifReporter(Reporter):
             ],
             "results": self.results,
         }
+        if totals.baseline is not None:
+            # Unchanged findings were filtered out before the reporter: what is left is new. Fixed ones
+            # are not written as "absent" results: a consumer that ignores baselineState (GitHub
+            # code scanning documents no support for it) would open an alert for each.
+            for result in self.results:
+                result["baselineState"] = "new"
+            run["properties"] = {"baseline": totals.baseline.to_dict()}
         json.dump({"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}, self.out, indent=2)
         self.out.write("\n")

@@ -30,4 +30,7 @@ def sources_for(paths: list[str]) -> list[Source]:
 
 def iter_candidates(sources: list[Source], stats: SourceStats) -> Iterator[Candidate]:
     for source in sources:
-        yield from source.candidates(stats)
+        for candidate in source.candidates(stats):
+            stats.listed += 1
+            yield candidate
+    stats.exhausted = True

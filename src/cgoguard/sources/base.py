@@ -122,6 +122,8 @@ class SourceStats:
     special: int = 0  # FIFOs, devices and sockets inside folders: never opened
     # (device, inode) of files never to list: the report being written, a redirected stdout.
     excluded: frozenset[tuple[int, int]] = frozenset()
+    listed: int = 0  # candidates yielded so far (a progress bar's total)
+    exhausted: bool = False  # every source has been listed: ``listed`` is the final total
 
 
 class Source(ABC):
