@@ -237,3 +237,27 @@ def test_text_says_what_was_not_checked() -> None:
 
 def test_set_checks_target_is_typed() -> None:
     assert [c.id for c in all_checks(CheckTarget.ARTIFACT_SET)] == [f"CG{n}" for n in range(250, 260)]
+
+
+@pytest.mark.parametrize(
+    ("name", "lang"), [("text", "en"), ("text", "zh"), ("markdown", "zh"), ("csv", "en"), ("json", "en")]
+)
+def test_golden_evidence(name: str, lang: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """comply's output on the golden run: GB/T 22239 graded from the hand-made artifacts above."""
+    from cgoguard.controls import shipped_frameworks
+    from cgoguard.evidence import Inputs, collect
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    artifacts, totals, set_findings = _run()
+    (gbt,) = [f for f in shipped_frameworks() if f.id == "gbt22239-2019-l3"]
+    totals.evidence = collect([gbt], Inputs(artifacts, set_findings, set_stage_ran=True, vulndb="golden"))
+    context = ReportContext("comply", TOOL, all_checks(), Severity.HIGH, color=False, lang=lang, width=100)
+    out = io.StringIO()
+    reporter = create_reporter(name, out, context)
+    for artifact in artifacts:
+        reporter.add(item_of(artifact))
+    reporter.finish(totals)
+    golden = GOLDEN / f"comply.{name}.{lang}"
+    if os.environ.get("CGOGUARD_UPDATE_GOLDEN"):
+        golden.write_text(out.getvalue())
+    assert out.getvalue() == golden.read_text(), f"comply {name} ({lang}) changed; CGOGUARD_UPDATE_GOLDEN=1"
