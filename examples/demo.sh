@@ -28,3 +28,11 @@ echo "== exit code $status (0: nothing at or above --fail-on; 1: findings at or 
 echo "== cgoguard lint examples/bridge"
 .venv/bin/cgoguard lint examples/bridge
 echo "== exit code $?"
+echo "== cgoguard comply examples/out/hardened: 等保2.0 level 3 evidence from the scan, the lint and the build manifest"
+manifest=$(ls examples/out/hardened/*.manifest.json | head -n 1)
+.venv/bin/cgoguard comply examples/out/hardened --source examples/bridge --manifest "$manifest" \
+  --framework gbt22239-2019-l3 --lang zh --vulndb off --ignore CG405
+echo "== exit code $?"
+.venv/bin/cgoguard comply examples/out/hardened --source examples/bridge --manifest "$manifest" \
+  --vulndb off --ignore CG405 --format markdown --output examples/out/evidence.md
+echo "== evidence for every shipped framework (GB/T 22239, SP 800-53, SSDF, OpenSSF, FIPS 140-3): examples/out/evidence.md"
