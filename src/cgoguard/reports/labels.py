@@ -67,6 +67,13 @@ _LABELS: dict[str, tuple[str, str]] = {
         "✓ 该构建配置的每次构建都会验证（否则构建失败）   · 扫描制品时判定   （未列出：不适用于该模式）",
     ),
     "profile": ("profile", "构建配置"),
+    # the text report's headings
+    "could_not_read": ("Could not read", "无法读取"),
+    "across_artifacts": ("Across artifacts", "跨制品"),
+    "by_rule": ("Findings by rule (findings, files, examples)", "按规则汇总 (问题数、文件数、示例)"),
+    "by_check": ("Findings by check (findings, artifacts, examples)", "按检查项汇总 (问题数、制品数、示例)"),
+    "fixed_since": ("Fixed since the baseline", "自基线以来已修复"),
+    "not_checked": ("Not checked:", "未检查："),
     "mode": ("build mode", "构建模式"),
 }
 

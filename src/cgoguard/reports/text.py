@@ -17,6 +17,7 @@ from rich.markup import escape
 
 from cgoguard.model import Artifact, Finding, Hardening, Item, Severity
 from cgoguard.reports import ReportContext, Reporter, RunTotals
+from cgoguard.reports.labels import label as word
 from cgoguard.terminal import printable
 
 _STYLE = {
@@ -493,7 +494,7 @@ class TextReporter(Reporter):
             self._start_table()
             self._print_rows(self.rows)
         if self.table_streaming and self.unread and not self.context.verbose:
-            lines += ["", m.style("bold", "Could not read")]
+            lines += ["", m.style("bold", word("could_not_read", self.context.lang))]
             for path, error in self.unread[:UNREAD_SHOWN]:
                 lines += wrapped(f"  {m.text(path)}: ", len(path) + 4, error, width, m)
             if len(self.unread) > UNREAD_SHOWN:
@@ -501,7 +502,7 @@ class TextReporter(Reporter):
                 lines.append(f"  … and {more} more (--verbose, or --format json)")
         if totals.set_findings:
             if self.detailed or small:
-                lines += ["", m.style("bold", "Across artifacts")]
+                lines += ["", m.style("bold", word("across_artifacts", self.context.lang))]
                 for finding in sorted(totals.set_findings, key=lambda f: (-f.severity, f.check_id)):
                     lines += finding_lines(finding, "", self.context.verbose, m, width)
             for finding in totals.set_findings:
@@ -523,9 +524,8 @@ class TextReporter(Reporter):
     def _rollup_lines(self) -> list[str]:
         m, width = self.markup, self.width
         lint = self.context.command == "lint"
-        heading = "Findings by rule (findings, files," if lint else "Findings by check (findings, artifacts,"
-        title, _, rest = heading.partition(" (")
-        lines = ["", m.style("bold", title) + f" ({rest} examples)"]
+        title, _, rest = word("by_rule" if lint else "by_check", self.context.lang).partition(" (")
+        lines = ["", m.style("bold", title) + f" ({rest}"]
         ordered = sorted(self.rollup.items(), key=lambda kv: (-kv[0][1], -kv[1].findings, kv[0][0]))
         for (check_id, severity), entry in ordered:
             level = Severity(severity)
@@ -544,7 +544,7 @@ class TextReporter(Reporter):
         assert outcome is not None
         lines: list[str] = []
         if outcome.fixed:
-            lines += ["", m.style("bold", "Fixed since the baseline")]
+            lines += ["", m.style("bold", word("fixed_since", self.context.lang))]
             shown = outcome.fixed if self.context.verbose else outcome.fixed[:20]
             for fixed in shown:
                 prefix = f"  {m.style('green', f'{fixed.severity.upper():8}')} {fixed.check_id} "
@@ -558,7 +558,9 @@ class TextReporter(Reporter):
         counts = totals.tally.by_severity
         by_severity = ", ".join(f"{counts[s]} {s}" for s in sorted(counts, reverse=True)) or "none"
         summary = totals.summary
-        if self.context.command == "lint":
+        if self.context.lang == "zh":
+            lines = wrapped("", 0, _summary_zh(totals, by_severity, self.context.command), width, m)
+        elif self.context.command == "lint":
             label = "Linted"
             text = (
                 f"{totals.tally.readable} file(s) in {summary.seconds:.2f} s; "
@@ -574,7 +576,8 @@ class TextReporter(Reporter):
                 f"{summary.errors} error(s). "
                 f"Findings: {by_severity}."
             )
-        lines = wrapped(m.style("bold", label) + " ", len(label) + 1, text, width, m)
+        if self.context.lang != "zh":
+            lines = wrapped(m.style("bold", label) + " ", len(label) + 1, text, width, m)
         if totals.baseline is not None:
             outcome = totals.baseline
             text = (
@@ -588,5 +591,20 @@ class TextReporter(Reporter):
             lines += wrapped("", 0, f"Known vulnerabilities: {summary.vulndb_note}.", width, m)
         not_read = totals.tally.not_read_sentence()
         if not_read is not None:
-            lines += wrapped(m.style("bold red", "Not checked:") + " ", 13, f"{not_read}.", width, m)
+            heading = word("not_checked", self.context.lang)
+            lines += wrapped(m.style("bold red", heading) + " ", len(heading) + 1, f"{not_read}.", width, m)
         return lines
+
+
+def _summary_zh(totals: RunTotals, by_severity: str, command: str) -> str:
+    """The summary line in Chinese (the severities keep their catalogue names)."""
+    summary = totals.summary
+    found = f"问题：{by_severity}。" if by_severity != "none" else "问题：无。"
+    if command == "lint":
+        files = totals.tally.readable
+        return f"已检查 {files} 个文件，用时 {summary.seconds:.2f} 秒；{summary.errors} 个错误。{found}"
+    return (
+        f"已扫描 {summary.artifacts} 个制品（{summary.members} 个归档成员），用时 {summary.seconds:.2f} 秒；"
+        f"跳过 {summary.skipped_not_elf} 个非 ELF 文件和 {summary.skipped_duplicates} 个重复文件；"
+        f"{summary.errors} 个错误。{found}"
+    )
