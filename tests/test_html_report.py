@@ -1,0 +1,415 @@
+"""The HTML report: the page embeds exactly the JSON report, loads nothing from the network, keeps
+hostile strings from scanned files inert, speaks English and Chinese, shows comply's evidence; and it
+works in a real browser (Debian's chromium driven by Playwright) on a 1,500-artifact report."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+import os
+import re
+import time
+from collections.abc import Callable
+from html.parser import HTMLParser
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import cgoguard
+from cgoguard.checks import all_checks
+from cgoguard.config import Config
+from cgoguard.model import Artifact, Finding, ScanSummary, Severity
+from cgoguard.outcome import Tally, item_of
+from cgoguard.reports import ReportContext, RunTotals, create_reporter
+from cgoguard.reports.html import page_document, script_json
+from cgoguard.reports.htmlstrings import STRINGS
+from clirun import run
+from test_reporters import TOOL, _run
+from test_vulns import STDLIB_ENTRIES, write_go_layout
+
+Fixture = Callable[[str], Path]
+HOSTILE = "</script><script>alert(1)</script><!-- <SCRIPT>"
+ASSETS = resources.files("cgoguard.data").joinpath("html")
+
+
+def _render(
+    name: str,
+    artifacts: list[Artifact],
+    totals: RunTotals,
+    *,
+    lang: str = "en",
+    command: str = "scan",
+) -> str:
+    context = ReportContext(command, TOOL, all_checks(), Severity.HIGH, lang=lang)
+    out = io.StringIO()
+    reporter = create_reporter(name, out, context)
+    prerender = reporter.prerender()
+    for artifact in artifacts:
+        text = prerender(artifact) if prerender is not None else None
+        reporter.add(item_of(None if text is not None else artifact, text=text, source=artifact))
+    reporter.finish(totals)
+    return out.getvalue()
+
+
+def _evidence(failed_path: str) -> list[dict[str, Any]]:
+    """comply's evidence, in the shape its JSON document carries (hand-made here)."""
+    edge = {
+        "checks": ["CG101", "CG103"],
+        "relationship": "partially-satisfies",
+        "scope": "executables",
+        "build_modes": ["exe", "pie"],
+        "rationale": "PIE and full RELRO make code reuse harder.",
+        "results": {
+            "CG101": {"passed": 3, "failed": 1, "not-applicable": 2, "not-evaluated": 0},
+            "CG103": {"passed": 4, "failed": 0, "not-applicable": 2, "not-evaluated": 0},
+        },
+        "failed_artifacts": [failed_path],
+    }
+    control = {
+        "id": "L3-CES1-17",
+        "class": "安全计算环境",
+        "control_point": "入侵防范",
+        "test_unit": "L3-CES1-17",
+        "text": "应能够检测到对重要节点进行入侵的行为 " + HOSTILE,
+        "addressable": "partial",
+        "grade": "partial",
+        "edges": [edge],
+        "missing": ["runtime intrusion detection"],
+        "assessor_must_also": ["interview the operators"],
+    }
+    framework = {
+        "id": "gb-t-22239-2019-l3",
+        "title": "GB/T 22239-2019",
+        "edition": "2019",
+        "text_status": "secondary-copy",
+        "note": "texts from secondary copies",
+    }
+    return [{"framework": framework, "controls": [control]}]
+
+
+class _Page(HTMLParser):
+    """Every tag with its attributes, and the text of each <script> and <style>."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.raw: dict[str, list[str]] = {"script": [], "style": []}
+        self._open: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+        if tag in self.raw:
+            self._open = tag
+            self.raw[tag].append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        self._open = None
+
+    def handle_data(self, data: str) -> None:
+        if self._open is not None:
+            self.raw[self._open][-1] += data
+
+
+def _parse(page: str) -> _Page:
+    parser = _Page()
+    parser.feed(page)
+    parser.close()
+    return parser
+
+
+def _hostile_run() -> tuple[list[Artifact], RunTotals]:
+    artifacts, totals, _ = _run()
+    hostile = Artifact(
+        f"dist/{HOSTILE}.so",
+        findings=[Finding("CG103", Severity.MEDIUM, HOSTILE, HOSTILE, HOSTILE)],
+        error=HOSTILE,
+    )
+    totals.tally.add_item(item_of(hostile))
+    return [*artifacts, hostile], totals
+
+
+def test_page_embeds_exactly_the_json_report() -> None:
+    artifacts, totals, _ = _run()
+    page = _render("html", artifacts, totals)
+    assert page_document(page) == json.loads(_render("json", artifacts, totals))
+    parsed = _parse(page)
+    ids = [attrs.get("id") for tag, attrs in parsed.tags if tag == "script"]
+    assert ids == ["cg-context", "cg-strings", "cg-data", None]
+    assert json.loads(parsed.raw["script"][0]) == {"command": "scan", "lang": "en"}
+
+
+def test_page_loads_nothing_from_the_network() -> None:
+    artifacts, totals, _ = _run()
+    page = _render("html", artifacts, totals)
+    parsed = _parse(page)
+    for tag, attrs in parsed.tags:
+        for name in ("src", "href", "action", "data", "srcset", "poster"):
+            value = attrs.get(name) or ""
+            assert not re.match(r"\s*(https?:)?//", value, re.I), (tag, name, value)
+    assert not any(tag in ("link", "img", "iframe", "object", "embed") for tag, _ in parsed.tags)
+    (style,) = parsed.raw["style"]
+    assert "url(" not in style and "@import" not in style
+    code = parsed.raw["script"][-1]
+    for loader in ("fetch(", "XMLHttpRequest", "import(", "WebSocket", "sendBeacon", ".src ="):
+        assert loader not in code
+    # And the browser is told so: nothing but the page's own inline code and styles.
+    csp = next(a["content"] for t, a in parsed.tags if t == "meta" and a.get("http-equiv"))
+    assert csp is not None and "default-src 'none'" in csp
+
+
+def test_hostile_strings_stay_inert() -> None:
+    artifacts, totals = _hostile_run()
+    page = _render("html", artifacts, totals)
+    assert "alert(1)" in page  # the text is there, escaped
+    assert "</script><script>alert" not in page and "<SCRIPT>" not in page
+    data = page.split('id="cg-data" type="application/json">', 1)[1].split("</script>", 1)[0]
+    assert "<" not in data  # neither "</script" nor "<!--" can occur inside the data
+    parsed = _parse(page)
+    assert len(parsed.raw["script"]) == 4  # nothing ended an element early or opened a new one
+    document = page_document(page)
+    hostile = document["artifacts"][-1]
+    assert hostile["path"] == f"dist/{HOSTILE}.so" and hostile["findings"][0]["message"] == HOSTILE
+    # The page's script builds the page from text nodes and attributes only.
+    code = parsed.raw["script"][-1]
+    assert "innerHTML" not in code and "outerHTML" not in code and "insertAdjacentHTML" not in code
+    assert "document.write" not in code and "eval(" not in code
+    assert script_json('"<!--</SCRIPT"') == '"\\u003c!--\\u003c/SCRIPT"'
+
+
+def test_languages() -> None:
+    assert set(STRINGS) == {"en", "zh"}
+    assert set(STRINGS["en"]) == set(STRINGS["zh"])
+    code = ASSETS.joinpath("report.js").read_text("utf-8")
+    used = set(re.findall(r'\bt\("(\w+)"(?! \+)', code))
+    assert used and used <= set(STRINGS["en"]), used - set(STRINGS["en"])
+    prefixes = set(re.findall(r'\b(?:t|tOr)\("(\w+_)" \+', code))
+    for prefix in prefixes:
+        assert any(key.startswith(prefix) for key in STRINGS["en"]), prefix
+    # The page shows evidence; it never calls anything compliant, in any language.
+    for text in [*STRINGS["en"].values(), *STRINGS["zh"].values(), code]:
+        assert "compliant" not in text.lower() and "合规" not in text
+    artifacts, totals, _ = _run()
+    zh = _render("html", artifacts, totals, lang="zh")
+    assert '<html lang="zh-Hans">' in zh and "<title>cgoguard 报告</title>" in zh
+    assert json.loads(_parse(zh).raw["script"][1])["tab_matrix"] == "加固矩阵"
+    assert page_document(zh) == page_document(_render("html", artifacts, totals))
+
+
+def test_evidence_reaches_json_and_html() -> None:
+    artifacts, totals, _ = _run()
+    totals.evidence = _evidence("dist/libbridge.so")
+    assert json.loads(_render("json", artifacts, totals))["evidence"] == totals.evidence
+    assert page_document(_render("html", artifacts, totals))["evidence"] == totals.evidence
+    totals.evidence = None
+    assert "evidence" not in json.loads(_render("json", artifacts, totals))
+
+
+def test_cli_writes_html_for_scan_and_lint(tmp_path: Path, fixture_path: Fixture) -> None:
+    library = fixture_path("go_cshared_default")
+    out = tmp_path / "report.html"
+    done = run("scan", library, "--format", "html", "--output", out, "--lang", "zh", "--no-progress")
+    assert done.returncode in (0, 1), done.stderr
+    page = out.read_text()
+    assert '<html lang="zh-Hans">' in page
+    assert page_document(page)["artifacts"][0]["path"] == str(library)
+    package = Path(__file__).parent / "fixtures" / "lint" / "go" / "nofree"
+    linted = run("lint", package, "--format", "html")
+    assert linted.returncode in (0, 1), linted.stderr
+    assert json.loads(_parse(linted.stdout).raw["script"][0])["command"] == "lint"
+    assert page_document(linted.stdout)["artifacts"]
+    wrong = run("scan", library, "--format", "html", "--lang", "fr")
+    assert wrong.returncode == 2 and "--lang" in wrong.stderr
+
+
+# ---------------------------------------------------------------------------------------------------
+# A real browser.
+
+CHROMIUM = "/usr/bin/chromium"
+REAL_FIXTURES = (
+    "go_exe_default",
+    "go_cshared_fips",
+    "go_cshared_default",
+    "c_hardened",
+    "c_nohardening",
+    "c_archive",
+    "c_shared_hardened",
+    "go_exe_arm64",
+)
+SIZE = 1500
+
+
+def _chromium() -> str:
+    if os.path.exists(CHROMIUM):
+        return CHROMIUM
+    reason = os.environ.get("CGOGUARD_NO_CHROMIUM")
+    if reason:  # scripts/test.sh tried to install it and could not
+        pytest.skip(f"chromium could not be installed: {reason}")
+    pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (scripts/test.sh does)")
+
+
+def _renamed(artifact: Artifact, old: str, new: str) -> Artifact:
+    return dataclasses.replace(
+        artifact,
+        path=artifact.path.replace(old, new, 1),
+        members=[_renamed(m, old, new) for m in artifact.members],
+    )
+
+
+def _big_report(tmp_path: Path, fixture_path: Fixture) -> tuple[list[Artifact], RunTotals]:
+    """1,500 artifacts from real scans of the fixtures (matched against a small vulnerability
+    database), each scanned once and shown under many paths, plus one hostile artifact."""
+    config = Config()
+    config.vulndb = str(write_go_layout(tmp_path / "db", STDLIB_ENTRIES))
+    paths = [fixture_path(name) for name in REAL_FIXTURES]
+    scanned = cgoguard.scan(paths, config=config).artifacts
+    assert len(scanned) == len(REAL_FIXTURES)
+    artifacts = []
+    for i in range(SIZE - 1):
+        base = scanned[i % len(scanned)]
+        folder = str(Path(base.path).parent)
+        artifacts.append(_renamed(base, folder, f"dist/{i // 100:02}/{i:04}"))
+    artifacts.append(
+        Artifact(f"dist/{HOSTILE}.so", findings=[Finding("CG103", Severity.MEDIUM, "t", HOSTILE, "")])
+    )
+    tally = Tally(Severity.HIGH)
+    for artifact in artifacts:
+        tally.add_item(item_of(artifact))
+    summary = ScanSummary(files_seen=SIZE, artifacts=SIZE, seconds=1.0, vulndb=config.vulndb)
+    return artifacts, RunTotals(summary, tally, [], _evidence(artifacts[0].path))
+
+
+def _all_findings(document: dict[str, Any]) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+
+    def walk(artifact: dict[str, Any]) -> None:
+        found.extend(artifact["findings"])
+        for member in artifact["members"]:
+            walk(member)
+
+    for artifact in document["artifacts"]:
+        walk(artifact)
+    return found + document["set_findings"]
+
+
+def test_browser_renders_filters_sorts_and_drills_down(tmp_path: Path, fixture_path: Fixture) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    executable = _chromium()
+    artifacts, totals = _big_report(tmp_path, fixture_path)
+    page_path = tmp_path / "report.html"
+    page_path.write_text(_render("html", artifacts, totals))
+    document = page_document(page_path.read_text())
+    findings = _all_findings(document)
+    by_severity = {
+        s: sum(f["severity"] == s for f in findings) for s in ("critical", "high", "medium", "low", "info")
+    }
+    vulns = [f for f in findings if f["id"] == "CG230"]
+    assert vulns and by_severity["info"] and len(findings) > 200
+
+    problems: list[str] = []
+    with sync_playwright() as playwright:
+        # Chromium's sandbox cannot start as root (how CI runs).
+        args = ["--no-sandbox"] if os.geteuid() == 0 else []
+        browser = playwright.chromium.launch(executable_path=executable, args=args)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.on(
+                "console",
+                lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None,
+            )
+            page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+            page.on("dialog", lambda d: (problems.append(f"dialog: {d.message}"), d.dismiss()))
+            page.on(
+                "request",
+                lambda r: None if r.url.startswith("file:") else problems.append(f"request {r.url}"),
+            )
+            started = time.perf_counter()
+            page.goto(page_path.as_uri())
+            page.wait_for_selector("body[data-ready]")
+            print(
+                f"\n1,500-artifact report ({page_path.stat().st_size:,} bytes) ready in "
+                f"{time.perf_counter() - started:.2f} s"
+            )
+
+            # The matrix: rows are built in chunks, all artifacts (members included) are counted.
+            matrix = page.locator("#matrix")
+            nodes = int(matrix.get_attribute("data-total") or 0)
+            assert nodes >= SIZE
+            assert (
+                page.locator("#matrix tbody tr").count() == int(matrix.get_attribute("data-shown") or 0) > 0
+            )
+            assert page.locator("#matrix td.v-na[title]").count() > 0  # not applicable, with its reason
+            page.fill("#artifact-search", "dist/00/0001/")
+            expect(page.locator("#matrix")).to_have_attribute("data-total", "1")
+            page.fill("#artifact-search", "")
+            expect(matrix).to_have_attribute("data-total", str(nodes))
+
+            # Findings: a severity filter, a check filter, search, sort.
+            page.click("a[href='#findings']")
+            table = page.locator("#findings")
+
+            def total() -> int:
+                return int(table.get_attribute("data-total") or -1)
+
+            assert total() == len(findings)
+            page.click(".sev-filter button[data-sev='info']")
+            assert total() == len(findings) - by_severity["info"]
+            assert page.locator("#findings tbody tr[data-sev='info']").count() == 0
+            page.select_option("#check-filter", "CG230")
+            assert total() == len(vulns)
+            assert (
+                page.locator("#findings tbody tr .prec").count() == page.locator("#findings tbody tr").count()
+            )
+            page.select_option("#check-filter", "")
+            page.fill("#finding-search", "alert(1)")
+            expect(page.locator("#findings")).to_have_attribute("data-total", "1")
+            assert HOSTILE in page.locator("#findings tbody tr").inner_text()
+            page.fill("#finding-search", "")
+            expect(table).to_have_attribute("data-total", str(len(findings) - by_severity["info"]))
+            page.click("#findings th[data-key='severity'] button")
+            present = [s for s, n in by_severity.items() if n and s != "info"]
+            assert page.locator("#findings tbody tr").first.get_attribute("data-sev") == present[0]
+            page.click("#findings th[data-key='severity'] button")
+            assert page.locator("#findings tbody tr").first.get_attribute("data-sev") == present[-1]
+
+            # Drill-down: a finding with its vulnerability, then its artifact.
+            page.select_option("#check-filter", "CG230")
+            page.locator("#findings tbody tr td.check a").first.click()
+            assert page.locator("#view-finding h2 .prec").count() == 1
+            page.locator("#view-finding dl.facts a").first.click()
+            heading = page.locator("#view-artifact h2.path").inner_text()
+            assert heading in {a["path"] for a in document["artifacts"]}
+            assert page.locator("#view-artifact #artifact-findings tr").count() > 0
+
+            # Controls: grade badges, counts, the failed artifacts behind a failed count.
+            page.click("a[href='#controls']")
+            assert page.locator("#view-controls .grade").count() == 1
+            page.locator("#view-controls tr[data-control] a").first.click()
+            failed = page.locator("#view-control .failed-count")
+            assert failed.inner_text() == "1"
+            assert not page.locator("#failed-0").is_visible()
+            failed.click()
+            page.locator("#failed-0 a").click()
+            assert page.locator("#view-artifact h2.path").inner_text() == artifacts[0].path
+
+            # Print: every row of the table, no controls.
+            page.click("a[href='#findings']")
+            page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+            assert table.get_attribute("data-shown") == table.get_attribute("data-total")
+            page.emulate_media(media="print")
+            assert not page.locator(".filters").is_visible()
+            page.emulate_media(media="screen")
+
+            page.click("a[href='#artifacts']")
+            expect(matrix).to_have_attribute("data-total", str(nodes))
+            shots = Path(os.environ.get("CGOGUARD_TEST_ARTIFACTS") or tmp_path)
+            shots.mkdir(parents=True, exist_ok=True)
+            screenshot = shots / "html-report.png"
+            page.screenshot(path=str(screenshot))
+            print(f"screenshot: {screenshot}")
+        finally:
+            browser.close()
+    assert problems == []
