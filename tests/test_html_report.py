@@ -346,6 +346,15 @@ def test_browser_renders_filters_sorts_and_drills_down(tmp_path: Path, fixture_p
             expect(page.locator("#matrix")).to_have_attribute("data-total", "1")
             page.fill("#artifact-search", "")
             expect(matrix).to_have_attribute("data-total", str(nodes))
+            # Artifacts without PIE: the executables built without it, never a library ("n/a").
+            page.select_option("#column-filter", label="PIE: missing or partial")
+            no_pie = sum(1 for a in artifacts if a.hardening is not None and a.hardening.pie is False)
+            expect(matrix).to_have_attribute("data-total", str(no_pie))
+            states = page.locator("#matrix tbody tr td:nth-child(3)").evaluate_all(
+                "cells => cells.map(c => c.dataset.state)"
+            )
+            assert no_pie and states and set(states) == {"bad"}
+            page.select_option("#column-filter", "")
 
             # Findings: a severity filter, a check filter, search, sort.
             page.click("a[href='#findings']")

@@ -340,7 +340,7 @@
 
   // ---------------------------------------------------------- matrix view
 
-  var matrixState = { query: "", onlyFindings: false };
+  var matrixState = { query: "", onlyFindings: false, failing: "" };
   var matrixTable = null;
 
   function renderMatrix(box) {
@@ -348,7 +348,11 @@
       value: matrixState.query, "aria-label": t("search_artifacts") });
     var only = el("input", { type: "checkbox", id: "only-findings" });
     only.checked = matrixState.onlyFindings;
-    add(box, el("div", { cls: "filters" }, search,
+    var failing = el("select", { id: "column-filter", "aria-label": t("filter_failing") },
+      el("option", { value: "", text: t("all_artifacts") }),
+      COLUMNS.map(function (c, i) { return el("option", { value: String(i), text: t("failing", c.label) }); }));
+    failing.value = matrixState.failing;
+    add(box, el("div", { cls: "filters" }, search, failing,
       el("label", {}, only, " ", t("only_with_findings"))));
     var columns = [
       { key: "path", label: t("col_artifact"), sort: function (n) { return n.a.path; } },
@@ -367,8 +371,10 @@
     function refilter() {
       matrixState.query = search.value.trim().toLowerCase();
       matrixState.onlyFindings = only.checked;
+      matrixState.failing = failing.value;
       matrixTable.apply(nodes.filter(matrixMatches));
     }
+    failing.addEventListener("change", refilter);
     search.addEventListener("input", debounce(refilter));
     only.addEventListener("change", refilter);
     refilter();
@@ -376,6 +382,10 @@
 
   function matrixMatches(node) {
     if (matrixState.onlyFindings && !(node.a.findings || []).length) return false;
+    if (matrixState.failing !== "") {
+      var state = matrixCells(node)[Number(matrixState.failing)].state;
+      if (state !== "bad" && state !== "warn") return false;
+    }
     return !matrixState.query || node.a.path.toLowerCase().indexOf(matrixState.query) >= 0;
   }
 
@@ -563,7 +573,7 @@
       if (edge.build_modes && edge.build_modes.length) meta.push(t("build_modes") + ": " + edge.build_modes.join(", "));
       if (meta.length) add(section, el("p", { cls: "meta", text: meta.join(" · ") }));
       if (edge.rationale) add(section, el("p", { text: edge.rationale }));
-      var failedList = el("ul", { cls: "failed-list", hidden: true, id: "failed-" + ei });
+      var failedList = el("ul");
       (edge.failed_artifacts || []).forEach(function (path) {
         var id = byPath[path];
         add(failedList, el("li", {}, id === undefined ? el("code", { text: path }) : link("artifact/" + id, path)));
@@ -572,7 +582,7 @@
         var r = edge.results[check];
         var failed = r.failed ? el("button", { type: "button", cls: "linklike failed-count", "aria-controls": "failed-" + ei,
           title: t("show_failed"), text: num(r.failed),
-          onclick: function () { failedList.hidden = !failedList.hidden; } }) : "0";
+          onclick: function () { failedBox.hidden = !failedBox.hidden; } }) : "0";
         return el("tr", {}, el("td", { cls: "check", text: check }), el("td", { cls: "num v-good", text: num(r.passed || 0) }),
           el("td", { cls: "num" }, failed), el("td", { cls: "num v-na", text: num(r["not-applicable"] || 0) }),
           el("td", { cls: "num", text: num(r["not-evaluated"] || 0) }));
@@ -581,7 +591,9 @@
         [t("col_check"), t("res_passed"), t("res_failed"), t("res_na"), t("res_not_evaluated")].map(function (h) {
           return el("th", { scope: "col", text: h });
         }))), el("tbody", {}, rows)));
-      if ((edge.failed_artifacts || []).length) add(section, [el("h4", { text: t("failed_artifacts") }), failedList]);
+      var failedBox = el("div", { cls: "failed-list", hidden: true, id: "failed-" + ei },
+        el("h4", { text: t("failed_artifacts") }), failedList);
+      if ((edge.failed_artifacts || []).length) add(section, failedBox);
       add(box, section);
     });
     listSection(box, t("missing_evidence"), control.missing);
