@@ -378,11 +378,19 @@ def test_browser_renders_filters_sorts_and_drills_down(tmp_path: Path, fixture_p
             assert HOSTILE in page.locator("#findings tbody tr").inner_text()
             page.fill("#finding-search", "")
             expect(table).to_have_attribute("data-total", str(len(findings) - by_severity["info"]))
-            page.click("#findings th[data-key='severity'] button")
             present = [s for s, n in by_severity.items() if n and s != "info"]
-            assert page.locator("#findings tbody tr").first.get_attribute("data-sev") == present[0]
+            first = page.locator("#findings tbody tr").first
+            assert first.get_attribute("data-sev") == present[0]  # most severe first by default
             page.click("#findings th[data-key='severity'] button")
-            assert page.locator("#findings tbody tr").first.get_attribute("data-sev") == present[-1]
+            assert first.get_attribute("data-sev") == present[-1]
+            page.click("#findings th[data-key='id'] button")
+            ids = page.locator("#findings tbody td.check").all_inner_texts()
+            assert ids == sorted(ids)
+            page.click("#findings th[data-key='id'] button")
+            descending = page.locator("#findings tbody td.check").all_inner_texts()
+            assert descending == sorted(descending, reverse=True) and descending[0] > ids[0]
+            page.click("#findings th[data-key='severity'] button")
+            assert first.get_attribute("data-sev") == present[0]
 
             # Drill-down: a finding with its vulnerability, then its artifact.
             page.select_option("#check-filter", "CG230")

@@ -265,15 +265,15 @@
   // ------------------------------------------------------------ lazy tables
 
   // A table whose rows are built CHUNK at a time: the rest on scroll or click, all of them for print.
-  function LazyTable(container, columns, rowOf, countText) {
+  // Its sort order lives in `state` ({sortKey, sortDir}), so that it survives a visit elsewhere.
+  function LazyTable(container, columns, rowOf, countText, state) {
     this.container = container;
     this.columns = columns;
     this.rowOf = rowOf;
     this.countText = countText;
+    this.state = state;
     this.items = [];
     this.shown = 0;
-    this.sortKey = null;
-    this.sortDir = 1;
     this.build();
   }
   LazyTable.prototype.build = function () {
@@ -299,17 +299,18 @@
     }
   };
   LazyTable.prototype.sortBy = function (key) {
-    if (this.sortKey === key) this.sortDir = -this.sortDir;
-    else { this.sortKey = key; this.sortDir = 1; }
+    if (this.state.sortKey === key) this.state.sortDir = -this.state.sortDir;
+    else { this.state.sortKey = key; this.state.sortDir = 1; }
     this.apply(this.source);
   };
   LazyTable.prototype.apply = function (items) {
     this.source = items;
     var list = items.slice();
     var self = this;
-    var col = this.columns.find(function (c) { return c.key === self.sortKey; });
+    var sortKey = this.state.sortKey, sortDir = this.state.sortDir;
+    var col = this.columns.find(function (c) { return c.key === sortKey; });
     if (col && col.sort) {
-      var key = col.sort, dir = this.sortDir;
+      var key = col.sort, dir = sortDir;
       list.sort(function (x, y) {
         var a = key(x), b = key(y);
         return (a < b ? -1 : a > b ? 1 : 0) * dir || x.id - y.id;
@@ -317,7 +318,7 @@
     }
     this.columns.forEach(function (c) {
       var th = self.table.querySelector('th[data-key="' + c.key + '"]');
-      th.setAttribute("aria-sort", c.key === self.sortKey ? (self.sortDir > 0 ? "ascending" : "descending") : "none");
+      th.setAttribute("aria-sort", c.key === sortKey ? (sortDir > 0 ? "ascending" : "descending") : "none");
     });
     this.items = list;
     this.shown = 0;
@@ -340,7 +341,7 @@
 
   // ---------------------------------------------------------- matrix view
 
-  var matrixState = { query: "", onlyFindings: false, failing: "" };
+  var matrixState = { query: "", onlyFindings: false, failing: "", sortKey: null, sortDir: 1 };
   var matrixTable = null;
 
   function renderMatrix(box) {
@@ -366,7 +367,7 @@
     columns.push({ key: "findings", label: t("col_findings"), sort: function (n) { return -(n.worst * 1e6 + (n.a.findings || []).length); } });
     matrixTable = new LazyTable(box, columns, matrixRow, function (shown, total) {
       return t("showing_artifacts", num(shown), num(total), num(nodes.length));
-    });
+    }, matrixState);
     matrixTable.table.id = "matrix";
     function refilter() {
       matrixState.query = search.value.trim().toLowerCase();
@@ -409,7 +410,8 @@
 
   // -------------------------------------------------------- findings view
 
-  var findingState = { severities: null, check: "", query: "" };
+  // Most severe first until a column is clicked.
+  var findingState = { severities: null, check: "", query: "", sortKey: "severity", sortDir: 1 };
   var findingTable = null;
 
   function artifactLabel(x) {
@@ -457,7 +459,7 @@
       { key: "where", label: t("col_where"), sort: function (x) { return whereText(x); } }
     ], findingRow, function (shown, total) {
       return t("showing_findings", num(shown), num(total), num(findings.length));
-    });
+    }, findingState);
     findingTable.table.id = "findings";
     function refilter() {
       findingState.check = select.value;
