@@ -21,10 +21,12 @@ import pytest
 import cgoguard
 from cgoguard.checks import all_checks
 from cgoguard.config import Config
+from cgoguard.controls import select_frameworks
+from cgoguard.evidence import FrameworkEvidence, Inputs, collect, evidence_to_dict
 from cgoguard.model import Artifact, Finding, ScanSummary, Severity
 from cgoguard.outcome import Tally, item_of
 from cgoguard.reports import ReportContext, RunTotals, create_reporter
-from cgoguard.reports.html import page_document, script_json
+from cgoguard.reports.html import SHARED_LABELS, page_document, script_json, strings_for
 from cgoguard.reports.htmlstrings import STRINGS
 from clirun import run
 from test_reporters import TOOL, _run
@@ -54,40 +56,10 @@ def _render(
     return out.getvalue()
 
 
-def _evidence(failed_path: str) -> list[dict[str, Any]]:
-    """comply's evidence, in the shape its JSON document carries (hand-made here)."""
-    edge = {
-        "checks": ["CG101", "CG103"],
-        "relationship": "partially-satisfies",
-        "scope": "executables",
-        "build_modes": ["exe", "pie"],
-        "rationale": "PIE and full RELRO make code reuse harder.",
-        "results": {
-            "CG101": {"passed": 3, "failed": 1, "not-applicable": 2, "not-evaluated": 0},
-            "CG103": {"passed": 4, "failed": 0, "not-applicable": 2, "not-evaluated": 0},
-        },
-        "failed_artifacts": [failed_path],
-    }
-    control = {
-        "id": "L3-CES1-17",
-        "class": "安全计算环境",
-        "control_point": "入侵防范",
-        "test_unit": "L3-CES1-17",
-        "text": "应能够检测到对重要节点进行入侵的行为 " + HOSTILE,
-        "addressable": "partial",
-        "grade": "partial",
-        "edges": [edge],
-        "missing": ["runtime intrusion detection"],
-        "assessor_must_also": ["interview the operators"],
-    }
-    framework = {
-        "id": "gb-t-22239-2019-l3",
-        "title": "GB/T 22239-2019",
-        "edition": "2019",
-        "text_status": "secondary-copy",
-        "note": "texts from secondary copies",
-    }
-    return [{"framework": framework, "controls": [control]}]
+def _evidence(artifacts: list[Artifact], vulndb: str | None = None) -> list[FrameworkEvidence]:
+    """comply's evidence for these artifacts over every shipped framework (the comply stage itself)."""
+    inputs = Inputs(artifacts=artifacts, set_stage_ran=True, vulndb=vulndb)
+    return collect(select_frameworks([]), inputs)
 
 
 class _Page(HTMLParser):
@@ -188,8 +160,10 @@ def test_languages() -> None:
     prefixes = set(re.findall(r'\b(?:t|tOr)\("(\w+_)" \+', code))
     for prefix in prefixes:
         assert any(key.startswith(prefix) for key in STRINGS["en"]), prefix
+    shared = set(re.findall(r'\bL\("([\w-]+)"\)', code))
+    assert shared and shared <= set(SHARED_LABELS), shared - set(SHARED_LABELS)
     # The page shows evidence; it never calls anything compliant, in any language.
-    for text in [*STRINGS["en"].values(), *STRINGS["zh"].values(), code]:
+    for text in [*strings_for("en").values(), *strings_for("zh").values(), code]:
         assert "compliant" not in text.lower() and "合规" not in text
     artifacts, totals, _ = _run()
     zh = _render("html", artifacts, totals, lang="zh")
@@ -200,11 +174,13 @@ def test_languages() -> None:
 
 def test_evidence_reaches_json_and_html() -> None:
     artifacts, totals, _ = _run()
-    totals.evidence = _evidence("dist/libbridge.so")
-    assert json.loads(_render("json", artifacts, totals))["evidence"] == totals.evidence
-    assert page_document(_render("html", artifacts, totals))["evidence"] == totals.evidence
+    totals.evidence = _evidence(artifacts)
+    expected = json.loads(json.dumps(evidence_to_dict(totals.evidence)))
+    assert expected and expected[0]["controls"]
+    assert json.loads(_render("json", artifacts, totals))["evidence"] == expected
+    assert page_document(_render("html", artifacts, totals))["evidence"] == expected
     totals.evidence = None
-    assert "evidence" not in json.loads(_render("json", artifacts, totals))
+    assert "evidence" not in page_document(_render("html", artifacts, totals))
 
 
 def test_cli_writes_html_for_scan_and_lint(tmp_path: Path, fixture_path: Fixture) -> None:
@@ -278,7 +254,7 @@ def _big_report(tmp_path: Path, fixture_path: Fixture) -> tuple[list[Artifact], 
     for artifact in artifacts:
         tally.add_item(item_of(artifact))
     summary = ScanSummary(files_seen=SIZE, artifacts=SIZE, seconds=1.0, vulndb=config.vulndb)
-    return artifacts, RunTotals(summary, tally, [], _evidence(artifacts[0].path))
+    return artifacts, RunTotals(summary, tally, [], _evidence(artifacts, config.vulndb))
 
 
 def _all_findings(document: dict[str, Any]) -> list[dict[str, Any]]:
@@ -401,16 +377,36 @@ def test_browser_renders_filters_sorts_and_drills_down(tmp_path: Path, fixture_p
             assert heading in {a["path"] for a in document["artifacts"]}
             assert page.locator("#view-artifact #artifact-findings tr").count() > 0
 
-            # Controls: grade badges, counts, the failed artifacts behind a failed count.
+            # Controls: results and grades, counts, the failures behind a failed count.
+            evidence = document["evidence"]
             page.click("a[href='#controls']")
-            assert page.locator("#view-controls .grade").count() == 1
-            page.locator("#view-controls tr[data-control] a").first.click()
-            failed = page.locator("#view-control .failed-count")
-            assert failed.inner_text() == "1"
-            assert not page.locator("#failed-0").is_visible()
+            controls = sum(len(f["controls"]) for f in evidence)
+            assert page.locator("#view-controls tr[data-control]").count() == controls
+            assert page.locator("#view-controls .grade").count() == controls
+            gaps = sum(c["result"] == "gaps" for c in evidence[0]["controls"])
+            first_framework = page.locator("#view-controls .result-counts").first
+            first_framework.locator("button[data-result='gaps']").click()
+            assert page.locator("#view-controls tbody").first.locator("tr:visible").count() == gaps
+            first_framework.locator("button[data-result='gaps']").click()
+            fi, ci, control = next(
+                (fi, ci, c)
+                for fi, f in enumerate(evidence)
+                for ci, c in enumerate(f["controls"])
+                if any(e["failures"] for e in c["edges"])
+            )
+            edge_index, edge = next((i, e) for i, e in enumerate(control["edges"]) if e["failures"])
+            page.locator(f"#view-controls a[href='#control/{fi}/{ci}']").first.click()
+            section = page.locator("#view-control section.edge").nth(edge_index)
+            check = next(c for c, r in edge["results"].items() if r["failed"])
+            failed = section.locator(f"tr[data-check='{check}'] .failed-count")
+            assert failed.inner_text() == f"{edge['results'][check]['failed']:,}"
+            failures = section.locator(f"#failed-{edge_index}")
+            assert not failures.is_visible()
             failed.click()
-            page.locator("#failed-0 a").click()
-            assert page.locator("#view-artifact h2.path").inner_text() == artifacts[0].path
+            assert failures.locator("li").count() == len(edge["failures"])
+            subject = edge["failures"][0]["subject"]
+            failures.locator("a", has_text=subject).first.click()
+            assert page.locator("#view-artifact h2.path").inner_text() == subject
 
             # Print: every row of the table, no controls.
             page.click("a[href='#findings']")

@@ -23,6 +23,7 @@ from cgoguard.model import Artifact, Item
 from cgoguard.reports import ReportContext, Reporter, RunTotals
 from cgoguard.reports.htmlstrings import STRINGS
 from cgoguard.reports.jsonreport import JsonReporter, artifact_json
+from cgoguard.reports.labels import label
 
 _PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 _HTML_LANG = {"en": "en", "zh": "zh-Hans"}
@@ -43,9 +44,40 @@ def _asset(name: str) -> str:
     return text
 
 
+# The words the page shares with the other human-readable reports (comply's evidence).
+SHARED_LABELS = (
+    "disclaimer",
+    "texts",
+    "official-verified",
+    "secondary-copy",
+    "paraphrase",
+    "gaps",
+    "evidenced",
+    "not-evaluated",
+    "not-addressable",
+    "partly-evaluated",
+    "satisfies",
+    "partially-satisfies",
+    "supports",
+    "none",
+    "passed",
+    "failed",
+    "reported",
+    "not-applicable",
+    "result",
+    "grade",
+    "checks",
+    "why_not",
+    "assessor",
+)
+
+
 def strings_for(lang: str) -> dict[str, str]:
-    """The page's UI strings in ``lang`` (English for a language without a table)."""
-    return STRINGS.get(lang, STRINGS["en"])
+    """The page's UI strings in ``lang`` (English for a language without a table), with the
+    shared labels of :mod:`cgoguard.reports.labels` as ``label:<key>``."""
+    strings = dict(STRINGS.get(lang, STRINGS["en"]))
+    strings.update({f"label:{key}": label(key, lang) for key in SHARED_LABELS})
+    return strings
 
 
 def render_page(document: str, lang: str = "en", command: str = "scan") -> str:

@@ -46,6 +46,9 @@
     return node;
   }
 
+  // The labels shared with the other human-readable reports (cgoguard.reports.labels).
+  function L(key) { return tOr("label:" + key, key); }
+
   function tOr(key, fallback) { return Object.prototype.hasOwnProperty.call(S, key) ? S[key] : fallback; }
 
   function num(n) { return NUMBER.format(n); }
@@ -192,8 +195,9 @@
     return el("span", { cls: "prec prec-" + v.precision, text: tOr("prec_" + v.precision, v.precision), title: v.reason || "" });
   }
 
+  // The relationship the evidence of a control reaches (satisfies ... none).
   function gradeBadge(grade) {
-    return el("span", { cls: "grade grade-" + grade, text: tOr("grade_" + grade, grade || "") });
+    return el("span", { cls: "grade grade-" + grade, text: L(grade || "none") });
   }
 
   // ------------------------------------------------------- header and summary
@@ -510,96 +514,146 @@
 
   // -------------------------------------------------------- controls view
 
+  // Outcomes of a check on the subjects of an edge (cgoguard.model.Outcome), in display order.
+  var OUTCOMES = ["passed", "failed", "reported", "not-applicable"];
+
   function controlResults(control) {
-    var total = { passed: 0, failed: 0, "not-applicable": 0, "not-evaluated": 0 };
+    var total = {};
+    OUTCOMES.forEach(function (k) { total[k] = 0; });
     (control.edges || []).forEach(function (edge) {
       var results = edge.results || {};
       Object.keys(results).forEach(function (check) {
-        Object.keys(total).forEach(function (k) { total[k] += results[check][k] || 0; });
+        OUTCOMES.forEach(function (k) { total[k] += results[check][k] || 0; });
       });
     });
     return total;
   }
 
+  function resultBadge(result) {
+    return el("span", { cls: "result result-" + result, text: L(result) });
+  }
+
+  function controlChecks(control) {
+    var checks = [];
+    (control.edges || []).forEach(function (edge) {
+      (edge.checks || []).forEach(function (c) { if (checks.indexOf(c) < 0) checks.push(c); });
+    });
+    return checks;
+  }
+
+  function frameworkTitle(fw) {
+    return (fw.title || fw.id || "") + (fw.edition ? " (" + fw.edition + ")" : "");
+  }
+
   function renderControls(box) {
-    add(box, el("p", { cls: "notice", text: t("evidence_notice") }));
+    add(box, el("p", { cls: "notice", text: L("disclaimer") }));
     evidence.forEach(function (entry, fi) {
       var fw = entry.framework || {};
-      add(box, el("h3", { text: (fw.title || fw.id || "") + (fw.edition ? " (" + fw.edition + ")" : "") }));
-      if (fw.text_status || fw.note) add(box, el("p", { cls: "meta", text: [fw.text_status, fw.note].filter(Boolean).join(" — ") }));
+      add(box, el("h3", { text: frameworkTitle(fw) }));
+      var meta = [];
+      if (fw.title_en && fw.title_en !== fw.title) meta.push(fw.title_en);
+      if (fw.text_status) meta.push(L("texts") + ": " + L(fw.text_status));
+      if (fw.note) meta.push(fw.note);
+      if (meta.length) add(box, el("p", { cls: "meta", text: meta.join(" — ") }));
       var body = el("tbody");
+      if (entry.counts) {
+        // Each result count shows only the controls with that result; a second click shows all.
+        var shown = null;
+        add(box, el("p", { cls: "result-counts" }, Object.keys(entry.counts).map(function (k) {
+          return [el("button", { type: "button", cls: "linklike", "data-result": k, "aria-pressed": "false",
+            onclick: function () {
+              shown = shown === k ? null : k;
+              Array.prototype.forEach.call(body.rows, function (row) {
+                row.hidden = shown !== null && row.getAttribute("data-result") !== shown;
+              });
+              Array.prototype.forEach.call(this.parentNode.querySelectorAll("button"), function (b) {
+                b.setAttribute("aria-pressed", String(b.getAttribute("data-result") === shown));
+              });
+            } }, resultBadge(k), " ", num(entry.counts[k])), "  "];
+        })));
+      }
       (entry.controls || []).forEach(function (control, ci) {
         var r = controlResults(control);
-        var checks = [];
-        (control.edges || []).forEach(function (edge) {
-          (edge.checks || []).forEach(function (c) { if (checks.indexOf(c) < 0) checks.push(c); });
-        });
-        add(body, el("tr", { "data-control": control.id },
-          el("td", { cls: "check" }, link("control/" + fi + "/" + ci, control.id)),
+        var here = "control/" + fi + "/" + ci;
+        add(body, el("tr", { "data-control": control.id, "data-result": control.result || null },
+          el("td", { cls: "check" }, link(here, control.id)),
           el("td", { text: control.control_point || control["class"] || "" }),
+          el("td", {}, resultBadge(control.result)),
           el("td", {}, gradeBadge(control.grade)),
-          el("td", { cls: "checks", text: checks.join(", ") || "—" }),
-          el("td", { cls: "num v-good", text: num(r.passed) }),
-          el("td", { cls: "num" }, r.failed ? link("control/" + fi + "/" + ci, num(r.failed), t("show_failed")) : "0"),
-          el("td", { cls: "num v-na", text: num(r["not-applicable"]) }),
-          el("td", { cls: "num", text: num(r["not-evaluated"]) })));
+          el("td", { cls: "checks", text: controlChecks(control).join(", ") || "—" }),
+          OUTCOMES.map(function (k) {
+            if (k === "failed" && r.failed) {
+              return el("td", { cls: "num v-bad" }, link(here, num(r.failed), t("show_failed")));
+            }
+            return el("td", { cls: "num" + (k === "passed" && r[k] ? " v-good" : ""), text: num(r[k]) });
+          })));
       });
       add(box, el("div", { cls: "scroll" }, el("table", { cls: "data controls" },
         el("thead", {}, el("tr", {},
-          [t("col_control"), t("col_control_point"), t("col_grade"), t("col_checks"), t("res_passed"),
-            t("res_failed"), t("res_na"), t("res_not_evaluated")].map(function (h) { return el("th", { scope: "col", text: h }); }))),
+          [t("col_control"), t("col_control_point"), L("result"), L("grade"), L("checks")]
+            .concat(OUTCOMES.map(L)).map(function (h) { return el("th", { scope: "col", text: h }); }))),
         body)));
     });
   }
 
+  function subjectLink(path) {
+    var id = byPath[path];
+    return id === undefined ? el("code", { text: path }) : link("artifact/" + id, path);
+  }
+
   function renderControl(box, fi, ci) {
-    var entry = evidence[fi], control = entry && entry.controls[ci];
+    var entry = evidence[fi], control = entry && (entry.controls || [])[ci];
     if (!control) return notFound(box);
     var fw = entry.framework || {};
     add(box, [
       backLink("controls"),
-      el("h2", {}, control.id + " ", gradeBadge(control.grade)),
-      el("p", { cls: "meta", text: (fw.title || fw.id || "") + (control.test_unit ? " — " + t("test_unit") + " " + control.test_unit : "") }),
-      el("p", { cls: "notice", text: t("evidence_notice") }),
+      el("h2", {}, control.id + " ", resultBadge(control.result), " ", gradeBadge(control.grade)),
+      el("p", { cls: "meta", text: frameworkTitle(fw) + (control.test_unit ? " — " + t("test_unit") + " " + control.test_unit : "") }),
+      el("p", { cls: "notice", text: L("disclaimer") }),
       el("blockquote", { cls: "clause", text: control.text || "" })
     ]);
-    var facts = el("dl", { cls: "facts" });
-    [["class", control["class"]], ["control_point", control.control_point], ["addressable", control.addressable]]
-      .forEach(function (p) { if (p[1] !== undefined && p[1] !== null) add(facts, [el("dt", { text: t("ctl_" + p[0]) }), el("dd", { text: String(p[1]) })]); });
-    add(box, facts);
+    add(box, factList([[t("ctl_class"), control["class"]], [t("ctl_control_point"), control.control_point],
+      [t("ctl_addressable"), control.addressable ? tOr("addr_" + control.addressable, control.addressable) : null], [L("why_not"), control.why_not]]));
     (control.edges || []).forEach(function (edge, ei) {
       var section = el("section", { cls: "edge" });
-      add(section, el("h3", { text: (edge.checks || []).join(", ") + " — " + (edge.relationship || "") }));
+      add(section, el("h3", {}, (edge.checks || []).join(", ") + " — " + L(edge.relationship || "") + " ",
+        edge.status ? resultBadge(edge.status) : null));
       var meta = [];
       if (edge.scope) meta.push(t("scope") + ": " + edge.scope);
       if (edge.build_modes && edge.build_modes.length) meta.push(t("build_modes") + ": " + edge.build_modes.join(", "));
+      if (edge.conditions && edge.conditions.length) meta.push(t("conditions") + ": " + edge.conditions.join(", "));
       if (meta.length) add(section, el("p", { cls: "meta", text: meta.join(" · ") }));
       if (edge.rationale) add(section, el("p", { text: edge.rationale }));
-      var failedList = el("ul");
-      (edge.failed_artifacts || []).forEach(function (path) {
-        var id = byPath[path];
-        add(failedList, el("li", {}, id === undefined ? el("code", { text: path }) : link("artifact/" + id, path)));
-      });
+      // The failures behind the failed counts: each subject with the check's message.
+      var failures = edge.failures || (edge.failed_artifacts || []).map(function (p) { return { subject: p }; });
+      var failedBox = el("div", { cls: "failed-list", hidden: true, id: "failed-" + ei },
+        el("h4", { text: t("failed_artifacts") }),
+        el("ul", {}, failures.map(function (f) {
+          return el("li", {}, f.check ? [el("strong", { text: f.check }), " "] : null, subjectLink(f.subject),
+            f.message ? [" — ", f.message] : null);
+        })));
+      var notEvaluated = edge.not_evaluated || {};
       var rows = Object.keys(edge.results || {}).map(function (check) {
         var r = edge.results[check];
         var failed = r.failed ? el("button", { type: "button", cls: "linklike failed-count", "aria-controls": "failed-" + ei,
           title: t("show_failed"), text: num(r.failed),
           onclick: function () { failedBox.hidden = !failedBox.hidden; } }) : "0";
-        return el("tr", {}, el("td", { cls: "check", text: check }), el("td", { cls: "num v-good", text: num(r.passed || 0) }),
-          el("td", { cls: "num" }, failed), el("td", { cls: "num v-na", text: num(r["not-applicable"] || 0) }),
-          el("td", { cls: "num", text: num(r["not-evaluated"] || 0) }));
+        return el("tr", { "data-check": check }, el("td", { cls: "check", text: check }),
+          OUTCOMES.map(function (k) {
+            if (k === "failed") return el("td", { cls: "num" + (r.failed ? " v-bad" : "") }, failed);
+            return el("td", { cls: "num" + (k === "passed" && r[k] ? " v-good" : ""), text: num(r[k] || 0) });
+          }),
+          el("td", { cls: "why", text: notEvaluated[check] ? L("not-evaluated") + ": " + notEvaluated[check] : "" }));
       });
       add(section, el("table", { cls: "data results" }, el("thead", {}, el("tr", {},
-        [t("col_check"), t("res_passed"), t("res_failed"), t("res_na"), t("res_not_evaluated")].map(function (h) {
+        [L("checks")].concat(OUTCOMES.map(L), [""]).map(function (h) {
           return el("th", { scope: "col", text: h });
         }))), el("tbody", {}, rows)));
-      var failedBox = el("div", { cls: "failed-list", hidden: true, id: "failed-" + ei },
-        el("h4", { text: t("failed_artifacts") }), failedList);
-      if ((edge.failed_artifacts || []).length) add(section, failedBox);
+      if (failures.length) add(section, failedBox);
       add(box, section);
     });
     listSection(box, t("missing_evidence"), control.missing);
-    listSection(box, t("assessor_must_also"), control.assessor_must_also);
+    listSection(box, L("assessor"), control.assessor_must_also);
   }
 
   function listSection(box, title, items) {
@@ -673,8 +727,10 @@
     if (a.checks) {
       var naChecks = a.checks.not_applicable || {};
       add(box, [el("h3", { text: t("checks") }), factList([
-        [t("res_passed"), a.checks.passed || []],
-        [t("res_na"), Object.keys(naChecks).length ? el("ul", {}, Object.keys(naChecks).map(function (k) {
+        [L("passed"), a.checks.passed || []],
+        [L("failed"), a.checks.failed || []],
+        [L("reported"), a.checks.reported || []],
+        [L("not-applicable"), Object.keys(naChecks).length ? el("ul", {}, Object.keys(naChecks).map(function (k) {
           return el("li", {}, el("strong", { text: k }), " ", naChecks[k]);
         })) : null]
       ])]);
