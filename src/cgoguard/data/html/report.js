@@ -185,6 +185,8 @@
 
   // ------------------------------------------------------- badges and chips
 
+  function severityName(severity) { return tOr("sev_" + severity, severity); }
+
   function severityBadge(severity) {
     return el("span", { cls: "sev sev-" + severity, text: tOr("sev_" + severity, severity) });
   }
@@ -206,7 +208,7 @@
     var tool = doc.tool || {};
     add(clear(document.getElementById("top")), [
       el("h1", { text: t("title") }),
-      el("p", { cls: "meta", text: t("generated_by", (tool.name || "cgoguard") + " " + (tool.version || ""), doc.fail_on || "high") })
+      el("p", { cls: "meta", text: t("generated_by", (tool.name || "cgoguard") + " " + (tool.version || ""), severityName(doc.fail_on || "high")) })
     ]);
   }
 
@@ -246,7 +248,7 @@
     }
     fact(t("errors"), num(sum.errors || 0));
     fact(t("findings"), num(findings.length));
-    fact(t("fail_on"), doc.fail_on || "high");
+    fact(t("fail_on"), severityName(doc.fail_on || "high"));
     if (typeof sum.seconds === "number") fact(t("seconds"), sum.seconds.toFixed(2) + " s");
     if (!lintRun) {
       fact(t("vulndb"), sum.vulndb ? t("vulndb_matched", sum.vulndb) : t("vulndb_not", sum.vulndb_note || t("na_no_vulndb")));
