@@ -35,8 +35,7 @@ from cgoguard.model import (
 )
 from cgoguard.outcome import Tally, item_of
 from cgoguard.reports import REPORTERS, ReportContext, RunTotals, create_reporter
-from cgoguard.reports.html import script_json
-from cgoguard.reports.htmlstrings import STRINGS
+from cgoguard.reports.html import script_json, strings_for
 from cgoguard.reports.sarif import SarifReporter
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -203,7 +202,7 @@ def test_golden_output(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
         assets = resources.files("cgoguard.data").joinpath("html")
         for asset in ("report.css", "report.js"):
             text = text.replace(assets.joinpath(asset).read_text("utf-8"), f"(cgoguard/data/html/{asset})\n")
-        text = text.replace(script_json(json.dumps(STRINGS["en"])), "(cgoguard.reports.htmlstrings.EN)")
+        text = text.replace(script_json(json.dumps(strings_for("en"))), "(cgoguard.reports.html.strings_for)")
     golden = GOLDEN / f"report.{name}"
     if os.environ.get("CGOGUARD_UPDATE_GOLDEN"):
         golden.write_text(text)
