@@ -5,7 +5,7 @@ in :data:`REPORTERS`; a command creates one with :func:`create_reporter`,
 hands it each :class:`~cgoguard.model.Item` as it arrives, then the totals.
 A reporter that can stream returns a *prerender* function: the pipeline then
 runs it where the item was produced (a worker process) and sends back only
-the text. Adding a format (junit, oscal ...) is one new module, one line here
+the text. Adding a format (junit, html ...) is one new module, one line here
 and a golden-output test. The SBOM formats (CycloneDX, SPDX) share one
 projection of an artifact, :mod:`cgoguard.reports.sbom`.
 """
