@@ -543,8 +543,18 @@
     return checks;
   }
 
+  // A prose field in the page's language: comply writes Chinese twins as <key>_zh.
+  function prose(obj, key) {
+    var zh = CONTEXT.lang === "zh" ? obj[key + "_zh"] : null;
+    return zh && (!Array.isArray(zh) || zh.length) ? zh : obj[key];
+  }
+
+  function frameworkName(fw) {
+    return (CONTEXT.lang === "zh" ? prose(fw, "title") : fw.title_en || fw.title) || fw.id || "";
+  }
+
   function frameworkTitle(fw) {
-    return (fw.title || fw.id || "") + (fw.edition ? " (" + fw.edition + ")" : "");
+    return frameworkName(fw) + (fw.edition ? " (" + fw.edition + ")" : "");
   }
 
   function renderControls(box) {
@@ -553,9 +563,9 @@
       var fw = entry.framework || {};
       add(box, el("h3", { text: frameworkTitle(fw) }));
       var meta = [];
-      if (fw.title_en && fw.title_en !== fw.title) meta.push(fw.title_en);
+      if (fw.title && fw.title !== frameworkName(fw)) meta.push(fw.title); // as the framework names itself
       if (fw.text_status) meta.push(L("texts") + ": " + L(fw.text_status));
-      if (fw.note) meta.push(fw.note);
+      if (fw.note) meta.push(prose(fw, "note"));
       if (meta.length) add(box, el("p", { cls: "meta", text: meta.join(" — ") }));
       var body = el("tbody");
       if (entry.counts) {
@@ -615,17 +625,17 @@
       el("blockquote", { cls: "clause", text: control.text || "" })
     ]);
     add(box, factList([[t("ctl_class"), control["class"]], [t("ctl_control_point"), control.control_point],
-      [t("ctl_addressable"), control.addressable ? tOr("addr_" + control.addressable, control.addressable) : null], [L("why_not"), control.why_not]]));
+      [t("ctl_addressable"), control.addressable ? tOr("addr_" + control.addressable, control.addressable) : null], [L("why_not"), prose(control, "why_not")]]));
     (control.edges || []).forEach(function (edge, ei) {
       var section = el("section", { cls: "edge" });
       add(section, el("h3", {}, (edge.checks || []).join(", ") + " — " + L(edge.relationship || "") + " ",
         edge.status ? resultBadge(edge.status) : null));
       var meta = [];
-      if (edge.scope) meta.push(t("scope") + ": " + edge.scope);
+      if (edge.scope) meta.push(t("scope") + ": " + prose(edge, "scope"));
       if (edge.build_modes && edge.build_modes.length) meta.push(t("build_modes") + ": " + edge.build_modes.join(", "));
       if (edge.conditions && edge.conditions.length) meta.push(t("conditions") + ": " + edge.conditions.join(", "));
       if (meta.length) add(section, el("p", { cls: "meta", text: meta.join(" · ") }));
-      if (edge.rationale) add(section, el("p", { text: edge.rationale }));
+      if (edge.rationale) add(section, el("p", { text: prose(edge, "rationale") }));
       // The failures behind the failed counts: each subject with the check's message.
       var failures = edge.failures || (edge.failed_artifacts || []).map(function (p) { return { subject: p }; });
       var failedBox = el("div", { cls: "failed-list", hidden: true, id: "failed-" + ei },
@@ -654,8 +664,8 @@
       if (failures.length) add(section, failedBox);
       add(box, section);
     });
-    listSection(box, t("missing_evidence"), control.missing);
-    listSection(box, L("assessor"), control.assessor_must_also);
+    listSection(box, t("missing_evidence"), prose(control, "missing"));
+    listSection(box, L("assessor"), prose(control, "assessor_must_also"));
   }
 
   function listSection(box, title, items) {
