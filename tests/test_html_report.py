@@ -271,7 +271,7 @@ def _all_findings(document: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def test_browser_renders_filters_sorts_and_drills_down(tmp_path: Path, fixture_path: Fixture) -> None:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import Locator, expect, sync_playwright
 
     executable = _chromium()
     artifacts, totals = _big_report(tmp_path, fixture_path)
@@ -333,11 +333,18 @@ def test_browser_renders_filters_sorts_and_drills_down(tmp_path: Path, fixture_p
             page.select_option("#column-filter", "")
 
             # Findings: a severity filter, a check filter, search, sort.
-            page.click("a[href='#findings']")
             table = page.locator("#findings")
+
+            def visit(anchor: Locator) -> None:
+                """Follow a link and wait until the page has drawn where it points."""
+                href = anchor.get_attribute("href")
+                anchor.click()
+                expect(page.locator("body")).to_have_attribute("data-route", href or "")
 
             def total() -> int:
                 return int(table.get_attribute("data-total") or -1)
+
+            visit(page.locator("a[href='#findings']"))
 
             assert total() == len(findings)
             page.click(".sev-filter button[data-sev='info']")
@@ -370,16 +377,16 @@ def test_browser_renders_filters_sorts_and_drills_down(tmp_path: Path, fixture_p
 
             # Drill-down: a finding with its vulnerability, then its artifact.
             page.select_option("#check-filter", "CG230")
-            page.locator("#findings tbody tr td.check a").first.click()
+            visit(page.locator("#findings tbody tr td.check a").first)
             assert page.locator("#view-finding h2 .prec").count() == 1
-            page.locator("#view-finding dl.facts a").first.click()
+            visit(page.locator("#view-finding dl.facts a").first)
             heading = page.locator("#view-artifact h2.path").inner_text()
             assert heading in {a["path"] for a in document["artifacts"]}
             assert page.locator("#view-artifact #artifact-findings tr").count() > 0
 
             # Controls: results and grades, counts, the failures behind a failed count.
             evidence = document["evidence"]
-            page.click("a[href='#controls']")
+            visit(page.locator("a[href='#controls']"))
             controls = sum(len(f["controls"]) for f in evidence)
             assert page.locator("#view-controls tr[data-control]").count() == controls
             assert page.locator("#view-controls .grade").count() == controls
@@ -395,7 +402,7 @@ def test_browser_renders_filters_sorts_and_drills_down(tmp_path: Path, fixture_p
                 if any(e["failures"] for e in c["edges"])
             )
             edge_index, edge = next((i, e) for i, e in enumerate(control["edges"]) if e["failures"])
-            page.locator(f"#view-controls a[href='#control/{fi}/{ci}']").first.click()
+            visit(page.locator(f"#view-controls a[href='#control/{fi}/{ci}']").first)
             section = page.locator("#view-control section.edge").nth(edge_index)
             check = next(c for c, r in edge["results"].items() if r["failed"])
             failed = section.locator(f"tr[data-check='{check}'] .failed-count")
@@ -405,18 +412,18 @@ def test_browser_renders_filters_sorts_and_drills_down(tmp_path: Path, fixture_p
             failed.click()
             assert failures.locator("li").count() == len(edge["failures"])
             subject = edge["failures"][0]["subject"]
-            failures.locator("a", has_text=subject).first.click()
+            visit(failures.locator("a", has_text=subject).first)
             assert page.locator("#view-artifact h2.path").inner_text() == subject
 
             # Print: every row of the table, no controls.
-            page.click("a[href='#findings']")
+            visit(page.locator("a[href='#findings']"))
             page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
             assert table.get_attribute("data-shown") == table.get_attribute("data-total")
             page.emulate_media(media="print")
             assert not page.locator(".filters").is_visible()
             page.emulate_media(media="screen")
 
-            page.click("a[href='#artifacts']")
+            visit(page.locator("a[href='#artifacts']"))
             expect(matrix).to_have_attribute("data-total", str(nodes))
             shots = Path(os.environ.get("CGOGUARD_TEST_ARTIFACTS") or tmp_path)
             shots.mkdir(parents=True, exist_ok=True)

@@ -854,6 +854,7 @@
       views.filter(function (v) { return v.key === view; })[0].render(box);
     }
     document.body.setAttribute("data-view", view);
+    document.body.setAttribute("data-route", location.hash || "#"); // what is drawn (for tests)
     window.scrollTo(0, 0);
   }
 
