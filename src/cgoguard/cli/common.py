@@ -18,6 +18,7 @@ from cgoguard.itemlimits import ItemLimits
 from cgoguard.model import Severity
 from cgoguard.outcome import ExitCode, Tally
 from cgoguard.reports import REPORTERS
+from cgoguard.reports.labels import LANGS
 from cgoguard.terminal import printable
 
 if TYPE_CHECKING:
@@ -129,6 +130,7 @@ def add_report_options(command: argparse.ArgumentParser, formats: Iterable[str] 
     command.add_argument(
         "--output", "-o", metavar="FILE", help="write the report to FILE (atomically) instead of stdout"
     )
+    add_language_option(command)
     add_policy_options(command)
     command.add_argument(
         "--baseline",
@@ -148,6 +150,16 @@ def add_report_options(command: argparse.ArgumentParser, formats: Iterable[str] 
         default=None,
         help="do not exit 3 because some inputs could not be read (they are still listed); "
         "for system-wide scans where broken files are expected",
+    )
+
+
+def add_language_option(command: argparse._ActionsContainer) -> None:
+    command.add_argument(
+        "--lang",
+        choices=LANGS,
+        default="en",
+        help="language of labels and prose in human-readable reports (clause texts and check messages "
+        "stay as written; default: en)",
     )
 
 

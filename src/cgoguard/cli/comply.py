@@ -66,7 +66,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="as for scan: a database folder or zip, 'online' (the default, the local copy of vuln.go.dev), "
         "or 'off'",
     )
-    command.add_argument("--lang", choices=("en", "zh"), default="en", help="language of labels and prose")
     command.add_argument(
         "--matrix",
         action="store_true",

@@ -61,7 +61,13 @@ def run(args: argparse.Namespace) -> int:
         config, CheckTarget.GO_SOURCE, CheckTarget.C_HEADER, CheckTarget.HEADER_BINARY
     )
     context = ReportContext(
-        "lint", report.tool, checks, fail_on, verbose=args.verbose, color=common.color(args)
+        "lint",
+        report.tool,
+        checks,
+        fail_on,
+        verbose=args.verbose,
+        color=common.color(args),
+        lang=args.lang,
     )
     return common.report(
         args,

@@ -101,7 +101,13 @@ def run(args: argparse.Namespace) -> int:
         targets.append(CheckTarget.KNOWN_VULNERABILITIES)
     checks = common.enabled_checks(config, *targets)
     context = ReportContext(
-        "scan", tool_info(), checks, fail_on, verbose=args.verbose, color=common.color(args)
+        "scan",
+        tool_info(),
+        checks,
+        fail_on,
+        verbose=args.verbose,
+        color=common.color(args),
+        lang=args.lang,
     )
     progress = common.Progress(not args.no_progress, "scanning")
     runs: list[ScanRun] = []

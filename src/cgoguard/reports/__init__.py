@@ -89,6 +89,7 @@ REPORTERS = {
     "csv": "cgoguard.reports.csvreport:CsvReporter",
     "junit": "cgoguard.reports.junit:JunitReporter",
     "oscal": "cgoguard.reports.oscal:OscalReporter",
+    "html": "cgoguard.reports.html:HtmlReporter",
 }
 
 

@@ -151,6 +151,7 @@ def artifact_to_dict(artifact: Artifact) -> dict[str, Any]:
             "relro": h.relro,
             "bind_now": h.bind_now,
             "nx": h.nx,
+            "nx_detail": h.nx_detail,
             "canary": h.canary,
             "canary_detail": h.canary_detail,
             "fortify": h.fortify,
@@ -220,7 +221,7 @@ class JsonReporter(Reporter):
         )
         if totals.baseline is not None:
             summary["baseline"] = totals.baseline.to_dict()
-        tail = {
+        tail: dict[str, Any] = {
             "set_findings": [finding_to_dict(f) for f in totals.set_findings],
             "summary": summary,
             "fail_on": str(self.context.fail_on),
