@@ -35,4 +35,7 @@ manifest=$(ls examples/out/hardened/*.manifest.json | head -n 1)
 echo "== exit code $?"
 .venv/bin/cgoguard comply examples/out/hardened --source examples/bridge --manifest "$manifest" \
   --vulndb off --ignore CG405 --format markdown --output examples/out/evidence.md
-echo "== evidence for every shipped framework (GB/T 22239, SP 800-53, SSDF, OpenSSF, FIPS 140-3): examples/out/evidence.md"
+.venv/bin/cgoguard comply examples/out/hardened --source examples/bridge --manifest "$manifest" \
+  --vulndb off --ignore CG405 --format html --lang zh --output examples/out/evidence.html
+echo "== evidence for every shipped framework (GB/T 22239, SP 800-53, SSDF, OpenSSF, FIPS 140-3):"
+echo "   examples/out/evidence.md, and examples/out/evidence.html (open it in a browser)"
