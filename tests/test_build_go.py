@@ -883,3 +883,37 @@ def test_comply_takes_the_build_manifest_as_evidence(matrix: Callable[[str, str]
     assert results["CG211"]["not-applicable"] == 1  # the hardened profile keeps the build ID
     assert edge["status"] == "evidenced" and trusted["result"] == "evidenced"
     assert trusted["grade"] == "partially-satisfies"
+
+
+def test_what_a_build_published_goes_to_every_report_format(
+    matrix: Callable[[str, str], BuildResult],
+) -> None:
+    import io
+    import xml.etree.ElementTree as ET
+
+    from cgoguard.api import built_report, tool_info
+    from cgoguard.checks import all_checks
+    from cgoguard.gobuild.batch import TargetOutcome
+    from cgoguard.model import Outcome, check_outcomes
+    from cgoguard.outcome import item_of
+    from cgoguard.reports import ReportContext, RunTotals, create_reporter
+
+    result = matrix("c-shared", "hardened")
+    outcome = TargetOutcome(result.target, "built", 0, result=result, verification=result.verification)
+    report = built_report([outcome])
+    (image,) = [a for a in report.artifacts if a.elf is not None]
+    outcomes = check_outcomes(image)
+    # the build checks its profile verified, next to the scan's own verdicts
+    assert outcomes["CG208"][0] == outcomes["CG210"][0] == Outcome.PASSED
+    assert outcomes["CG101"][0] == Outcome.NOT_APPLICABLE  # a shared library, from the scan
+    context = ReportContext("build", tool_info(), all_checks(), Severity.HIGH)
+    for fmt in ("junit", "markdown", "html", "csv"):
+        out = io.StringIO()
+        reporter = create_reporter(fmt, out, context)
+        for artifact in report.artifacts:
+            reporter.add(item_of(artifact))
+        reporter.finish(RunTotals(report.summary, report.tally, report.set_findings))
+        assert result.artifact.name in out.getvalue(), fmt
+        if fmt == "junit":
+            cases = {c.get("classname") for c in ET.fromstring(out.getvalue()).iter("testcase")}
+            assert {"CG208", "CG209", "CG210", "CG102"} <= cases

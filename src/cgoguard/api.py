@@ -47,6 +47,7 @@ __all__ = [
     "Report",
     "ScanRun",
     "build",
+    "built_report",
     "comply",
     "iter_findings",
     "iter_scan",
@@ -420,3 +421,37 @@ def comply(
         config=config,
     )
     return ComplyReport(scanned, linted, loaded, collect(chosen, inputs), tally)
+
+
+def built_report(outcomes: Sequence[TargetOutcome], *, config: Config | None = None) -> Report:
+    """What ``build`` published, as a scan report for the common report formats: each built
+    artifact scanned, with the build checks its profile verified recorded on it (passed, or
+    not applicable and why), and the boundary findings the build let through, per source file."""
+    from cgoguard.model import Finding as _Finding
+
+    config = config if config is not None else Config()
+    built = [o.result.artifact for o in outcomes if o.result is not None]
+    report = scan(built, config=config) if built else Report(tool_info(), [], ScanSummary())
+    by_path = {a.path: a for a in report.artifacts}
+    linted: dict[str, Artifact] = {}
+    for target_outcome in outcomes:
+        result = target_outcome.result
+        if result is not None and (artifact := by_path.get(str(result.artifact))) is not None:
+            for verdict in result.verification:
+                judged = verdict.id in artifact.applied or verdict.id in artifact.not_applicable
+                if verdict.on != "artifact" or judged or not config.enabled(verdict.id):
+                    continue  # the scan judged the image checks itself; these are the build checks
+                failed = (
+                    []
+                    if verdict.passed
+                    else [_Finding(verdict.id, verdict.severity, verdict.title, verdict.evidence, "")]
+                )
+                artifact.record(verdict.id, failed, None if verdict.applicable else verdict.evidence)
+        for finding in target_outcome.lint_findings:
+            where = finding.location.path if finding.location is not None else target_outcome.target.package
+            linted.setdefault(where, Artifact(path=where)).findings.append(finding)
+    for artifact in linted.values():
+        report.artifacts.append(artifact)
+        report.tally.add_item(item_of(artifact))
+    report.command = "build"
+    return report

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import IO, TYPE_CHECKING
 
 from cgoguard.cli import common
 from cgoguard.gobuild.errors import BuildError
@@ -19,7 +20,13 @@ from cgoguard.gobuild.profiles import MODES
 from cgoguard.gobuild.targets import DEFAULT_OUT, Target, single_target
 from cgoguard.outcome import ExitCode
 
-FORMATS = ("text", "json")
+if TYPE_CHECKING:
+    from cgoguard.config import Config
+    from cgoguard.gobuild.batch import TargetOutcome
+    from cgoguard.model import Severity
+
+# text and json: the build's own report; the others: what it published, scanned (api.built_report)
+FORMATS = ("text", "json", "html", "junit", "markdown", "csv", "sarif")
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -126,6 +133,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--output", "-o", metavar="FILE", help="write the report to FILE (atomically) instead of stdout"
     )
     common.add_policy_options(report)
+    common.add_language_option(report)
     parser.set_defaults(handler=run)
 
 
@@ -207,6 +215,25 @@ def run(args: argparse.Namespace) -> int:
     with report_output(args.output) as out:
         if fmt == "json":
             write_json(outcomes, out, fail_on, code)
-        else:
+        elif fmt == "text":
             write_text(outcomes, out, fail_on)
+        else:
+            _write_published(outcomes, config, fmt, fail_on, args.lang, out)
     return code
+
+
+def _write_published(
+    outcomes: list[TargetOutcome], config: Config, fmt: str, fail_on: Severity, lang: str, out: IO[str]
+) -> None:
+    from cgoguard.api import built_report, tool_info
+    from cgoguard.checks import CheckTarget
+    from cgoguard.outcome import item_of
+    from cgoguard.reports import ReportContext, RunTotals, create_reporter
+
+    report = built_report(outcomes, config=config)
+    targets = (CheckTarget.BINARY, CheckTarget.BUILD, CheckTarget.GO_SOURCE, CheckTarget.C_HEADER)
+    context = ReportContext("build", tool_info(), common.enabled_checks(config, *targets), fail_on, lang=lang)
+    reporter = create_reporter(fmt, out, context)
+    for artifact in report.artifacts:
+        reporter.add(item_of(artifact))
+    reporter.finish(RunTotals(report.summary, report.tally, report.set_findings))
