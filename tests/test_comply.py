@@ -152,21 +152,7 @@ def test_bad_requests_are_one_line_with_the_right_exit(dist: Path, tmp_path: Pat
 
 
 def test_signed_evidence_verifies_and_a_changed_byte_does_not(dist: Path, tmp_path: Path) -> None:
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import ed25519
-
-    key = ed25519.Ed25519PrivateKey.generate()
-    private, public = tmp_path / "key.pem", tmp_path / "key.pub"
-    private.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
-    )
-    public.write_bytes(
-        key.public_key().public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
-    )
+    private, public = _keypair(tmp_path, "key")
     report = tmp_path / "evidence.json"
     args = ("comply", dist, "--vulndb", "off", "--framework", GBT, "--format", "json", "--no-progress")
     done = cgoguard(*args, "--output", report, "--sign", private)
@@ -186,3 +172,60 @@ def test_signed_evidence_verifies_and_a_changed_byte_does_not(dist: Path, tmp_pa
     assert tampered.returncode == 1 and "digest" in (tampered.stdout + tampered.stderr).lower()
     unsigned = cgoguard(*args, "--sign", private)
     assert unsigned.returncode == 2 and "--output" in unsigned.stderr
+
+
+def _keypair(folder: Path, name: str) -> tuple[Path, Path]:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    key = ed25519.Ed25519PrivateKey.generate()
+    private, public = folder / f"{name}.pem", folder / f"{name}.pub"
+    private.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    public.write_bytes(
+        key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    )
+    return private, public
+
+
+def test_signatures_are_evidence_per_file(dist: Path, tmp_path: Path) -> None:
+    from cgoguard.signing import load_private_key, sign_files, write_envelope
+
+    private, public = _keypair(tmp_path, "release")
+    other, _ = _keypair(tmp_path, "other")
+    files = sorted(p for p in dist.iterdir() if p.is_file())
+    signed, unsigned = files[:-1], files[-1]
+    good = tmp_path / "good.sig.json"
+    write_envelope(good, sign_files(signed, load_private_key(private)))
+    forged = tmp_path / "forged.sig.json"
+    write_envelope(forged, sign_files([unsigned], load_private_key(other)))
+    done = cgoguard(
+        "comply", dist, "--vulndb", "off", "--framework", "ssdf-1.1", "--format", "json", "--no-progress",
+        "--signature", good, "--signature", forged, "--key", public,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    document = json.loads(done.stdout)
+    by_name = {Path(a["path"]).name: a["checks"] for a in document["artifacts"]}
+    assert all("CG240" in by_name[p.name]["passed"] for p in signed)
+    assert "CG240" in by_name[unsigned.name]["failed"]
+    (framework,) = document["evidence"]
+    task = next(c for c in framework["controls"] if c["id"] == "PS.2.1")
+    assert task["result"] == "gaps" and task["edges"][0]["results"]["CG240"]["passed"] == len(signed)
+    (failure,) = task["edges"][0]["failures"]
+    assert Path(failure["subject"]).name == unsigned.name and "forged.sig.json" in failure["message"]
+    # without bundles the control is not evaluated, and says what to give
+    plain = cgoguard("comply", dist, "--vulndb", "off", "--framework", "ssdf-1.1", "--format", "json")
+    (framework,) = json.loads(plain.stdout)["evidence"]
+    task = next(c for c in framework["controls"] if c["id"] == "PS.2.1")
+    assert task["result"] == "not-evaluated" and "--signature" in " ".join(task["missing"])
+    nokey = cgoguard("comply", dist, "--vulndb", "off", "--signature", good)
+    assert nokey.returncode == 2 and "--key" in nokey.stderr
+    missing = cgoguard(
+        "comply", dist, "--vulndb", "off", "--signature", tmp_path / "none.sig.json", "--key", public
+    )
+    assert missing.returncode == 3 and "does not exist" in missing.stderr

@@ -123,9 +123,11 @@ def test_nist_memory_protection_is_partial_and_signing_is_not_claimed() -> None:
     pie, rest = memory.edges
     assert pie.checks == ("CG101",) and set(pie.build_modes) == {"exe", "pie", "c"}
     assert {"CG104", "CG105"} <= set(rest.checks) and rest.build_modes == ()
-    # Signatures come from build --sign / verify, no catalogue check: no edge, and the reason says so.
-    for signing in ("SI-7(15)", "CM-14"):
-        assert controls[signing].edges == () and "--sign" in controls[signing].why_not
+    # CG240 (a verified signature covers the file) supports code authentication; preventing the
+    # installation of unsigned components (CM-14) stays a deployment control with no edge.
+    (signed,) = controls["SI-7(15)"].edges
+    assert signed.checks == ("CG240",) and signed.relationship == "supports"
+    assert controls["CM-14"].edges == () and "--sign" in controls["CM-14"].why_not
 
 
 def test_a_users_file_amends_one_control_and_keeps_the_rest(tmp_path: Path) -> None:
@@ -267,9 +269,11 @@ def test_ssdf_has_every_task_and_maps_compiler_hardening_to_pw_6_2() -> None:
             assert e.build_modes == ("c",) or (e.conditions and "cgo" in e.conditions[0]), e
     assert {c for e in ssdf["PW.4.4"].edges for c in e.checks} >= {"CG230", "CG204"}
     assert "CG230" in ssdf["RV.1.1"].edges[0].checks
-    # Signing and archiving: the build's --sign / verify, not a check, so no edge.
-    for task in ("PS.2.1", "PS.3.1"):
-        assert ssdf[task].addressable == "none" and "--sign" in ssdf[task].why_not
+    # Integrity verification information: CG240 checks the signatures given; archiving has no check.
+    assert [e.checks for e in ssdf["PS.2.1"].edges] == [("CG240",)] and ssdf[
+        "PS.2.1"
+    ].addressable == "partial"
+    assert ssdf["PS.3.1"].addressable == "none" and "--sign" in ssdf["PS.3.1"].why_not
     assert all(ssdf[t].addressable == "none" for t in ("PO.1.1", "PO.2.2", "PW.1.1", "RV.1.3"))
 
 

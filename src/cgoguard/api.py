@@ -29,7 +29,7 @@ from cgoguard.checks import all_checks
 from cgoguard.config import Config
 from cgoguard.errors import UsageError
 from cgoguard.executors import Executor
-from cgoguard.model import Artifact, Finding, ScanSummary, Severity
+from cgoguard.model import Artifact, Finding, ScanSummary, Severity, SignatureSubject, SignedDigests
 from cgoguard.outcome import ExitCode, Tally, item_of, iter_findings
 from cgoguard.pipeline import ScanRun
 from cgoguard.scanner import scan_bytes, scan_file
@@ -365,6 +365,53 @@ def load_manifest(path: str | os.PathLike[str]) -> dict[str, object]:
     return document
 
 
+def signed_digests(
+    bundles: Sequence[str | os.PathLike[str]], keys: Sequence[str | os.PathLike[str]]
+) -> SignedDigests:
+    """The SHA-256 digests that the bundles' signatures, verified with ``keys``, cover; a bundle
+    whose signature does not hold (another key, tampered, expired, not an envelope) is listed
+    with why. A bundle that cannot be read is an InputError (exit 3); no key, a UsageError."""
+    from cgoguard.errors import UsageError
+    from cgoguard.signing import SignatureError, load_public_key, read_envelopes, verify_envelope_by
+
+    if not keys:
+        raise UsageError("--signature needs the public key(s) to check it with (--key PUB).")
+    public = [load_public_key(k) for k in keys]
+    covered: dict[str, str] = {}
+    refused: list[tuple[str, str]] = []
+    for bundle in bundles:
+        name = os.fspath(bundle)
+        try:
+            for envelope in read_envelopes(name):
+                statement, _ = verify_envelope_by(envelope, public)
+                for subject in statement.get("subject", []):
+                    digest = subject.get("digest", {}).get("sha256") if isinstance(subject, dict) else None
+                    if isinstance(digest, str):
+                        covered.setdefault(digest.lower(), name)
+        except SignatureError as error:
+            refused.append((name, str(error)))
+    return SignedDigests(covered, tuple(refused))
+
+
+def _judge_signatures(artifacts: list[Artifact], signed: SignedDigests, config: Config, tally: Tally) -> None:
+    """Run the SIGNATURE checks on each file scanned (archive members are covered by their file)."""
+    from cgoguard.checks import CheckTarget, checks_for
+
+    for check in checks_for(CheckTarget.SIGNATURE, SignatureSubject):
+        if not config.enabled(check.id):
+            continue
+        for artifact in artifacts:
+            if artifact.error is not None:
+                continue
+            evaluation = check.evaluate(SignatureSubject(artifact.path, artifact.sha256, signed))
+            for finding in evaluation.findings:
+                override = config.severity.get(finding.check_id)
+                if override is not None:
+                    finding.severity = override
+            artifact.record(check.id, evaluation.findings, evaluation.not_applicable)
+            tally.add_findings(int(f.severity) for f in evaluation.findings)
+
+
 def comply(
     paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
     *,
@@ -373,6 +420,8 @@ def comply(
     sources: Sequence[str | os.PathLike[str]] = (),
     against: str | os.PathLike[str] | None = None,
     manifests: Sequence[str | os.PathLike[str]] = (),
+    signatures: Sequence[str | os.PathLike[str]] = (),
+    keys: Sequence[str | os.PathLike[str]] = (),
     config: Config | None = None,
     jobs: int | None = 1,
     hash_files: bool = True,
@@ -382,8 +431,10 @@ def comply(
     """Collect evidence per control: scan ``paths`` (with ``config.vulndb`` the Go
     images are matched against it), lint ``sources`` (Go packages, C headers; with
     ``against`` the headers against that library), read the build ``manifests``,
-    and grade each control of ``frameworks`` (IDs of shipped ones or of ``mappings``
-    files; all when empty) by the checks its mapping names. Evidence, not a verdict:
+    check which scanned files the ``signatures`` (bundles of ``cgoguard build --sign``,
+    verified with the public ``keys``) cover, and grade each control of ``frameworks``
+    (IDs of shipped ones or of ``mappings`` files; all when empty) by the checks its
+    mapping names. Evidence, not a verdict:
     see :mod:`cgoguard.evidence`."""
     from cgoguard.checks import CheckTarget
     from cgoguard.controls import select_frameworks
@@ -392,6 +443,7 @@ def comply(
     config = config if config is not None else Config()
     chosen = select_frameworks(list(frameworks), list(mappings))
     loaded = [load_manifest(m) for m in manifests]
+    signed = signed_digests(signatures, keys) if signatures else None
     run = ScanRun(
         _as_list(paths),
         config=config,
@@ -401,6 +453,8 @@ def comply(
         on_progress=on_progress,
     )
     artifacts = [item.artifact for item in run if item.artifact is not None]
+    if signed is not None:
+        _judge_signatures(artifacts, signed, config, run.tally)
     scanned = Report(tool_info(), artifacts, run.summary, run.tally, run.set_findings, "scan")
     linted = None
     if sources:
@@ -417,6 +471,7 @@ def comply(
         linted=linted.artifacts if linted is not None else None,
         against=against is not None,
         manifests=loaded,
+        signatures_given=signed is not None,
         vulndb=config.vulndb,
         config=config,
     )

@@ -43,6 +43,10 @@ _REASONS = {
         "构建配置未验证该项（见各构建清单的 verification）",
     ),
     "no-source": ("no source was given to lint (--source)", "未提供要检查的源代码（--source）"),
+    "no-signature": (
+        "no signature bundle was given (--signature with --key)",
+        "未提供签名文件（--signature 与 --key）",
+    ),
     "no-against": ("headers were not compared with a library (--against)", "未将头文件与库比对（--against）"),
     "no-source-kind": ("no {kind} among the linted sources", "检查的源代码中没有 {kind}"),
 }
@@ -60,6 +64,7 @@ class Inputs:
     linted: list[Artifact] | None = None  # None: no source given
     against: bool = False  # lint compared headers with a library (HEADER_BINARY checks ran)
     manifests: list[dict[str, Any]] = field(default_factory=list)
+    signatures_given: bool = False  # signature bundles were checked (the SIGNATURE checks ran)
     vulndb: str | None = None  # the database the Go images were matched against; None: not matched
     config: Config = field(default_factory=Config)
 
@@ -197,6 +202,8 @@ class _Judge:
         target = check.target
         if target in (CheckTarget.BINARY, CheckTarget.KNOWN_VULNERABILITIES):
             self._count_images(found, target, modes)
+        elif target == CheckTarget.SIGNATURE:
+            self._count_files(found)
         elif target == CheckTarget.ARTIFACT_SET:
             self._count_set(found)
         elif target == CheckTarget.BUILD:
@@ -222,6 +229,22 @@ class _Judge:
             found.why_not("no-image", modes="/".join(modes) or "ELF")
         elif not found.answered:
             found.why_not("not-run", count=len(in_scope))
+
+    def _count_files(self, found: CheckEvidence) -> None:
+        """Checks of whole files (signatures): counted over the files scanned, not their members."""
+        if not self.inputs.signatures_given:
+            found.why_not("no-signature")
+            return
+        for artifact in self.inputs.artifacts:
+            outcome = check_outcomes(artifact).get(found.check_id)
+            if outcome is None:
+                found.counts[Outcome.NOT_EVALUATED] += 1
+                continue
+            found.counts[outcome[0]] += 1
+            if outcome[0] == Outcome.FAILED:
+                found.failures.append(Failure(artifact.path, outcome[1]))
+        if not found.answered:
+            found.why_not("not-run", count=len(self.inputs.artifacts))
 
     def _count_set(self, found: CheckEvidence) -> None:
         if not self.inputs.set_stage_ran:

@@ -440,6 +440,25 @@ def build_mode_of(hardening: Hardening | None, has_go: bool) -> str:
     return "unknown" if has_go else "c"
 
 
+@dataclass(frozen=True, slots=True)
+class SignedDigests:
+    """What the signature bundles given to comply say, after their signatures were checked:
+    the SHA-256 digests that a valid, unexpired signature by a given key covers (with the
+    bundle that covers each), and each bundle that did not hold, with why."""
+
+    covered: dict[str, str]  # sha256 -> the bundle whose verified statement names it
+    refused: tuple[tuple[str, str], ...] = ()  # (bundle, why its signature did not hold)
+
+
+@dataclass(frozen=True, slots=True)
+class SignatureSubject:
+    """One file comply scanned, against the signatures given (the subject of SIGNATURE checks)."""
+
+    path: str
+    sha256: str | None
+    signed: SignedDigests
+
+
 class Outcome(StrEnum):
     """What one check said of one subject. ``reported``: it fired at info severity,
     a statement of fact (which FIPS module is linked), not a defect."""

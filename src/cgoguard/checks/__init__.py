@@ -112,6 +112,7 @@ class CheckTarget(StrEnum):
     ARTIFACT_SET = "artifact-set"  # every artifact of one run, after the merge: ArtifactSet
     BUILD = "build"  # one built artifact and what its build plan expected: buildplan.BuiltArtifact
     KNOWN_VULNERABILITIES = "known-vulnerabilities"  # one Go artifact against the database: VulnSubject
+    SIGNATURE = "signature"  # one scanned file against the signature bundles given: SignatureSubject
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,6 +270,7 @@ PLUGIN_MODULES = (
     "deliverable",
     "buildplan",
     "vulns",
+    "signatures",
 )
 
 

@@ -61,6 +61,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="a build manifest of `cgoguard build` (repeatable): its verification is evidence",
     )
     command.add_argument(
+        "--signature",
+        metavar="BUNDLE",
+        action="append",
+        default=[],
+        help="a signature bundle of `cgoguard build --sign` (repeatable): CG240 says which scanned files a "
+        "valid signature covers",
+    )
+    command.add_argument(
+        "--key", metavar="PUB", action="append", default=[], help="a public key to check --signature with"
+    )
+    command.add_argument(
         "--vulndb",
         metavar="PATH",
         help="as for scan: a database folder or zip, 'online' (the default, the local copy of vuln.go.dev), "
@@ -138,6 +149,8 @@ def run(args: argparse.Namespace) -> int:
         targets.append(CheckTarget.KNOWN_VULNERABILITIES)
     if args.source:
         targets += [CheckTarget.GO_SOURCE, CheckTarget.C_HEADER, CheckTarget.HEADER_BINARY]
+    if args.signature:
+        targets.append(CheckTarget.SIGNATURE)
     context = ReportContext(
         "comply", tool_info(), common.enabled_checks(config, *targets), fail_on, args.verbose, lang=args.lang
     )
@@ -149,6 +162,8 @@ def run(args: argparse.Namespace) -> int:
         sources=args.source,
         against=args.against,
         manifests=args.manifest,
+        signatures=args.signature,
+        keys=args.key,
         config=config,
         jobs=jobs,
         fail_on=fail_on,
