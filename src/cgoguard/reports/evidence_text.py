@@ -60,7 +60,19 @@ def evidence_text(found: Sequence[FrameworkEvidence], lang: str = "en", width: i
         if outside:
             yield ""
             wrap.initial_indent = wrap.subsequent_indent = "  "
-            yield from wrap.wrap(f"{label('not_addressable_list', lang)}: {', '.join(outside)}")
+            yield from _id_lines(f"  {label('not_addressable_list', lang)}:", outside, wrap.width)
+
+
+def _id_lines(head: str, ids: list[str], width: int) -> Iterator[str]:
+    """``head`` and the IDs, wrapped between IDs only ("8.1.4.2 c)" holds a space)."""
+    line = head
+    for number, control_id in enumerate(ids):
+        item = control_id + ("," if number < len(ids) - 1 else "")
+        if len(line) + 1 + len(item) > width and line.strip():
+            yield line
+            line = "   "
+        line += " " + item
+    yield line
 
 
 def _control_lines(found: ControlEvidence, lang: str, wrap: textwrap.TextWrapper) -> Iterator[str]:
