@@ -433,7 +433,7 @@ def test_build_command_line_convention() -> None:
     args = parser.parse_args(["build", "--out-dir", "d2", "--format", "json", "--fail-on", "medium"])
     assert (args.out_dir, args.format, str(args.fail_on)) == ("d2", "json", "medium")
     with pytest.raises(SystemExit):
-        parser.parse_args(["build", "--format", "sarif"])
+        parser.parse_args(["build", "--format", "cyclonedx"])
 
 
 # -- hostile configuration: one sentence and exit 2, never a traceback (issue 8) ----------------

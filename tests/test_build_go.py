@@ -401,7 +401,7 @@ def cgoguard(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.Comp
         ("multi", ["--mode", "c-shared", "--env", "CGO_ENABLED=0"], ["needs cgo"]),
         ("multi", ["./missing"], ["package './missing' not found"]),
         ("multi", ["--mode", "shared"], ["invalid choice: 'shared'"]),
-        ("multi", ["--format", "sarif"], ["invalid choice: 'sarif'"]),
+        ("multi", ["--format", "cyclonedx"], ["invalid choice: 'cyclonedx'"]),
         ("multi", ["--select", "CG999"], ["'CG999' matches no check"]),
     ],
 )

@@ -90,7 +90,7 @@ def scores() -> dict[str, Score]:
     table = {
         c.id: Score()
         for c in all_checks()
-        if c.target not in ("binary", "artifact-set", "build", "known-vulnerabilities")
+        if c.target not in ("binary", "artifact-set", "build", "known-vulnerabilities", "signature")
     }
     for key, count in wanted.items():
         score = table[key[2]]

@@ -476,15 +476,15 @@ def check_outcomes(artifact: Artifact) -> dict[str, tuple[Outcome, str]]:
     found: dict[str, list[Finding]] = {}
     for finding in artifact.findings:
         found.setdefault(finding.check_id, []).append(finding)
+    passed = (Outcome.PASSED, "")
     outcomes: dict[str, tuple[Outcome, str]] = {}
     for check_id in artifact.applied:
         mine = found.get(check_id)
-        if not mine:
-            outcomes[check_id] = (Outcome.PASSED, "")
-        elif all(f.severity == Severity.INFO for f in mine):
-            outcomes[check_id] = (Outcome.REPORTED, " ".join(f.message for f in mine))
-        else:
-            outcomes[check_id] = (Outcome.FAILED, " ".join(f.message for f in mine))
+        if mine is None:
+            outcomes[check_id] = passed
+            continue
+        info = all(f.severity == Severity.INFO for f in mine)
+        outcomes[check_id] = (Outcome.REPORTED if info else Outcome.FAILED, " ".join(f.message for f in mine))
     for check_id, why in artifact.not_applicable.items():
         outcomes[check_id] = (Outcome.NOT_APPLICABLE, why)
     return outcomes

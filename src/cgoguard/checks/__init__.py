@@ -135,41 +135,32 @@ class Check(Generic[S]):
         yield from self.evaluate(subject).findings
 
     def evaluate(self, subject: S) -> Evaluation:
-        """Run the check; a ``NotApplicable`` result ends it (a check says so before any finding)."""
+        """Run the check; a ``NotApplicable`` result ends it (a check says so before any finding).
+        One loop, no nested generator: it runs for every check on every image."""
         findings = []
-        for result in self._results(subject):
-            if isinstance(result, NotApplicable):
-                return Evaluation([], result.reason)
-            findings.append(result)
-        return Evaluation(findings)
-
-    def _results(self, subject: S) -> Iterator[Finding | NotApplicable]:
         for result in self.function(subject):
             if isinstance(result, NotApplicable):
-                yield result
-                return
-            if isinstance(result, Matched):
-                severity = result.severity or self.severity
-                yield Finding(
-                    self.id, severity, self.title, result.message, self.fix, vulnerability=result.match
-                )
-                continue
-            if isinstance(result, Related):
-                severity = result.severity or self.severity
-                yield Finding(self.id, severity, self.title, result.message, self.fix, None, result.artifacts)
-                continue
-            if isinstance(result, Located):
-                yield Finding(
-                    self.id,
-                    result.severity or self.severity,
-                    self.title,
-                    result.message,
-                    self.fix,
-                    result.location,
-                )
-                continue
-            message, severity = (result, self.severity) if isinstance(result, str) else result
-            yield Finding(self.id, severity, self.title, message, self.fix)
+                return Evaluation([], result.reason)
+            findings.append(self._finding(result))
+        return Evaluation(findings)
+
+    def _finding(self, result: CheckResult) -> Finding:
+        if isinstance(result, str):
+            return Finding(self.id, self.severity, self.title, result, self.fix)
+        if isinstance(result, Matched):
+            severity = result.severity or self.severity
+            return Finding(
+                self.id, severity, self.title, result.message, self.fix, vulnerability=result.match
+            )
+        if isinstance(result, Related):
+            severity = result.severity or self.severity
+            return Finding(self.id, severity, self.title, result.message, self.fix, None, result.artifacts)
+        if isinstance(result, Located):
+            severity = result.severity or self.severity
+            return Finding(self.id, severity, self.title, result.message, self.fix, result.location)
+        assert isinstance(result, tuple)
+        message, severity = result
+        return Finding(self.id, severity, self.title, message, self.fix)
 
 
 REGISTRY: dict[str, Check[Any]] = {}

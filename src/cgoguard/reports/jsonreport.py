@@ -89,19 +89,14 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
 
 def checks_to_dict(artifact: Artifact) -> dict[str, Any]:
     """Which checks judged this image: passed, failed, reported (info), and not applicable with why."""
-    outcomes = check_outcomes(artifact)
-    listed: dict[str, Any] = {
-        key: sorted(c for c, (outcome, _) in outcomes.items() if outcome == wanted)
-        for key, wanted in (
-            ("passed", Outcome.PASSED),
-            ("failed", Outcome.FAILED),
-            ("reported", Outcome.REPORTED),
-        )
-    }
-    listed["not_applicable"] = {
-        c: why for c, (outcome, why) in sorted(outcomes.items()) if outcome == Outcome.NOT_APPLICABLE
-    }
-    return listed
+    listed: dict[str, list[str]] = {"passed": [], "failed": [], "reported": []}
+    not_applicable: dict[str, str] = {}
+    for check_id, (outcome, why) in sorted(check_outcomes(artifact).items()):
+        if outcome == Outcome.NOT_APPLICABLE:
+            not_applicable[check_id] = why
+        else:
+            listed[outcome.value].append(check_id)
+    return {**listed, "not_applicable": not_applicable}
 
 
 def artifact_to_dict(artifact: Artifact) -> dict[str, Any]:
