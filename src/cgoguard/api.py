@@ -29,7 +29,7 @@ from cgoguard.checks import all_checks
 from cgoguard.config import Config
 from cgoguard.errors import UsageError
 from cgoguard.executors import Executor
-from cgoguard.model import Artifact, Finding, ScanSummary, Severity, SignatureSubject, SignedDigests
+from cgoguard.model import Artifact, Finding, Item, ScanSummary, Severity, SignatureSubject, SignedDigests
 from cgoguard.outcome import ExitCode, Tally, item_of, iter_findings
 from cgoguard.pipeline import ScanRun
 from cgoguard.scanner import scan_bytes, scan_file
@@ -427,6 +427,7 @@ def comply(
     hash_files: bool = True,
     fail_on: Severity = Severity.HIGH,
     on_progress: Callable[[], None] | None = None,
+    watch: Callable[[ScanRun], Iterable[Item]] | None = None,
 ) -> ComplyReport:
     """Collect evidence per control: scan ``paths`` (with ``config.vulndb`` the Go
     images are matched against it), lint ``sources`` (Go packages, C headers; with
@@ -434,7 +435,8 @@ def comply(
     check which scanned files the ``signatures`` (bundles of ``cgoguard build --sign``,
     verified with the public ``keys``) cover, and grade each control of ``frameworks``
     (IDs of shipped ones or of ``mappings`` files; all when empty) by the checks its
-    mapping names. Evidence, not a verdict:
+    mapping names. ``watch`` wraps the scan's items as they arrive (the CLI's progress
+    bar). Evidence, not a verdict:
     see :mod:`cgoguard.evidence`."""
     from cgoguard.checks import CheckTarget
     from cgoguard.controls import select_frameworks
@@ -452,7 +454,8 @@ def comply(
         fail_on=fail_on,
         on_progress=on_progress,
     )
-    artifacts = [item.artifact for item in run if item.artifact is not None]
+    items = run if watch is None else watch(run)
+    artifacts = [item.artifact for item in items if item.artifact is not None]
     if signed is not None:
         _judge_signatures(artifacts, signed, config, run.tally)
     scanned = Report(tool_info(), artifacts, run.summary, run.tally, run.set_findings, "scan")

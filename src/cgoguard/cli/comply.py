@@ -168,6 +168,7 @@ def run(args: argparse.Namespace) -> int:
         jobs=jobs,
         fail_on=fail_on,
         on_progress=progress.tick,
+        watch=lambda run: progress.wrap(run, lambda: (run.stats.listed, run.stats.exhausted)),
     )
     result.scan.summary.vulndb_note = vulndb_note
 
