@@ -21,9 +21,10 @@ from dataclasses import dataclass, field
 from cgoguard.checks import CheckTarget, checks_for
 from cgoguard.config import Config
 from cgoguard.executors import Executor, InProcess, ProcessPool, effective_jobs
+from cgoguard.itemlimits import ItemLimits
 from cgoguard.model import Artifact, Finding
 from cgoguard.readers.cheader import HeaderError, read_header
-from cgoguard.readers.gosource import GoSourceError, go_files, read_package
+from cgoguard.readers.gofront import GoSourceError, GoTarget, Platform, go_files, read_packages
 from cgoguard.sourcefacts import GoPackage, HeaderAgainstBinary, HeaderFile
 
 HEADER_SUFFIXES = (".h", ".hh", ".hpp", ".hxx")
@@ -38,6 +39,7 @@ class LintTarget:
     path: str  # the folder (packages), the file, or the path as given (errors)
     files: list[str] | None = None  # only these .go files of the package
     error: str | None = None
+    serial: int = 0  # its place in the run (Go packages are read before the checks run)
 
 
 @dataclass(slots=True)
@@ -100,12 +102,10 @@ def _suppressed(finding: Finding, suppressions: dict[int, set[str]]) -> bool:
     return finding.check_id in ids or "ALL" in ids
 
 
-def lint_go_package(target: LintTarget) -> list[Artifact]:
-    """Read and check one package; one Artifact per file (errors included)."""
-    try:
-        package = read_package(target.path, target.files)
-    except GoSourceError as error:
-        return [Artifact(path=target.path, error=str(error))]
+def lint_go_package(target: LintTarget, package: GoPackage | GoSourceError) -> list[Artifact]:
+    """Check one package read by the front end; one Artifact per file (errors included)."""
+    if isinstance(package, GoSourceError):
+        return [Artifact(path=target.path, error=str(package))]
     by_path = {f.path: Artifact(path=f.path) for f in package.files}
     suppressions = {f.path: f.suppressions for f in package.files}
     for check in checks_for(CheckTarget.GO_SOURCE, GoPackage):
@@ -183,13 +183,15 @@ class LintWorker:
     include_dirs: list[str]
     project_roots: list[str]
 
+    packages: dict[int, GoPackage | GoSourceError] = field(default_factory=dict)  # by target id
+
     def __call__(self, target: LintTarget) -> list[Artifact]:
         if target.kind == "error":
             artifacts = [Artifact(path=target.path, error=target.error)]
         elif target.kind == "header":
             artifacts = [lint_header(target, self.binary, self.include_dirs, self.project_roots)]
         else:
-            artifacts = lint_go_package(target)
+            artifacts = lint_go_package(target, self.packages[target.serial])
         for artifact in artifacts:
             artifact.findings.sort(key=_order)
             if self.config is not None:
@@ -208,6 +210,8 @@ def lint(
     config: Config | None = None,
     include_dirs: list[str] | None = None,
     jobs: int | None = None,
+    platform: Platform | None = None,
+    go: str | None = None,
 ) -> list[Artifact]:
     """Lint Go packages and C headers; one Artifact per file, in a stable order,
     with the configuration's policy applied. Included files are read only from
@@ -217,14 +221,27 @@ def lint(
     found = targets(paths)
     roots = [config.root] if config is not None and config.root else []
     folders = [*(include_dirs or []), *(config.lint_include_dirs if config is not None else [])]
-    worker = LintWorker(config, binary, folders, roots)
     limits = config.item_limits if config is not None else None
+    for serial, target in enumerate(found):
+        target.serial = serial
+    # Every Go package of the run in one run of the Go front end (bounded in
+    # time per package and in memory), then the checks per package.
+    go_targets = [t for t in found if t.kind == "go-package"]
+    read = read_packages(
+        [GoTarget(t.path, tuple(t.files) if t.files is not None else None) for t in go_targets],
+        platform or Platform(),
+        go=go,
+        timeout=limits.seconds if limits is not None else ItemLimits().seconds,
+    )
+    packages = {t.serial: package for t, package in zip(go_targets, read, strict=True)}
+    worker = LintWorker(config, binary, folders, roots, packages)
     wanted = effective_jobs(jobs if jobs is not None else (config.jobs if config else None))
-    workers = min(wanted, max(1, len(found)))  # a fork pool starts every worker at once
-    # One job and no header: in-process (Go source is read in Python, bounded there).
-    # Targets are few and uneven (a package, a header): one per batch.
+    headers = sum(target.kind == "header" for target in found)
+    workers = min(wanted, max(1, headers))  # a fork pool starts every worker at once
+    # Headers go to worker processes (libclang is C code reading untrusted
+    # input); Go packages were read by the front end and only checks remain.
     executor: Executor
-    if workers > 1 or any(target.kind == "header" for target in found):
+    if headers:
         executor = ProcessPool(workers, batch_size=1, limits=limits)
     else:
         executor = InProcess(limits)

@@ -14,6 +14,8 @@ from typing import NamedTuple
 from cgoguard.model import SourceLocation
 
 # -- Go sources ------------------------------------------------------------------------------
+# Read by the Go front end (:mod:`cgoguard.readers.gofront`): go/build, go/parser
+# and go/types, so names are resolved the way the compiler resolves them.
 
 
 @dataclass(slots=True)
@@ -41,6 +43,7 @@ class GoType:
     kind: str
     pointee_kind: str | None = None  # for kind == "pointer": the pointee's kind
     named: str | None = None  # the package-level type name (named or pointer-to-named)
+    c_type: str = ""  # what cgo writes for it in the export header ("GoInt", "char*")
 
 
 @dataclass(slots=True)
@@ -60,20 +63,22 @@ class DeferFact:
     callee: str | None  # "helper", "pkg.Helper", "x.Method", "C.free"; None for a func literal
     literal_calls_recover: bool  # a func literal that calls recover() itself
     literal_calls: list[str] = field(default_factory=list)  # callees called inside a func literal
+    callee_key: str | None = None  # the function it defers, resolved ("example.com/m/pkg.Helper")
 
 
 @dataclass(slots=True)
 class CAllocation:
-    """A ``C.CString`` / ``C.CBytes`` call and what happens to its result."""
+    """A ``C.CString`` / ``C.CBytes`` / ``C.malloc`` call and what happens to its result."""
 
     location: SourceLocation
-    function: str  # "C.CString" or "C.CBytes"
+    function: str  # "C.CString", "C.CBytes", "C.malloc", ...
     variable: str | None  # the variable it was assigned to, if any
     # How the result (or the variable holding it) is used later:
     freed: bool  # passed to C.free or to a free-like function (directly, deferred, in a closure)
     returned: bool  # part of a return statement
-    escapes: bool  # stored elsewhere (field, element, append, composite literal, other variable)
+    escapes: bool  # stored elsewhere (field, element, global, other variable, a Go function)
     inline_argument: bool  # passed straight to a call without being kept
+    discarded: bool = False  # assigned to _ (dropped)
 
 
 @dataclass(slots=True)
@@ -86,6 +91,37 @@ class PointerStore:
 
 
 @dataclass(slots=True)
+class Site:
+    """A place in a function: a possible panic, a process exit, a write, a use."""
+
+    kind: str
+    location: SourceLocation
+    detail: str  # the expression, or the key of what it is about
+    locked: bool = False  # a Lock() is held there (global writes)
+
+
+@dataclass(slots=True)
+class CallEdge:
+    """A static call to a function of the same module."""
+
+    callee: str  # the function's key
+    location: SourceLocation
+    deferred: bool
+    locked: bool  # a Lock() is held at the call
+
+
+@dataclass(slots=True)
+class Narrowing:
+    """A Go int-sized value converted to a narrower integer type."""
+
+    location: SourceLocation
+    target: str  # "C.int", "int32"
+    source: str  # the converted expression as written
+    is_length: bool  # len(...) or cap(...)
+    guarded: bool  # compared with a bound earlier in the function
+
+
+@dataclass(slots=True)
 class GoFunction:
     name: str
     location: SourceLocation  # the name's position
@@ -95,14 +131,25 @@ class GoFunction:
     results: list[GoParameter]
     defers: list[DeferFact]
     calls_recover: bool  # recover() is called directly in the body (not in a nested literal)
-    may_panic: bool  # the body holds a call, index, slice, division, deref, assertion, send or panic
     allocations: list[CAllocation]
     pointer_stores: list[PointerStore]
     calls_c_free_on_parameter: bool  # C.free(...) of one of its parameters
     calls_c_free: bool  # C.free(...) of anything (e.g. a pointer looked up by an ID)
     lock_os_thread: SourceLocation | None  # first runtime.LockOSThread() call
     unlock_os_thread: str | None  # "deferred", "direct" or None
-    returns_c_allocation: SourceLocation | None  # a C.CString/C.CBytes result is returned
+    returns_c_allocation: SourceLocation | None  # a C allocation (or a variable holding one) is returned
+    key: str = ""  # "import/path.Name", "import/path.(Type).Method"
+    # Sites on the function's own goroutine (goroutine bodies and deferred recover closures left out):
+    panics: list[Site] = field(default_factory=list)  # panic, index, slice, divide, assert, deref, call
+    exits: list[Site] = field(default_factory=list)  # os.Exit, log.Fatal, ...
+    sends: list[Site] = field(default_factory=list)  # channel sends; detail = the channel's key
+    calls: list[CallEdge] = field(default_factory=list)
+    after_free: list[Site] = field(default_factory=list)  # "returned", "freed-twice"
+    returns_calls: list[str] = field(default_factory=list)  # keys of module functions whose result it returns
+    returns_global: bool = False  # returns a package-level variable (or a field of one)
+    global_writes: list[Site] = field(default_factory=list)  # kind "map"/"slice", detail = the variable
+    handles: list[Site] = field(default_factory=list)  # cgo.Handle: new, delete, value, address-to-c, ...
+    narrowings: list[Narrowing] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -118,7 +165,8 @@ class GoFile:
 
 @dataclass(slots=True)
 class GoPackage:
-    """The Go files of one folder (one package; _test.go files left out)."""
+    """The Go files of one folder that the build would compile (one package;
+    _test.go files and files excluded by build constraints left out)."""
 
     folder: str
     name: str
@@ -128,6 +176,15 @@ class GoPackage:
     # Package-level type names -> the kind of their underlying type ("struct", "slice", "c", ...).
     type_kinds: dict[str, str] = field(default_factory=dict)
     errors: list[tuple[str, str]] = field(default_factory=list)  # (path, sentence)
+    import_path: str = ""
+    module: str = ""
+    excluded: list[tuple[str, str]] = field(default_factory=list)  # (path, why the build leaves it out)
+    c_functions: list[str] = field(default_factory=list)  # defined in the cgo preambles and .c files
+    c_free_functions: list[str] = field(default_factory=list)  # of those, the ones freeing a parameter
+    header_free_functions: list[str] = field(default_factory=list)  # declared free-like, taking a pointer
+    channel_closes: set[str] = field(default_factory=set)  # keys of channels closed somewhere
+    # Functions of the module's other packages this one imports (directly or not).
+    dependencies: list[GoFunction] = field(default_factory=list)
 
     def functions(self) -> list[tuple[GoFile, GoFunction]]:
         return [(f, fn) for f in self.files for fn in f.functions]
@@ -140,6 +197,12 @@ class GoPackage:
             for d in f.directives
             if f.imports_c and d.exact_prefix and d.attached_to is not None and d.name == d.attached_to
         ]
+
+    def function_index(self) -> dict[str, GoFunction]:
+        """Every function of the package and its module dependencies, by key."""
+        index = {fn.key: fn for fn in self.dependencies}
+        index.update((fn.key, fn) for _, fn in self.functions())
+        return index
 
 
 # -- C headers -------------------------------------------------------------------------------

@@ -256,6 +256,7 @@ PLUGIN_MODULES = (
     "goruntime",
     "fips",
     "boundary",
+    "exportflow",
     "header",
     "artifactset",
     "deliverable",

@@ -1,24 +1,26 @@
 """Go source checks at the cgo export boundary (``cgoguard lint`` on Go packages).
 
 Each check receives a :class:`~cgoguard.sourcefacts.GoPackage` read by
-``cgoguard.readers.gosource`` and yields :class:`~cgoguard.checks.Located`
+``cgoguard.readers.gofront`` (Go's own parser and type checker) and yields :class:`~cgoguard.checks.Located`
 results that point at the offending line.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from cgoguard.checks import CheckTarget, Located, check
 from cgoguard.model import Severity
-from cgoguard.sourcefacts import DeferFact, GoFile, GoFunction, GoPackage, GoType
+from cgoguard.checks.gocalls import Reach, Reached, before
+from cgoguard.model import SourceLocation
+from cgoguard.sourcefacts import DeferFact, GoFile, GoFunction, GoPackage, GoType, Site
 
 _CGO_DOC = "https://pkg.go.dev/cmd/cgo#hdr-C_references_to_Go"
 _POINTER_RULES = "https://pkg.go.dev/cmd/cgo#hdr-Passing_pointers"
 
 
-def _exported(package: GoPackage) -> Iterator[tuple[GoFile, GoFunction]]:
+def exported_functions(package: GoPackage) -> Iterator[tuple[GoFile, GoFunction]]:
     """Functions cgo exports: named by an effective //export directive."""
     names = {d.attached_to for _, d in package.effective_exports()}
     for file, function in package.functions():
@@ -253,29 +255,73 @@ def export_go_type(package: GoPackage) -> Iterator[Located]:
     may move or free (returning a Go pointer aborts under the default
     ``cgocheck=1``). Go struct types are rejected by cgo outright ("Go type
     not supported in export")."""
-    for _, function in _exported(package):
+    for _, function in exported_functions(package):
+        problems: list[str] = []
+        advice: list[str] = []
         for role, items in (("parameter", function.parameters), ("result", function.results)):
             for item in items:
                 problem = _go_type_problem(item.type, package)
-                if problem is None:
+                # A string parameter arrives as a GoString the C caller built over
+                # its own memory: nothing of Go's escapes. A returned one does.
+                if problem is None or (problem == "string" and role == "parameter"):
                     continue
-                label = f"{role} {item.name} " if item.name else f"{role} "
-                yield Located(
-                    f"{function.name}: {label}has Go type {item.type.text}; use {_TYPE_ADVICE[problem]}.",
-                    item.location,
-                )
+                label = f"{role} {item.name}" if item.name else role
+                problems.append(f"{label} has Go type {item.type.text}")
+                if _TYPE_ADVICE[problem] not in advice:
+                    advice.append(_TYPE_ADVICE[problem])
+        if problems:
+            yield Located(
+                f"{function.name}: {'; '.join(problems)}; use {' / '.join(advice)}.",
+                function.location,
+            )
 
 
-def _recovers(defer: DeferFact, functions: dict[str, GoFunction]) -> bool:
+def _recovers(defer: DeferFact, index: dict[str, GoFunction]) -> bool:
+    """A deferred function that calls recover() itself: a literal, or a
+    function of the module (resolved by the type checker, any package)."""
     if defer.literal_calls_recover:
         return True
-    if defer.callee is None:
-        return False
-    target = functions.get(defer.callee.rsplit(".", 1)[-1])
-    if target is not None:
+    if defer.callee_key is not None and (target := index.get(defer.callee_key)) is not None:
         return target.calls_recover
-    # A helper from another package: trust its name (recoverPanic, logPanics).
-    return re.search(r"recover|panic", defer.callee, re.IGNORECASE) is not None
+    return False
+
+
+def recover_guard(function: GoFunction, index: dict[str, GoFunction]) -> SourceLocation | None:
+    """Where the function's recover() is in place: its first recovering defer
+    that runs on every path (a top-level statement before any return)."""
+    places = [
+        d.location for d in function.defers if d.top_level and not d.after_return and _recovers(d, index)
+    ]
+    return min(places, key=lambda loc: (loc.line, loc.column)) if places else None
+
+
+def panic_sites(package: GoPackage) -> Callable[[GoFunction], list[Site]]:
+    """A function's own panic sites, sends on channels closed somewhere included."""
+    closed = package.channel_closes
+
+    def sites(function: GoFunction) -> list[Site]:
+        found = list(function.panics)
+        found += [s for s in function.sends if s.detail in closed]
+        return sorted(found, key=lambda s: (s.location.line, s.location.column))
+
+    return sites
+
+
+_PANIC_WORDS = {
+    "panic": "calls panic",
+    "index": "indexes {detail} without a bounds check",
+    "slice": "slices {detail} without a bounds check",
+    "divide": "divides by {detail}, which can be 0",
+    "assert": "asserts {detail} without ', ok'",
+    "deref": "dereferences {detail}, which C may pass as NULL",
+    "call": "calls {detail}, which panics on bad input",
+    "send": "sends on a channel that is closed elsewhere",
+}
+
+
+def describe_panic(reached: Reached) -> str:
+    words = _PANIC_WORDS.get(reached.site.kind, "can panic").format(detail=reached.site.detail)
+    return f"{words} ({reached.where()})"
 
 
 @check(
@@ -312,25 +358,41 @@ def export_without_recover(package: GoPackage) -> Iterator[Located]:
     """A panic that unwinds out of an exported function cannot be caught by C:
     the Go runtime prints the panic and aborts the whole host process (exit
     134), taking down the Python interpreter, the web server or the game that
-    loaded the library. Functions whose bodies cannot panic (only arithmetic
-    without division, C calls and conversions) are not reported."""
-    functions = _by_name(package)
-    for _, function in _exported(package):
-        if not function.may_panic:
+    loaded the library.
+
+    What counts as a possible panic, on the export's own goroutine (through
+    the module's functions it calls, unless they recover themselves): an
+    explicit panic; indexing or slicing a slice, string or array without a
+    bounds check before it (a range loop's index, a comparison with len() or
+    with the index counts as one); integer division by a value that is not a
+    constant and not compared before; a type assertion without ``, ok``;
+    dereferencing a pointer parameter or a pointer looked up in a map without
+    a nil check; a send on a channel the module closes somewhere; standard
+    library calls documented to panic (regexp.MustCompile of a non-constant,
+    binary.ByteOrder on short input, reflect). Map reads, float division and
+    code inside ``go func(){}`` (a recover here cannot catch it) are not."""
+    index = package.function_index()
+    reach = Reach(package, panic_sites(package), guard=lambda f: recover_guard(f, index))
+    for _, function in exported_functions(package):
+        reached = reach.first(function)
+        if reached is None:
             continue
-        recovering = [d for d in function.defers if _recovers(d, functions)]
-        if any(d.top_level and not d.after_return for d in recovering):
-            continue
-        if recovering:
-            reason = (
-                "its deferred recover() runs only on some paths (it is inside a branch or after a return)"
+        if recover_guard(function, index) is not None:
+            yield Located(
+                f"{function.name} is called from C and {describe_panic(reached)} before its deferred "
+                "recover() is in place: a panic aborts the host process.",
+                function.location,
             )
+            continue
+        recovering = [d for d in function.defers if _recovers(d, index)]
+        if recovering:
+            reason = "its deferred recover() runs only on some paths (it is inside a branch or after a return)"
         else:
             indirect = [
-                name
+                (target.name if (target := index.get(name)) is not None else name)
                 for d in function.defers
                 for name in d.literal_calls
-                if (target := functions.get(name.rsplit(".", 1)[-1])) is not None and target.calls_recover
+                if (target := index.get(name)) is not None and target.calls_recover
             ]
             if indirect:
                 reason = (
@@ -340,7 +402,8 @@ def export_without_recover(package: GoPackage) -> Iterator[Located]:
             else:
                 reason = "it has no deferred recover()"
         yield Located(
-            f"{function.name} is called from C and {reason}: a panic aborts the host process.",
+            f"{function.name} is called from C, {describe_panic(reached)}, and {reason}: "
+            "a panic aborts the host process.",
             function.location,
         )
 
@@ -374,9 +437,13 @@ def c_allocation_leak(package: GoPackage) -> Iterator[Located]:
     growth."""
     for _, function in package.functions():
         for allocation in function.allocations:
+            if allocation.function not in ("C.CString", "C.CBytes"):
+                continue
             if allocation.freed or allocation.returned or allocation.escapes:
                 continue
-            if allocation.variable and allocation.variable != "_":
+            if allocation.discarded:
+                what = f"{allocation.function} result is assigned to _ and dropped"
+            elif allocation.variable:
                 what = f"{allocation.function} result in {allocation.variable} is never freed"
             else:
                 what = f"{allocation.function} result is passed on without being kept, so nothing can free it"
@@ -415,19 +482,49 @@ def _frees_for_callers(function: GoFunction) -> bool:
     references=("https://pkg.go.dev/cmd/cgo#hdr-Go_references_to_C",),
 )
 def c_allocation_returned_no_free(package: GoPackage) -> Iterator[Located]:
-    """Returning C.CString memory hands ownership to the caller, who must free
-    it with the same allocator. Without an exported free function, callers
+    """Returning freshly allocated C memory hands ownership to the caller, who
+    must free it with the same allocator. Without a free function, callers
     from other languages (Python ctypes, C#, a different libc) either leak it
-    or free it with the wrong allocator."""
-    exported = list(_exported(package))
+    or free it with the wrong allocator.
+
+    A free function is any of: an exported Go function that frees one of its
+    parameters (or frees by ID and is named like free/release/destroy); a C
+    function of the package's preamble or ``.c`` files that frees a parameter
+    (a C host can call it through the header); a free-like function the
+    package's own headers declare. Returning a package-level variable (a
+    cached singleton) lends memory, it does not hand it over."""
+    exported = list(exported_functions(package))
     if any(_frees_for_callers(function) for _, function in exported):
         return
+    if package.c_free_functions or package.header_free_functions:
+        return
+    index = package.function_index()
     for _, function in exported:
-        if function.returns_c_allocation is not None:
+        where = _returned_allocation(function, index, set())
+        if where is not None:
             yield Located(
-                f"{function.name} returns C memory but no exported function of the package frees it.",
-                function.returns_c_allocation,
+                f"{function.name} returns C memory allocated at line {where.line} but the package offers no "
+                "function to free it (no exported Go function frees a parameter; no free function in its "
+                "C code or headers).",
+                function.location,
             )
+
+
+def _returned_allocation(
+    function: GoFunction, index: dict[str, GoFunction], seen: set[str]
+) -> SourceLocation | None:
+    """Where the C memory a function returns was allocated (itself, or a module
+    function whose result it returns)."""
+    if function.returns_c_allocation is not None:
+        return function.returns_c_allocation
+    seen.add(function.key)
+    for key in function.returns_calls:
+        callee = index.get(key)
+        if callee is not None and key not in seen:
+            found = _returned_allocation(callee, index, seen)
+            if found is not None:
+                return found
+    return None
 
 
 _STORE_MESSAGES = {
@@ -498,7 +595,7 @@ def lock_os_thread_unpaired(package: GoPackage) -> Iterator[Located]:
     when the call returns; unlocking without ``defer`` skips the unlock on an
     early return or a panic. Either way the thread's state leaks into the next
     call from that thread."""
-    for _, function in _exported(package):
+    for _, function in exported_functions(package):
         if function.lock_os_thread is None or function.unlock_os_thread == "deferred":
             continue
         if function.unlock_os_thread == "direct":

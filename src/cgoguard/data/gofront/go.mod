@@ -1,0 +1,3 @@
+module cgoguard.invalid/gofront
+
+go 1.21
