@@ -1,0 +1,25 @@
+module github.com/aws/amazon-kinesis-firehose-for-fluent-bit
+
+go 1.20
+
+require (
+	github.com/aws/aws-sdk-go v1.44.229
+	github.com/fluent/fluent-bit-go v0.0.0-20201210173045-3fd1e0486df2
+	github.com/golang/mock v1.6.0
+	github.com/json-iterator/go v1.1.12
+	github.com/lestrrat-go/strftime v1.0.6
+	github.com/sirupsen/logrus v1.9.0
+	github.com/stretchr/testify v1.8.2
+)
+
+require (
+	github.com/davecgh/go-spew v1.1.1 // indirect
+	github.com/jmespath/go-jmespath v0.4.0 // indirect
+	github.com/modern-go/concurrent v0.0.0-20180228061459-e0a39a4cb421 // indirect
+	github.com/modern-go/reflect2 v1.0.2 // indirect
+	github.com/pkg/errors v0.9.1 // indirect
+	github.com/pmezard/go-difflib v1.0.0 // indirect
+	github.com/ugorji/go/codec v1.1.7 // indirect
+	golang.org/x/sys v0.1.0 // indirect
+	gopkg.in/yaml.v3 v3.0.1 // indirect
+)

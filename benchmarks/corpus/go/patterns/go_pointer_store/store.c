@@ -1,0 +1,2 @@
+/* The C global that Remember stores into. */
+void *last_ctx;

@@ -1,0 +1,3 @@
+module example.com/recoverpaths
+
+go 1.22
