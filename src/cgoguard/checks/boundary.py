@@ -302,6 +302,10 @@ def panic_sites(package: GoPackage) -> Callable[[GoFunction], list[Site]]:
     def sites(function: GoFunction) -> list[Site]:
         found = list(function.panics)
         found += [s for s in function.sends if s.detail in closed]
+        # cgocheck (on by default) panics when C is handed Go memory holding Go pointers.
+        found += [
+            Site("cgocheck", s.location, s.detail) for s in function.pointer_stores if s.kind == "c-call-struct"
+        ]
         return sorted(found, key=lambda s: (s.location.line, s.location.column))
 
     return sites
@@ -316,6 +320,8 @@ _PANIC_WORDS = {
     "deref": "dereferences {detail}, which C may pass as NULL",
     "call": "calls {detail}, which panics on bad input",
     "send": "sends on a channel that is closed elsewhere",
+    "close": "closes {detail}, which panics when it is closed twice",
+    "cgocheck": "passes {detail} to C, Go memory holding Go pointers (cgocheck panics)",
 }
 
 

@@ -267,13 +267,23 @@ def cgo_handle_misuse(package: GoPackage) -> Iterator[Located]:
     travel by value."""
     functions = [fn for _, fn in package.functions()]
     everywhere = functions + package.dependencies
-    deletes = any(site.kind == "delete" for fn in everywhere for site in fn.handles)
+    deletes = [
+        site for fn in everywhere for site in fn.handles if site.kind == "delete" and site.detail != "fresh"
+    ]
+    # A Delete after asserting the value's type frees only handles of that type.
+    any_type = any(not site.detail for site in deletes)
+    only = {t for site in deletes if site.detail.startswith("only:") for t in site.detail[5:].split("|")}
     for function in functions:
         for site in function.handles:
-            if site.kind == "new" and not deletes:
+            if site.kind == "new" and not any_type and site.detail not in only:
+                why = (
+                    f"the module deletes only handles holding {', '.join(sorted(only))}"
+                    if only
+                    else "nothing in the module ever deletes one"
+                )
                 yield Located(
-                    f"{function.name} creates a cgo.Handle but nothing in the module ever deletes one: "
-                    "every value handed to C leaks.",
+                    f"{function.name} creates a cgo.Handle{f' of {site.detail}' if site.detail else ''} but "
+                    f"{why}: every value handed to C leaks.",
                     site.location,
                 )
             elif site.kind == "use-after-delete":

@@ -191,47 +191,7 @@ func extract(l *loader, p *loaded) *packageJSON {
 		out.Errors = []pkgError{}
 	}
 	closes := map[string]bool{}
-	var cText []string
-	for _, f := range p.files {
-		out.Files = append(out.Files, fileFacts(l, f))
-		for _, decl := range f.file.Decls {
-			switch d := decl.(type) {
-			case *ast.GenDecl:
-				if d.Tok == token.IMPORT && f.importsC {
-					for _, spec := range d.Specs {
-						if is := spec.(*ast.ImportSpec); is.Path.Value == `"C"` {
-							doc := is.Doc
-							if doc == nil {
-								doc = d.Doc
-							}
-							if doc != nil {
-								cText = append(cText, rawComment(doc))
-							}
-						}
-					}
-				}
-				if d.Tok == token.TYPE {
-					for _, spec := range d.Specs {
-						ts := spec.(*ast.TypeSpec)
-						out.TypeKinds[ts.Name.Name] = kindOf(ts.Type, nil)
-						if st, ok := ts.Type.(*ast.StructType); ok {
-							if fields := goPointerFields(st); len(fields) > 0 {
-								out.PointerStructs[ts.Name.Name] = fields
-							}
-						}
-					}
-				}
-			case *ast.FuncDecl:
-				if d.Body != nil {
-					w := newWalker(l, p, f, d)
-					out.Functions = append(out.Functions, w.run())
-					for k := range w.closes {
-						closes[k] = true
-					}
-				}
-			}
-		}
-	}
+	cText := preambles(p)
 	// C code of the package: the cgo preambles and the .c files beside them.
 	entries, _ := os.ReadDir(p.dir)
 	var headerText []string
@@ -255,6 +215,52 @@ func extract(l *loader, p *loaded) *packageJSON {
 	defined, frees := cFunctions(strings.Join(cText, "\n"))
 	out.CFunctions, out.CFreeFunctions = defined, frees
 	out.HeaderFreeFunctions = headerFrees(strings.Join(append(headerText, cText...), "\n"))
+	cFrees := map[string]bool{}
+	for _, name := range frees {
+		cFrees[name] = true
+	}
+	handleTypes := map[string]bool{}
+	for _, f := range p.files {
+		for _, decl := range f.file.Decls {
+			if d, ok := decl.(*ast.GenDecl); ok && d.Tok == token.TYPE {
+				for _, spec := range d.Specs {
+					ts := spec.(*ast.TypeSpec)
+					if types.ExprString(ts.Type) == "cgo.Handle" {
+						handleTypes[ts.Name.Name] = true
+					}
+				}
+			}
+		}
+	}
+	cFields := cMemoryFields(p)
+	for _, f := range p.files {
+		out.Files = append(out.Files, fileFacts(l, f))
+		for _, decl := range f.file.Decls {
+			switch d := decl.(type) {
+			case *ast.GenDecl:
+				if d.Tok == token.TYPE {
+					for _, spec := range d.Specs {
+						ts := spec.(*ast.TypeSpec)
+						out.TypeKinds[ts.Name.Name] = kindOf(ts.Type, nil)
+						if st, ok := ts.Type.(*ast.StructType); ok {
+							if fields := goPointerFields(st); len(fields) > 0 {
+								out.PointerStructs[ts.Name.Name] = fields
+							}
+						}
+					}
+				}
+			case *ast.FuncDecl:
+				if d.Body != nil {
+					w := newWalker(l, p, f, d)
+					w.cFrees, w.handleTypes, w.cFields = cFrees, handleTypes, cFields
+					out.Functions = append(out.Functions, w.run())
+					for k := range w.closes {
+						closes[k] = true
+					}
+				}
+			}
+		}
+	}
 	for k := range closes {
 		out.ChannelCloses = append(out.ChannelCloses, k)
 	}
@@ -263,6 +269,78 @@ func extract(l *loader, p *loaded) *packageJSON {
 		out.ChannelCloses = []string{}
 	}
 	return out
+}
+
+// cMemoryFields: struct fields the package assigns C memory to
+// (Compiler{data: (*T)(C.malloc(n))}, x.data = (*T)(C.malloc(n))).
+func cMemoryFields(p *loaded) map[types.Object]bool {
+	found := map[types.Object]bool{}
+	isCMemory := func(e ast.Expr) bool {
+		for {
+			c, ok := unparen(e).(*ast.CallExpr)
+			if !ok {
+				return false
+			}
+			switch cName(c.Fun) {
+			case "malloc", "calloc", "realloc", "CBytes", "CString", "strdup":
+				return true
+			}
+			if len(c.Args) != 1 {
+				return false
+			}
+			e = c.Args[0]
+		}
+	}
+	for _, f := range p.files {
+		ast.Inspect(f.file, func(n ast.Node) bool {
+			switch t := n.(type) {
+			case *ast.KeyValueExpr:
+				if id, ok := t.Key.(*ast.Ident); ok && isCMemory(t.Value) {
+					if obj := p.info.Uses[id]; obj != nil {
+						found[obj] = true
+					}
+				}
+			case *ast.AssignStmt:
+				for i, lhs := range t.Lhs {
+					if sel, ok := lhs.(*ast.SelectorExpr); ok && i < len(t.Rhs) && len(t.Lhs) == len(t.Rhs) && isCMemory(t.Rhs[i]) {
+						if s := p.info.Selections[sel]; s != nil {
+							found[s.Obj()] = true
+						}
+					}
+				}
+			}
+			return true
+		})
+	}
+	return found
+}
+
+// preambles: the comments above import "C" (cgo compiles them as C).
+func preambles(p *loaded) []string {
+	var found []string
+	for _, f := range p.files {
+		if !f.importsC {
+			continue
+		}
+		for _, decl := range f.file.Decls {
+			d, ok := decl.(*ast.GenDecl)
+			if !ok || d.Tok != token.IMPORT {
+				continue
+			}
+			for _, spec := range d.Specs {
+				if is := spec.(*ast.ImportSpec); is.Path.Value == `"C"` {
+					doc := is.Doc
+					if doc == nil {
+						doc = d.Doc
+					}
+					if doc != nil {
+						found = append(found, rawComment(doc))
+					}
+				}
+			}
+		}
+	}
+	return found
 }
 
 func rawComment(g *ast.CommentGroup) string {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strings"
 	"go/ast"
 	"go/token"
 	"go/types"
@@ -121,7 +122,13 @@ type handleUse struct {
 
 func (w *walker) handleCall(c *ast.CallExpr, fn *types.Func, path, name string) {
 	if path == "runtime/cgo" && name == "NewHandle" {
-		w.out.Handles = append(w.out.Handles, w.site("new", c, types.ExprString(c)))
+		what := ""
+		if len(c.Args) == 1 {
+			if tv, ok := w.info.Types[c.Args[0]]; ok && tv.Type != nil {
+				what = types.TypeString(tv.Type, nil)
+			}
+		}
+		w.out.Handles = append(w.out.Handles, w.site("new", c, what))
 		return
 	}
 	sel, ok := unparen(c.Fun).(*ast.SelectorExpr)
@@ -129,6 +136,9 @@ func (w *walker) handleCall(c *ast.CallExpr, fn *types.Func, path, name string) 
 		return
 	}
 	isHandle := fn != nil && (funcKey(fn) == "(runtime/cgo.Handle).Delete" || funcKey(fn) == "(runtime/cgo.Handle).Value")
+	if tv, ok := w.info.Types[sel.X]; ok && tv.Type != nil && w.isHandle(tv.Type) {
+		isHandle = true
+	}
 	if !isHandle {
 		// cgo.Handle(h).Delete() when the standard library could not be read.
 		if conv, ok := unparen(sel.X).(*ast.CallExpr); ok {
@@ -145,7 +155,18 @@ func (w *walker) handleCall(c *ast.CallExpr, fn *types.Func, path, name string) 
 		kind = "value"
 	}
 	_, deferred := w.parents[c].(*ast.DeferStmt)
-	w.out.Handles = append(w.out.Handles, w.site(kind, c, types.ExprString(sel.X)))
+	detail := types.ExprString(sel.X)
+	if kind == "delete" {
+		// Deleted only after asserting its value's type: handles of other types are not.
+		// A handle this function made and deletes frees no one else's.
+		detail = ""
+		if w.freshHandle(c) {
+			detail = "fresh"
+		} else if only := w.assertedTypes(detail, types.ExprString(sel.X)); only != "" {
+			detail = "only:" + only
+		}
+	}
+	w.out.Handles = append(w.out.Handles, w.site(kind, c, detail))
 	w.handles = append(w.handles, handleUse{kind, types.ExprString(sel.X), c.Pos(), deferred})
 }
 
@@ -160,12 +181,46 @@ func (w *walker) handleAddress(arg ast.Expr) {
 		if !ok || tv.Type == nil {
 			return true
 		}
-		if named, ok := tv.Type.(*types.Named); ok && named.Obj().Pkg() != nil &&
-			named.Obj().Pkg().Path() == "runtime/cgo" && named.Obj().Name() == "Handle" {
+		if w.isHandle(tv.Type) {
 			w.out.Handles = append(w.out.Handles, w.site("address-to-c", u, types.ExprString(u)))
 		}
 		return true
 	})
+}
+
+// isHandle: runtime/cgo.Handle, or a package type declared as one (type h cgo.Handle).
+func (w *walker) isHandle(t types.Type) bool {
+	named, ok := t.(*types.Named)
+	if !ok || named.Obj().Pkg() == nil {
+		return false
+	}
+	if named.Obj().Pkg().Path() == "runtime/cgo" && named.Obj().Name() == "Handle" {
+		return true
+	}
+	return named.Obj().Pkg() == w.p.pkg && w.handleTypes[named.Obj().Name()]
+}
+
+// assertedTypes: the types `recv.Value().(T)` asserts in this function, joined by "|".
+func (w *walker) assertedTypes(_ string, recv string) string {
+	var found []string
+	for _, n := range w.nodes {
+		ta, ok := n.(*ast.TypeAssertExpr)
+		if !ok || ta.Type == nil {
+			continue
+		}
+		call, ok := unparen(ta.X).(*ast.CallExpr)
+		if !ok {
+			continue
+		}
+		sel, ok := unparen(call.Fun).(*ast.SelectorExpr)
+		if !ok || sel.Sel.Name != "Value" || types.ExprString(sel.X) != recv {
+			continue
+		}
+		if tv, ok := w.info.Types[ta.Type]; ok && tv.Type != nil {
+			found = append(found, types.TypeString(tv.Type, nil))
+		}
+	}
+	return strings.Join(found, "|")
 }
 
 // handleOrder: Value or Delete of a handle after its (non-deferred) Delete.

@@ -15,6 +15,7 @@ import (
 type comparison struct {
 	pos      token.Pos
 	mentions map[string]bool
+	bound    bool // against a constant other than 0, or a Max* limit: an upper bound
 }
 
 type lockEvent struct {
@@ -41,6 +42,12 @@ type walker struct {
 	inline   []*allocJSON
 	handles  []handleUse
 	closureFrees map[types.Object]bool
+	cPointers    map[types.Object]bool // parameters declared *C.x
+	lengths      map[types.Object]int64 // locals made with a constant length
+	cFrees       map[string]bool        // C functions of the package that free a parameter
+	handleTypes  map[string]bool        // package types declared as cgo.Handle
+	cFields      map[types.Object]bool  // struct fields the package fills with C memory
+	fresh        map[types.Object]bool  // handles this function made with cgo.NewHandle
 	skipped  map[*ast.FuncLit]bool // go-statement bodies and deferred recover closures
 	nodes    []ast.Node            // the body's nodes in order, without the skipped literals
 	parents  map[ast.Node]ast.Node
@@ -50,7 +57,7 @@ func newWalker(l *loader, p *loaded, f *parsedFile, d *ast.FuncDecl) *walker {
 	return &walker{l: l, p: p, f: f, info: p.info, decl: d,
 		params: map[types.Object]bool{}, maybeNil: map[types.Object]bool{}, cVars: map[types.Object]bool{},
 		ranges: map[types.Object]string{}, safe: map[*ast.TypeAssertExpr]bool{},
-		allocs: map[types.Object]*allocJSON{}, closes: map[string]bool{}, closureFrees: map[types.Object]bool{},
+		allocs: map[types.Object]*allocJSON{}, closes: map[string]bool{}, closureFrees: map[types.Object]bool{}, cPointers: map[types.Object]bool{}, lengths: map[types.Object]int64{}, fresh: map[types.Object]bool{},
 		skipped: map[*ast.FuncLit]bool{}, parents: map[ast.Node]ast.Node{}}
 }
 
@@ -126,6 +133,9 @@ func (w *walker) fields(list *ast.FieldList, params bool) []paramJSON {
 				w.params[obj] = true
 				if isCType(field.Type) {
 					w.cVars[obj] = true
+					if _, ptr := field.Type.(*ast.StarExpr); ptr {
+						w.cPointers[obj] = true
+					}
 				}
 			}
 		}
@@ -191,16 +201,16 @@ func (w *walker) prepare(body *ast.BlockStmt) {
 						}
 					}
 				}
-				w.cmps = append(w.cmps, comparison{t.Pos(), m})
+				w.cmps = append(w.cmps, comparison{t.Pos(), m, w.isBound(t.X) || w.isBound(t.Y)})
 			}
 		case *ast.SwitchStmt:
 			if t.Tag != nil {
-				w.cmps = append(w.cmps, comparison{t.Pos(), mentions(t.Tag)})
+				w.cmps = append(w.cmps, comparison{t.Pos(), mentions(t.Tag), false})
 			}
 		case *ast.CallExpr:
 			// min(i, len(x)-1) and the like bound what they return.
 			if id, ok := unparen(t.Fun).(*ast.Ident); ok && (id.Name == "min" || id.Name == "max") {
-				w.cmps = append(w.cmps, comparison{t.Pos(), mentions(t)})
+				w.cmps = append(w.cmps, comparison{t.Pos(), mentions(t), true})
 			}
 			if sel, ok := unparen(t.Fun).(*ast.SelectorExpr); ok && len(t.Args) == 0 {
 				switch sel.Sel.Name {
@@ -283,8 +293,20 @@ func (w *walker) noteAssign(t *ast.AssignStmt) {
 			continue
 		}
 		rhs := unparen(t.Rhs[i])
+		if mk, ok := rhs.(*ast.CallExpr); ok && isBuiltin(mk.Fun, "make", w.info) && len(mk.Args) >= 2 {
+			if tv, ok := w.info.Types[mk.Args[1]]; ok && tv.Value != nil {
+				if n, exact := constant.Int64Val(constant.ToInt(tv.Value)); exact {
+					w.lengths[obj] = n
+				}
+			}
+		}
 		if w.cValue(rhs) {
 			w.cVars[obj] = true
+		}
+		if call, ok := rhs.(*ast.CallExpr); ok {
+			if p, n := w.pkgCall(call); p == "runtime/cgo" && n == "NewHandle" {
+				w.fresh[obj] = true
+			}
 		}
 		// v := m[k] with a pointer element: nil when the key is missing.
 		if ix, ok := rhs.(*ast.IndexExpr); ok {
@@ -375,6 +397,14 @@ func mentions(e ast.Node) map[string]bool {
 		return true
 	})
 	return m
+}
+
+func (w *walker) isBound(e ast.Expr) bool {
+	if strings.Contains(types.ExprString(e), "Max") {
+		return true
+	}
+	tv, ok := w.info.Types[e]
+	return ok && tv.Value != nil && !w.isZero(e)
 }
 
 func (w *walker) isZero(e ast.Expr) bool {
@@ -583,7 +613,9 @@ var stdPanics = map[string]bool{"regexp.MustCompile": true, "regexp.MustCompileP
 	"(reflect.Value).Interface": true, "(reflect.Value).Set": true, "(reflect.Value).SetInt": true,
 	"(reflect.Value).SetString": true, "(reflect.Value).Call": true, "(reflect.Value).MapIndex": true,
 	"(reflect.Value).Len": true, "(reflect.Value).Bytes": true, "(reflect.Value).NumField": true,
-	"reflect.ValueOf(nil).Elem": true, "(runtime/cgo.Handle).Value": true, "(runtime/cgo.Handle).Delete": true}
+	"(runtime/cgo.Handle).Value": true, "(runtime/cgo.Handle).Delete": true,
+	"log.Panic": true, "log.Panicf": true, "log.Panicln": true,
+	"(log.Logger).Panic": true, "(log.Logger).Panicf": true, "(log.Logger).Panicln": true}
 
 var narrowC = map[string]bool{"int": true, "uint": true, "short": true, "ushort": true, "char": true,
 	"schar": true, "uchar": true, "int32_t": true, "uint32_t": true, "int16_t": true, "uint16_t": true,
@@ -595,6 +627,11 @@ func (w *walker) visit(n ast.Node) {
 	out := w.out
 	switch t := n.(type) {
 	case *ast.CallExpr:
+		if sel, ok := unparen(t.Fun).(*ast.SelectorExpr); ok && len(t.Args) == 1 && sel.Sel.Name == "Pointer" {
+			if id, ok := sel.X.(*ast.Ident); ok && id.Name == "unsafe" {
+				w.handleAddress(t.Args[0])
+			}
+		}
 		w.call(t)
 	case *ast.IndexExpr:
 		w.index(t)
@@ -622,6 +659,13 @@ func (w *walker) visit(n ast.Node) {
 	case *ast.SelectorExpr:
 		if sel := w.info.Selections[t]; sel != nil && sel.Kind() == types.FieldVal && sel.Indirect() {
 			w.deref(t, t.X)
+		} else if sel == nil {
+			// p.field of a *C.struct_x parameter: the C type is not known, the pointer is.
+			if id, ok := unparen(t.X).(*ast.Ident); ok {
+				if obj := w.objOf(id); obj != nil && w.cPointers[obj] {
+					w.deref(t, t.X)
+				}
+			}
 		}
 	case *ast.SendStmt:
 		if key := w.objKey(t.Chan); key != "" {
@@ -664,6 +708,10 @@ func (w *walker) call(c *ast.CallExpr) {
 		if key := w.objKey(c.Args[0]); key != "" {
 			w.closes[key] = true
 		}
+		// A channel that outlives the call (a global, a field) can be closed twice.
+		if id, ok := unparen(c.Args[0]).(*ast.Ident); !ok || w.isGlobal(w.objOf(id)) {
+			out.Panics = append(out.Panics, w.site("close", c, types.ExprString(c.Args[0])))
+		}
 		return
 	}
 	if isBuiltin(c.Fun, "delete", w.info) && len(c.Args) >= 1 {
@@ -692,10 +740,8 @@ func (w *walker) call(c *ast.CallExpr) {
 			out.Exits = append(out.Exits, w.site("exit", c, types.ExprString(c.Fun)))
 		}
 	}
-	if stdPanics[full] && !(strings.HasPrefix(full, "regexp.") && len(c.Args) == 1 && w.constant(c.Args[0])) {
-		if !strings.HasPrefix(full, "(runtime/cgo.Handle)") {
-			out.Panics = append(out.Panics, w.site("call", c, full))
-		}
+	if (stdPanics[full] || stdPanics[path+"."+name]) && !(strings.HasPrefix(full, "regexp.") && len(c.Args) == 1 && w.constant(c.Args[0])) && !w.freshHandle(c) {
+		out.Panics = append(out.Panics, w.site("call", c, types.ExprString(c.Fun)))
 	}
 	if path == "runtime" && name == "LockOSThread" && out.LockOSThread == nil {
 		line, col := w.pos(c.Pos())
@@ -741,6 +787,21 @@ func (w *walker) inDeferredLiteral(n ast.Node) bool {
 		}
 	}
 	return false
+}
+
+// freshHandle: h.Value() / h.Delete() of a handle this function made: valid.
+func (w *walker) freshHandle(c *ast.CallExpr) bool {
+	sel, ok := unparen(c.Fun).(*ast.SelectorExpr)
+	if !ok {
+		return false
+	}
+	id, ok := unparen(sel.X).(*ast.Ident)
+	return ok && w.fresh[w.objOf(id)]
+}
+
+func (w *walker) isGlobal(obj types.Object) bool {
+	v, ok := obj.(*types.Var)
+	return ok && v.Pkg() != nil && v.Parent() == v.Pkg().Scope()
 }
 
 func (w *walker) inModule(path string) bool {
@@ -798,7 +859,7 @@ func (w *walker) cCall(c *ast.CallExpr, name string) {
 	if narrowC[name] && len(c.Args) == 1 {
 		w.narrow(c, "C."+name, c.Args[0])
 	}
-	freeLike := freeish.MatchString(name)
+	freeLike := freeish.MatchString(name) || w.cFrees[name]
 	for _, a := range c.Args {
 		if obj := w.baseVar(a); obj != nil {
 			if al := w.allocs[obj]; al != nil && freeLike {
@@ -815,8 +876,7 @@ func (w *walker) cCall(c *ast.CallExpr, name string) {
 				al.Escapes = true
 			}
 		}
-		w.handleAddress(a)
-		if goPointer(a) {
+		if w.goPointer(a) {
 			if target := w.pointerTarget(a); target != nil && w.holdsGoPointers(target) {
 				out.PointerStores = append(out.PointerStores, w.site("c-call-struct", a, types.ExprString(a)))
 			} else if keeps(name) {
@@ -1013,7 +1073,7 @@ func (w *walker) assign(t *ast.AssignStmt) {
 				w.escape(arg)
 			}
 		}
-		if goPointer(rhs) {
+		if w.goPointer(rhs) {
 			if isC(lhs) {
 				w.out.PointerStores = append(w.out.PointerStores, w.site("c-global", t, types.ExprString(t.Lhs[i])+" = "+types.ExprString(rhs)))
 			} else if base := rootIdent(lhs); base != nil && base != lhs {
@@ -1131,6 +1191,13 @@ func (w *walker) index(t *ast.IndexExpr) {
 	if id, ok := unparen(t.Index).(*ast.Ident); ok {
 		if obj := w.objOf(id); obj != nil && (w.ranges[obj] == x) {
 			return
+		}
+	}
+	if id, ok := unparen(t.X).(*ast.Ident); ok && w.constant(t.Index) {
+		if n, known := w.lengths[w.objOf(id)]; known {
+			if i, exact := constant.Int64Val(constant.ToInt(w.info.Types[t.Index].Value)); exact && i >= 0 && i < n {
+				return // buf := make([]byte, 64); buf[0]
+			}
 		}
 	}
 	keys := []string{"len:" + x}
@@ -1338,13 +1405,16 @@ func (w *walker) narrow(c *ast.CallExpr, target string, arg ast.Expr) {
 	} else if ok && tv.Value != nil {
 		return // len of an array: a constant
 	}
-	keys := []string{"id:math.MaxInt32", "id:math.MaxUint32", "id:MaxInt32", "id:MaxUint32", "id:math.MaxInt16", "id:math.MaxUint16"}
+	if b, ok := unparen(arg).(*ast.BinaryExpr); ok && (b.Op == token.AND || b.Op == token.REM) && (w.constant(b.X) || w.constant(b.Y)) {
+		return // x & 0xff, x % 256: bounded
+	}
+	keys := []string{}
 	for k := range mentions(arg) {
 		keys = append(keys, k)
 	}
 	guarded := false
 	for _, c := range w.cmps {
-		if c.pos >= arg.Pos() {
+		if c.pos >= arg.Pos() || !c.bound {
 			continue
 		}
 		for _, k := range keys {
@@ -1360,12 +1430,38 @@ func (w *walker) narrow(c *ast.CallExpr, target string, arg ast.Expr) {
 
 // -- pointers ----------------------------------------------------------------------------------
 
-// goPointer: &x, &T{}, &s[0], possibly inside conversions.
-func goPointer(e ast.Expr) bool {
+// goPointer: &x, &T{}, &s[0], or a value of a Go pointer type, possibly inside conversions.
+func (w *walker) goPointer(e ast.Expr) bool {
 	for {
 		switch t := unparen(e).(type) {
 		case *ast.UnaryExpr:
 			return t.Op == token.AND
+		case *ast.Ident, *ast.SelectorExpr:
+			if id, ok := t.(*ast.Ident); ok && w.cVars[w.objOf(id)] {
+				return false // a variable holding C memory
+			}
+			if sel, ok := t.(*ast.SelectorExpr); ok {
+				if s := w.info.Selections[sel]; s != nil && w.cFields[s.Obj()] {
+					return false // a field the package fills with C.malloc
+				}
+			}
+			tv, ok := w.info.Types[t]
+			if !ok || tv.Type == nil {
+				return false
+			}
+			p, ok := tv.Type.(*types.Pointer)
+			if !ok {
+				return false
+			}
+			switch elem := p.Elem().(type) {
+			case *types.Named:
+				return elem.Obj().Pkg() != nil && elem.Obj().Pkg().Path() != "C"
+			case *types.Basic:
+				return elem.Kind() != types.Invalid
+			case *types.Struct, *types.Array, *types.Slice, *types.Map:
+				return true
+			}
+			return false
 		case *ast.CallExpr:
 			if len(t.Args) == 1 {
 				fun := unparen(t.Fun)
