@@ -186,3 +186,25 @@ def test_cflags_rule_names_what_the_binary_lacks(fixture_path: Callable[[str], P
 )
 def test_cflags_last_flag_wins(flags: str, asks: tuple[bool, bool, bool]) -> None:
     assert cflags_requests(flags) == asks
+
+
+# -- build CG109: what reached the compiler, never plain calls alone -------------------------
+
+
+@pytest.mark.parametrize(
+    ("passed", "lines", "reached"),
+    [
+        ("-O2 -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=3 -fstack-protector-strong", (), True),
+        ("-O2 -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=3", ("-U_FORTIFY_SOURCE",), False),
+        ("-O2 -D_FORTIFY_SOURCE=2", ("-O0",), False),
+        (None, ("-D_FORTIFY_SOURCE=2",), True),  # Go's default -O2 -g, then the #cgo line
+        (None, (), False),
+    ],
+)
+def test_fortify_reached_the_compiler(passed: str | None, lines: tuple[str, ...], reached: bool) -> None:
+    from cgoguard.checks.buildplan import BuildExpectations, BuiltArtifact, fortify_reached
+
+    expected = BuildExpectations("c-archive", "go1.27.3", cgo_cflags=passed, package_cflags=lines)
+    ok, evidence = fortify_reached(BuiltArtifact(expected, Artifact(path="libx.a")))
+    assert ok is reached
+    assert ("reached the C compiler" in evidence) is reached
