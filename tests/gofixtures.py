@@ -144,6 +144,8 @@ RECIPES: dict[str, Recipe] = dict(
         _go("go_cshared_bindnow", "bridge", "-buildmode=c-shared", "-ldflags=-bindnow"),
         # An unrelated library that also exports Add (tests/fixtures/go/bridge2): CG250 across the set.
         _go("go_cshared_other", "bridge2", "-buildmode=c-shared"),
+        # Hardened by a `#cgo CFLAGS` line while CGO_CFLAGS stays empty (CG207 must see the binary).
+        _go("go_cshared_cflagsline", "cflagsline", "-buildmode=c-shared"),
         _go("go_cshared_extnow", "bridge", "-buildmode=c-shared", "-ldflags=-extldflags=-Wl,-z,now"),
         (
             "go_cshared_versionscript",
@@ -285,6 +287,17 @@ RECIPES: dict[str, Recipe] = dict(
                 "c",
                 "c_archive.a",
                 ("-O2", "-fstack-protector-strong"),
+                inputs=("archive_first.c", "archive_second.c"),
+            ),
+        ),
+        # The same two objects without a stack protector: the archive's verdict (CG108) once.
+        (
+            "c_archive_unprotected",
+            Recipe(
+                "c_archive",
+                "c",
+                "c_archive_unprotected.a",
+                ("-O2", "-fno-stack-protector"),
                 inputs=("archive_first.c", "archive_second.c"),
             ),
         ),

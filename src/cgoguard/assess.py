@@ -11,6 +11,7 @@ independently.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from cgoguard.elfconst import (
     DF_1_NODELETE,
@@ -314,6 +315,16 @@ _RUNTIME_CGO_NAMES = frozenset(
         "threadentry",
         "_cgo_topofstack",
         "__cgo_topofstack",
+        # file-static names of gcc_libinit.c and gcc_linux_amd64.c/gcc_unix.c (Go 1.21 to 1.27)
+        "cgo_context_function",
+        "cgo_symbolizer_function",
+        "cgo_traceback_function",
+        "pthread_g",
+        "pthread_key_destructor",
+        "runtime_init_cond",
+        "runtime_init_done",
+        "runtime_init_mu",
+        "setg_gcc",
     }
 )
 
@@ -324,7 +335,73 @@ def is_runtime_cgo_symbol(name: str) -> bool:
     return name in _RUNTIME_CGO_NAMES or name.startswith(_RUNTIME_CGO_PREFIXES) or name.startswith(".")
 
 
-def _canary(elf: ElfFacts, c_code: str, static: bool, language: str) -> tuple[bool | None, str]:
+@dataclass(frozen=True, slots=True)
+class ArchivePeers:
+    """What the objects of one ar archive show together. An archive is the output of one
+    build, so a stack protector seen in some of its objects was on for all of them."""
+
+    guarded: int  # objects that reference a stack-guard symbol
+    unguarded: int  # objects with C code that reference none
+    first_unguarded: str | None  # the one of those that carries the archive's verdict
+
+
+def canary_judged(elf: ElfFacts, c_code: str) -> bool:
+    """Whether an object is one the canary question is asked of: C code, and code at all."""
+    return c_code in ("user", "all") and elf.code_size != 0
+
+
+def _compiler_named(elf: ElfFacts) -> bool:
+    # GCC and clang write .comment unless -fno-ident; GNU as writes none for assembly.
+    return any("GCC:" in c or "clang" in c for c in elf.comment)
+
+
+def _object_canary(
+    elf: ElfFacts, go: GoFacts | None, path: str, peers: ArchivePeers | None
+) -> tuple[bool | None, str]:
+    """A relocatable object that references no stack guard. -fstack-protector-strong
+    instruments only functions with arrays or address-taken locals, and assembly has
+    nothing to instrument, so the absence proves little about one object alone."""
+    if go is not None:
+        return (
+            None,
+            "Go object: the Go compiler checks stack bounds and needs no canary; the C is in other objects",
+        )
+    if elf.code_size == 0:
+        return None, "no machine code in this object: nothing to protect"
+    if peers is not None:
+        if peers.guarded:
+            return None, (
+                f"{peers.guarded} other object(s) of this archive reference __stack_chk_fail, so its build "
+                "used a stack protector; this object has no function it instruments "
+                "(an array or an address-taken local), or is assembly"
+            )
+        if path != peers.first_unguarded:
+            return None, f"judged once for the whole archive, on {peers.first_unguarded}"
+        return False, (
+            f"none of the archive's {peers.unguarded} object(s) with C code references "
+            "__stack_chk_fail/__stack_chk_guard: built without -fstack-protector"
+            + ("" if _compiler_named(elf) else " (or hand-written assembly: no .comment names a compiler)")
+        )
+    if not _compiler_named(elf):
+        return None, (
+            "no __stack_chk_fail reference, and no .comment names a C compiler: assembly or a stripped "
+            "object, where a missing reference proves nothing"
+        )
+    return False, (
+        "compiled by " + elf.comment[0] + ", no __stack_chk_fail/__stack_chk_guard reference: "
+        "built without -fstack-protector (or none of its functions has an array or address-taken local)"
+    )
+
+
+def _canary(
+    elf: ElfFacts,
+    go: GoFacts | None,
+    c_code: str,
+    static: bool,
+    language: str,
+    path: str,
+    peers: ArchivePeers | None,
+) -> tuple[bool | None, str]:
     if c_code == "none":
         return None, "pure Go code: Go checks stack bounds in every function prologue and needs no canary"
     if c_code == "runtime-cgo-only":
@@ -338,9 +415,31 @@ def _canary(elf: ElfFacts, c_code: str, static: bool, language: str) -> tuple[bo
         return None, "stripped cgo image: no symbol left to tell user C from runtime/cgo glue"
     if found:
         return True, "references " + ", ".join(found)
+    if elf.e_type == "REL":
+        return _object_canary(elf, go, path, peers)
     if static and not elf.has_symtab:
         return None, "statically linked and stripped: no symbol left to tell"
     return False, "no __stack_chk_fail/__stack_chk_guard reference: C code built without -fstack-protector"
+
+
+def c_code_of(elf: ElfFacts, go: GoFacts | None, *, go_archive_member: bool = False) -> str:
+    """The ``Hardening.c_code`` :func:`summarize` would derive (for :func:`archive_peers`)."""
+    return _c_code(elf, go, _language(elf, go), go_archive_member)
+
+
+def archive_peers(members: list[tuple[str, ElfFacts, GoFacts | None, str]]) -> ArchivePeers:
+    """What an archive's objects ((path, elf, go, c_code) each) show together about a stack
+    protector."""
+    guarded = 0
+    unguarded: list[str] = []
+    for path, elf, go, c_code in members:
+        if go is not None:
+            continue
+        if _referenced(elf, CANARY_SYMBOLS):
+            guarded += 1
+        elif canary_judged(elf, c_code):
+            unguarded.append(path)
+    return ArchivePeers(guarded, len(unguarded), unguarded[0] if unguarded else None)
 
 
 def _fortify(elf: ElfFacts, c_code: str, static: bool) -> tuple[bool | None, str, list[str], list[str]]:
@@ -408,7 +507,11 @@ def summarize(
     *,
     go_archive_member: bool = False,
     writable_dirs: frozenset[str] = frozenset(),
+    path: str = "",
+    peers: ArchivePeers | None = None,
 ) -> Hardening:
+    """``peers``: for an archive member, what the archive's objects show together (see
+    :func:`archive_peers`); ``path`` names the member they are compared by."""
     kind = elf_kind(elf)
     relocatable = kind == "relocatable"
     has_relro = any(s.p_type == PT_GNU_RELRO for s in elf.segments)
@@ -432,7 +535,7 @@ def summarize(
     static = not relocatable and dyn is None and elf.interpreter is None
     language = _language(elf, go)
     c_code = _c_code(elf, go, language, go_archive_member)
-    canary, canary_detail = _canary(elf, c_code, static, language)
+    canary, canary_detail = _canary(elf, go, c_code, static, language, path, peers)
     fortify, fortify_detail, fortified, fortifiable = _fortify(elf, c_code, static)
     ibt = shstk = None
     if elf.e_machine in (EM_X86_64, EM_386):

@@ -123,6 +123,9 @@ class ElfFacts:
     gnu_stack_section_flags: int | None = None
     os_abi: int = 0  # EI_OSABI (0: System V, which names no system)
     abi_note: str | None = None  # the system an ABI note names ("linux", "netbsd", ...)
+    # Bytes of machine code in executable sections (SHF_EXECINSTR, not NOBITS); None when the
+    # file has no section headers to tell. An object with none has no function to protect.
+    code_size: int | None = None
 
 
 # ---------------------------------------------------------------------------

@@ -15,7 +15,7 @@ import hashlib
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from cgoguard.assess import fips_status, summarize
+from cgoguard.assess import ArchivePeers, archive_peers, c_code_of, fips_status, summarize
 from cgoguard.checks import Check, CheckTarget, Subject, checks_for
 from cgoguard.errors import InputError
 from cgoguard.model import Artifact, ElfFacts, GoFacts
@@ -48,6 +48,12 @@ def analyze_elf(
 ) -> None:
     """Fill ``artifact`` (elf, go, hardening, findings) from one ELF image; with ``functions``
     a Go image's function names too (``GoFacts.functions``)."""
+    read_image(artifact, data, functions=functions)
+    judge_image(artifact, archive=archive, go_archive_member=go_archive_member)
+
+
+def read_image(artifact: Artifact, data: memoryview | bytes, *, functions: bool = False) -> None:
+    """Fill ``artifact.elf`` and ``artifact.go`` from one ELF image."""
     image = ElfImage(data)
     try:
         markers = go_markers(image)
@@ -56,11 +62,24 @@ def analyze_elf(
         want_symtab = bool(markers) or image.e_type == 1 or not any(s.p_type == 3 for s in image.segments)
         elf = read_elf_facts(image, static_symbols=want_symtab)
         artifact.elf = elf
-        go = _go_facts(image, elf, functions) if markers else None
-        artifact.go = go
+        artifact.go = _go_facts(image, elf, functions) if markers else None
     finally:
         _release(image)
-    artifact.hardening = summarize(elf, go, go_archive_member=go_archive_member)
+
+
+def judge_image(
+    artifact: Artifact,
+    *,
+    archive: str | None = None,
+    go_archive_member: bool = False,
+    peers: ArchivePeers | None = None,
+) -> None:
+    """Derive the hardening summary of an image :func:`read_image` read and run every binary check."""
+    elf, go = artifact.elf, artifact.go
+    assert elf is not None
+    artifact.hardening = summarize(
+        elf, go, go_archive_member=go_archive_member, path=artifact.path, peers=peers
+    )
     subject = Subject(artifact.path, elf, go, artifact.hardening, archive)
     for check in binary_checks():
         evaluation = check.evaluate(subject)
@@ -312,23 +331,30 @@ def _scan_archive(artifact: Artifact, view: memoryview, hash_files: bool, functi
         _release(image)
         if go_archive:
             break
+    # Two passes: an archive is one build, so each object's canary verdict weighs what
+    # the other objects show (assess.archive_peers); facts first, verdicts after.
+    read: list[Artifact] = []
     for display, size, data in members:
         member_artifact = Artifact(path=display, size=size)
         try:
             if hash_files:
                 member_artifact.sha256 = hashlib.sha256(data).hexdigest()
-            analyze_elf(
-                member_artifact,
-                data,
-                archive=artifact.path,
-                go_archive_member=go_archive,
-                functions=functions,
-            )
+            read_image(member_artifact, data, functions=functions)
+            read.append(member_artifact)
         except InputError as error:
             member_artifact.error = sentence(str(error))
         finally:
             data.release()
         artifact.members.append(member_artifact)
+    peers = archive_peers(
+        [
+            (m.path, m.elf, m.go, c_code_of(m.elf, m.go, go_archive_member=go_archive))
+            for m in read
+            if m.elf is not None
+        ]
+    )
+    for member_artifact in read:
+        judge_image(member_artifact, archive=artifact.path, go_archive_member=go_archive, peers=peers)
         if (
             artifact.go is None
             and member_artifact.go is not None

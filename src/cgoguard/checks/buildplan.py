@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from cgoguard.checks import CheckResult, CheckTarget, check
+from cgoguard.checks.goruntime import cflags_requests
 from cgoguard.model import Artifact, Severity
 
 
@@ -28,6 +29,10 @@ class BuildExpectations:
     fips_module: str | None = None  # the GOFIPS140 value it set, e.g. "v1.0.0"
     no_go_build_id: bool = False  # it passed -ldflags=-buildid=
     stack_protector: bool = False  # a -fstack-protector flag reached CGO_CFLAGS
+    # what the build passed in CGO_CPPFLAGS + CGO_CFLAGS (None: it set neither), and the flags
+    # of the package's `#cgo CPPFLAGS/CFLAGS` lines, which the compiler gets after them
+    cgo_cflags: str | None = None
+    package_cflags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +48,32 @@ def _images(artifact: Artifact) -> list[Artifact]:
     if artifact.is_archive:
         return [m for m in artifact.members if m.elf is not None]
     return [artifact] if artifact.elf is not None else []
+
+
+def fortify_reached(built: BuiltArtifact) -> tuple[bool, str]:
+    """Whether -D_FORTIFY_SOURCE and optimisation reached the C compiler, and the evidence.
+
+    Not the binary's word: gcc emits a plain strncpy when the copy is provably in bounds or
+    the destination's size is unknown, so an object with plain calls and no __*_chk variant
+    can have been built with FORTIFY. What can be known is the compiler's command line: the
+    CGO_CPPFLAGS/CGO_CFLAGS the build info recorded (or, with -trimpath, which drops them,
+    what the build passed), then the package's `#cgo` lines, the last flag winning."""
+    go = built.artifact.go
+    settings = go.buildinfo.settings if go is not None and go.buildinfo is not None else {}
+    if "CGO_CFLAGS" in settings:
+        env_flags = f"{settings.get('CGO_CPPFLAGS', '')} {settings['CGO_CFLAGS']}".strip()
+        source = f"CGO_CFLAGS recorded in the build info ({env_flags or 'empty: -O2 -g'})"
+    else:
+        env_flags = built.expected.cgo_cflags or ""
+        source = f"CGO_CFLAGS the build passed ({env_flags or 'none: -O2 -g'}; -trimpath records none)"
+    lines = " ".join(built.expected.package_cflags)
+    _, fortify, optimised = cflags_requests(f"{env_flags or '-O2 -g'} {lines}")
+    if lines:
+        source += f", then the package's #cgo flags ({lines})"
+    if fortify and optimised:
+        return True, f"-D_FORTIFY_SOURCE and optimisation reached the C compiler: {source}"
+    lacking = "-D_FORTIFY_SOURCE" if not fortify else "optimisation (-O1 or more)"
+    return False, f"{lacking} did not reach the C compiler: {source}"
 
 
 def _listed(names: list[str], limit: int = 8) -> str:
@@ -221,7 +252,12 @@ def archive_without_stack_protector(built: BuiltArtifact) -> Iterator[CheckResul
     artifact = built.artifact
     if not built.expected.stack_protector or not artifact.is_archive:
         return
-    c_objects = [m for m in _images(artifact) if m.hardening is not None and m.hardening.c_code == "user"]
+    # go.o is Go code (cgo's wrappers compiled by the Go compiler): never a C object.
+    c_objects = [
+        m
+        for m in _images(artifact)
+        if m.go is None and m.hardening is not None and m.hardening.c_code == "user"
+    ]
     if c_objects and not any(m.hardening is not None and m.hardening.canary for m in c_objects):
         yield f"none of the {len(c_objects)} C object(s) references __stack_chk_fail or __stack_chk_guard."
 

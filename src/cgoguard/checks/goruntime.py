@@ -234,8 +234,35 @@ def vcs_modified(subject: Subject) -> Iterator[CheckResult]:
         yield f"vcs.modified=true on top of {settings.get('vcs', 'vcs')} revision {revision}."
 
 
-_PROTECTOR = re.compile(r"(?:^|\s)-fstack-protector(?:-strong|-all)?(?:\s|$)")
-_FORTIFY = re.compile(r"(?:^|\s)-D\s*_FORTIFY_SOURCE=[123](?:\s|$)")
+_PROTECTOR_FLAGS = frozenset(
+    {"-fstack-protector", "-fstack-protector-strong", "-fstack-protector-all", "-fstack-protector-explicit"}
+)
+
+
+def cflags_requests(flags: str) -> tuple[bool, bool, bool]:
+    """(stack protector on, _FORTIFY_SOURCE defined, optimising) for a CGO_CFLAGS value; the last
+    of conflicting flags wins, as in the compiler. Empty means Go's default, -O2 -g."""
+    tokens = flags.split() or ["-O2", "-g"]
+    protector = fortify = False
+    optimised = False
+    pending_define = False
+    for token in tokens:
+        if pending_define:
+            token, pending_define = "-D" + token, False
+        if token in ("-D", "-U"):
+            pending_define = token == "-D"
+            continue
+        if token in _PROTECTOR_FLAGS:
+            protector = True
+        elif token == "-fno-stack-protector":
+            protector = False
+        elif token.startswith("-D_FORTIFY_SOURCE"):
+            fortify = token.partition("=")[2] not in ("0",)
+        elif token.startswith("-U_FORTIFY_SOURCE"):
+            fortify = False
+        elif token.startswith("-O"):
+            optimised = token != "-O0"
+    return protector, fortify, optimised
 
 
 @check(
@@ -258,12 +285,22 @@ def cgo_cflags_unhardened(subject: Subject) -> Iterator[CheckResult]:
     them). When the artifact contains user C code and those flags lack the
     stack protector or _FORTIFY_SOURCE, the C part relies on whatever the
     distribution's compiler enables by default, which differs between build
-    hosts (Debian and Ubuntu enable different defaults; manylinux none)."""
+    hosts (Ubuntu's gcc enables both; Debian's and manylinux's neither).
+
+    The binary is the better witness, so it is asked first: a protection the
+    artifact shows in effect (a __stack_chk_fail reference, __*_chk calls)
+    is not reported missing, whatever the recorded flags say, since it came
+    from the compiler's defaults or a `#cgo CFLAGS` line. Seen on a PyPI
+    wheel's Go library built on Ubuntu: "canary yes FORTIFY yes" with an
+    empty CGO_CFLAGS. What is reported is a protection the flags lack and the
+    binary does not show, or -D_FORTIFY_SOURCE without optimisation (-O0 or
+    no -O), where it does nothing."""
     go = subject.go
-    if go is None or go.buildinfo is None or subject.hardening.c_code != "user":
+    h = subject.hardening
+    if go is None or go.buildinfo is None or h.c_code != "user":
         yield NotApplicable(
             "no user C code in a Go artifact with build info"
-            if go is None or subject.hardening.c_code != "user"
+            if go is None or h.c_code != "user"
             else "no Go build info"
         )
         return
@@ -271,11 +308,26 @@ def cgo_cflags_unhardened(subject: Subject) -> Iterator[CheckResult]:
     if flags is None:
         yield NotApplicable("build info records no CGO_CFLAGS (-trimpath drops them)")
         return
-    missing = [
-        name
-        for name, rx in (("-fstack-protector-strong", _PROTECTOR), ("-D_FORTIFY_SOURCE", _FORTIFY))
-        if not rx.search(flags)
-    ]
+    protector, fortify, optimised = cflags_requests(flags)
+    missing: list[str] = []
+    if not protector and h.canary is not True:
+        missing.append(
+            "-fstack-protector-strong"
+            + (f" (the binary shows none either: {h.canary_detail})" if h.canary is False else "")
+        )
+    if fortify and not optimised and h.fortify is not True:
+        missing.append("-O1 or higher, without which -D_FORTIFY_SOURCE does nothing")
+    elif not fortify and h.fortify is not True:
+        missing.append(
+            "-D_FORTIFY_SOURCE"
+            + (f" (the binary shows none either: {h.fortify_detail})" if h.fortify is False else "")
+        )
     if missing:
         shown = repr(flags) if flags.strip() else "empty (Go's default, -O2 -g)"
-        yield f"CGO_CFLAGS is {shown}: it lacks {' and '.join(missing)}."
+        taken = [
+            name for name, seen in (("the stack protector", h.canary), ("FORTIFY", h.fortify)) if seen is True
+        ]
+        effect = (
+            f"; {' and '.join(taken)} took effect anyway (compiler default or #cgo CFLAGS)" if taken else ""
+        )
+        yield f"CGO_CFLAGS is {shown}: it lacks {'; and '.join(missing)}{effect}."

@@ -275,7 +275,25 @@ def no_stack_canary(subject: Subject) -> Iterator[CheckResult]:
     before they are used. Go code has no canaries by design: the compiler
     checks bounds and every function prologue checks the stack limit, so this
     check only looks at C compiled into the artifact (cgo preambles, .c files,
-    the `_cgo_export.c` wrappers, or a plain C program)."""
+    the `_cgo_export.c` wrappers, or a plain C program).
+
+    In a linked image, no __stack_chk_fail import means no function has a
+    canary. In a relocatable object it proves little:
+    -fstack-protector-strong instruments only functions with arrays or
+    address-taken locals, and assembly (crt1.o, libc.a's memcpy.o, libmvec)
+    has nothing to instrument. Objects are therefore judged with the evidence
+    they carry. An object without machine code, or whose only C is
+    runtime/cgo (built with -fno-stack-protector by Go on purpose, see
+    runtime/cgo/cgo.go), or a Go object (go.o), is not applicable. An archive
+    is one build: when some of its objects reference __stack_chk_fail, the
+    protector was on, and the others are not applicable; when none does, the
+    archive gets one finding, on its first object with C code, not one per
+    object. A standalone object is reported only when its .comment names a C
+    compiler (GCC, clang); without one (assembly, or stripped by a distribution)
+    it is not applicable. Measured on Debian 12's /usr/lib/x86_64-linux-gnu:
+    6,017 findings before this rule, 123 after (108 linked libraries, one
+    PIE, 14 archives: 8 of valgrind's, where no object references the guard,
+    and small or assembly archives whose objects carry no stack frame)."""
     h = subject.hardening
     if h.canary is None:
         yield NotApplicable(h.canary_detail)
@@ -303,7 +321,15 @@ def no_fortify_source(subject: Subject) -> Iterator[CheckResult]:
     variants (__memcpy_chk ...) when the compiler knows the destination size,
     turning many overflows into a clean abort. The evidence is the set of
     libc imports: fortifiable functions are called, and no checked variant is.
-    Pure Go does not call these functions, so Go code is never reported."""
+    Pure Go does not call these functions, so Go code is never reported.
+
+    gcc leaves a call plain when the copy is provably in bounds or the
+    destination's size is unknown, so a scan's finding can be wrong for an
+    object built with FORTIFY. `cgoguard build` knows more and does not fail
+    on plain calls alone: it passes CG109 when __*_chk calls show FORTIFY, or
+    when -D_FORTIFY_SOURCE and optimisation reached the C compiler (the
+    CGO_CFLAGS recorded in the build info, or passed when -trimpath drops
+    them, then the package's #cgo CFLAGS lines, the last flag winning)."""
     h = subject.hardening
     if h.fortify is None:
         yield NotApplicable(h.fortify_detail)

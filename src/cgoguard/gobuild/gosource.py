@@ -45,6 +45,7 @@ _PACKAGE = re.compile(r"^package\s+(\w+)", re.MULTILINE)
 _GO_BUILD = re.compile(r"^//go:build\s+(.+)$")
 _IMPORT_C = re.compile(r'^import\s+(?:\(\s*)?"C"', re.MULTILINE)
 _EXPORT = re.compile(r"^//export\s+(\w+)", re.MULTILINE)
+_CGO_CFLAGS_LINE = re.compile(r"^\s*#cgo\s+(?:[^:\n]*\s)?C(?:PP)?FLAGS:(.*)$", re.MULTILINE)
 _FUNC_MAIN = re.compile(r"^func\s+main\s*\(\s*\)", re.MULTILINE)
 
 
@@ -60,6 +61,9 @@ class PackageInfo:
     module_path: str | None
     go_mod: Path | None
     inputs: dict[str, str] = field(default_factory=dict)  # go.mod, go.sum, go.work -> sha256
+    # flags of the cgo files' `#cgo ... CPPFLAGS:` / `CFLAGS:` lines, in file order: the C
+    # compiler gets them after CGO_CPPFLAGS/CGO_CFLAGS, so they can undo a hardening flag
+    cgo_cflags: list[str] = field(default_factory=list)
 
 
 class _Constraint:
@@ -253,9 +257,12 @@ def inspect_package(
     work = env.get("GOWORK") or (str(found) if (found := _find_up(directory, "go.work")) else "")
     if work and work != "off" and os.path.isfile(work):
         inputs[work] = sha256_file(Path(work))
-    return PackageInfo(
+    lines = [line for f in cgo_files for line in _CGO_CFLAGS_LINE.findall(texts[f])]
+    info = PackageInfo(
         directory, name, import_path, chosen, cgo_files, exports, has_main, module_path, go_mod, inputs
     )
+    info.cgo_cflags = [flag for line in lines for flag in line.split()]
+    return info
 
 
 def _go_list(

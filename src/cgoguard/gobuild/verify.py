@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from cgoguard.checks import CheckTarget, checks_for, find_check
-from cgoguard.checks.buildplan import BuildExpectations, BuiltArtifact
+from cgoguard.checks.buildplan import BuildExpectations, BuiltArtifact, fortify_reached
 from cgoguard.gobuild.plan import CONSUMER_CHECKS, CONSUMER_LINK_FLAGS, NOEXECSTACK, RELRO_NOW, BuildPlan
 from cgoguard.gobuild.verdict import CheckVerdict
 from cgoguard.model import Artifact, Finding, Hardening, Severity
@@ -73,7 +73,7 @@ def required_checks(plan: BuildPlan) -> dict[str, str]:
 
 def expectations(plan: BuildPlan, header_api: list[str] | None) -> BuildExpectations:
     """What the build asked for, for the build checks."""
-    profile = plan.profile
+    profile, env = plan.profile, plan.env
     api = header_api if header_api is not None else plan.package.exports
     return BuildExpectations(
         mode=plan.go_mode,
@@ -82,6 +82,8 @@ def expectations(plan: BuildPlan, header_api: list[str] | None) -> BuildExpectat
         fips_module=profile.gofips140,
         no_go_build_id=not profile.buildid,
         stack_protector=_has_flag(plan, "-fstack-protector"),
+        cgo_cflags=" ".join(v for v in (env.get("CGO_CPPFLAGS"), env.get("CGO_CFLAGS")) if v) or None,
+        package_cflags=tuple(plan.package.cgo_cflags),
     )
 
 
@@ -151,10 +153,33 @@ def verify_artifact(plan: BuildPlan, artifact: Artifact, header_api: list[str] |
             fired[check.id] = [(artifact.path, finding) for finding in check.run(subject)]
     scope = _scope(artifact)
     images = list(_images(artifact))
-    return [
+    verdicts = [
         _verdict(check_id, flag, "artifact", fired.get(check_id, []), scope, images)
         for check_id, flag in required.items()
     ]
+    return [_fortify_verdict(v, subject, images) if v.id == "CG109" else v for v in verdicts]
+
+
+def _fortify_verdict(verdict: CheckVerdict, built: BuiltArtifact, images: list[Artifact]) -> CheckVerdict:
+    """CG109 as a build knows it. The scan fires on plain calls with no __*_chk variant, but gcc
+    leaves a call plain when the copy is provably in bounds or the size is unknown: a build
+    fails only when the flag did not reach the compiler and no __*_chk call shows it did."""
+    if verdict.passed:
+        return verdict
+    checked = [i.path for i in images if i.hardening is not None and i.hardening.fortified]
+    reached, how = fortify_reached(built)
+    if checked:
+        shown = ", ".join(checked[:3]) + (" ..." if len(checked) > 3 else "")
+        evidence = f"took effect: __*_chk calls in {shown}"
+        evidence += f"; other calls are plain where gcc knows no size to check ({verdict.evidence})"
+    elif reached:
+        evidence = (
+            f"{how}; no call needed a check (gcc leaves a call plain when the copy is provably in bounds "
+            f"or the destination size is unknown): {verdict.evidence}"
+        )
+    else:
+        return dataclasses.replace(verdict, evidence=f"{how}; {verdict.evidence}")
+    return dataclasses.replace(verdict, passed=True, evidence=evidence)
 
 
 def verify_consumer(consumer: Artifact | None) -> list[CheckVerdict]:

@@ -62,6 +62,7 @@ from cgoguard.elfconst import (
     PT_INTERP,
     PT_LOAD,
     PT_NOTE,
+    SHF_EXECINSTR,
     SHN_UNDEF,
     SHN_XINDEX,
     SHT_DYNSYM,
@@ -455,7 +456,10 @@ def read_elf_facts(image: ElfImage, *, static_symbols: bool = False) -> ElfFacts
     has_symtab = False
     has_debug_info = False
     gnu_stack_flags = None
+    code_size = 0
     for section in image.sections:
+        if section.flags & SHF_EXECINSTR and section.sh_type != SHT_NOBITS:
+            code_size += section.size
         if section.sh_type == SHT_SYMTAB:
             has_symtab = True
         elif section.name in (".debug_info", ".zdebug_info") and section.sh_type != SHT_NOBITS:
@@ -484,6 +488,7 @@ def read_elf_facts(image: ElfImage, *, static_symbols: bool = False) -> ElfFacts
         os_abi=image.os_abi,
         abi_note=abi_note,
         gnu_stack_section_flags=gnu_stack_flags,
+        code_size=code_size if len(image.sections) > 1 else None,
     )
     if static_symbols:
         defined: list[str] = []
