@@ -77,6 +77,7 @@ class Platform:
     goos: str = ""
     goarch: str = ""
     tags: tuple[str, ...] = ()
+    cgo: bool = True
 
 
 def go_files(folder: str) -> list[str]:
@@ -198,6 +199,7 @@ def run_front_end(
         "goos": platform.goos,
         "goarch": platform.goarch,
         "tags": list(platform.tags),
+        "cgo": platform.cgo,
         "targets": [
             {"dir": t.folder, "files": list(t.files) if t.files is not None else None} for t in targets
         ],
@@ -361,12 +363,13 @@ def read_packages(
     target alone, so one bad package costs only its own result."""
     if not targets:
         return []
+    single = len(targets) == 1
     try:
         raw = run_front_end(targets, platform, go=go, timeout=timeout * len(targets) if timeout else None)
         return [package_from_json(r) for r in raw]
-    except GoSourceError:
-        if len(targets) == 1:
-            raise
+    except GoSourceError as error:
+        if single:
+            return [error]
     results: list[GoPackage | GoSourceError] = []
     for target in targets:
         try:
