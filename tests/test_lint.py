@@ -4,6 +4,7 @@ header <-> binary on real cgo builds."""
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -190,3 +191,90 @@ def test_against_a_missing_library_reports_and_still_lints_the_header(tmp_path: 
     (artifact,) = lint([str(header)], against=str(tmp_path / "libnone.so"))
     assert artifact.error is not None and "libnone.so" in artifact.error
     assert {f.check_id for f in artifact.findings} >= {"CG451", "CG453"}
+
+
+# -- real headers (benchmarks/corpus/headers): regressions for issue 12 -----------------------
+
+HEADERS = REPO / "benchmarks" / "corpus" / "headers"
+
+
+def _header_ids(path: Path, **kwargs: object) -> set[tuple[int, str]]:
+    (artifact,) = lint([str(path)], **kwargs)  # type: ignore[arg-type]
+    assert artifact.error is None, artifact.error
+    return {(f.location.line, f.check_id) for f in artifact.findings if f.location is not None}
+
+
+def test_missing_include_is_reported_and_its_types_never_judged_as_int() -> None:
+    header = HEADERS / "libtailscale" / "socketpair_handler.h"
+    facts = read_header(str(header))
+    (function,) = facts.functions
+    assert function.result.unresolved == ["SOCKET"] and not function.result.platform_integers
+    assert _header_ids(header) >= {(4, "CG457")}
+    assert not {i for _, i in _header_ids(header)} & {"CG453"}
+
+
+def test_unresolved_go_types_are_not_int(tmp_path: Path) -> None:
+    header = _write(tmp_path, "api.h", '#pragma once\n#include "libgo.h"\nGoInt count(GoString s, long n);\n')
+    (function,) = read_header(str(header)).functions
+    assert function.result.unresolved == ["GoInt"]
+    assert function.parameters[0][1].unresolved == ["GoString"]
+    assert function.parameters[1][1].platform_integers == ["long"]  # resolved types are still judged
+
+
+def test_not_self_contained_header_is_parsed_and_reported() -> None:
+    header = HEADERS / "go-jsonnet" / "c-bindings" / "internal.h"
+    facts = read_header(str(header))
+    assert facts.undeclared_standard_types == {"size_t": 29}
+    assert len(facts.functions) == 10
+    # Internal header of C helpers (included by the cgo preamble, no //export): no CG452/CG455.
+    assert _header_ids(header) == {(29, "CG458")}
+
+
+def test_cgo_generated_headers_are_judged_for_what_the_user_controls() -> None:
+    # cgoguard's own hardened build of examples/bridge: int and size_t only, no guard.
+    assert _header_ids(HEADERS / "cgoguard-bridge" / "libbridge.h") == set()
+    awesome = HEADERS / "go-cshared-examples" / "awesome.h"
+    assert _header_ids(awesome) == {(85, "CG453"), (89, "CG453"), (90, "CG453")}  # GoInt
+    sections = {f.name: f.cgo_section for f in read_header(str(awesome)).functions}
+    assert set(sections.values()) == {"export"}
+
+
+def test_32_bit_cgo_header_parses() -> None:
+    header = HEADERS / "tls-client" / "cffi_dist" / "dist" / "tls-client-windows-32-1.2.0.h"
+    assert _header_ids(header) == set()
+
+
+def test_include_guard_only_where_including_twice_breaks(tmp_path: Path) -> None:
+    harmless = _write(
+        tmp_path, "protos.h", "#include <stdint.h>\nint32_t f(int32_t);\ntypedef int32_t h_t;\n"
+    )
+    breaking = _write(tmp_path, "structs.h", "struct point { int x; };\nint f(struct point p);\n")
+    assert read_header(str(harmless)).repeat_errors == []
+    errors = read_header(str(breaking)).repeat_errors
+    assert errors and errors[0].startswith("C: line 1: redefinition of 'point'")
+    assert any(e.startswith("C++:") for e in errors)
+    assert "CG451" not in {i for _, i in _header_ids(harmless)}
+    assert (1, "CG451") in _header_ids(breaking)
+
+
+def test_visibility_not_required_of_go_exports() -> None:
+    header = HEADERS / "wireguard-apple" / "Sources" / "WireGuardKitGo" / "wireguard.h"
+    assert _header_ids(header) == {(14, "CG452"), (18, "CG454")}
+
+
+def test_integer_levels(tmp_path: Path) -> None:
+    header = _write(tmp_path, "api.h", "#pragma once\n#include <stddef.h>\nint a(size_t n);\nlong b(void);\n")
+    assert {(line, i) for line, i in _header_ids(header) if i == "CG453"} == {(4, "CG453")}
+    strict = {(line, i) for line, i in _header_ids(header, header_integers="strict") if i == "CG453"}
+    assert strict == {(3, "CG453"), (4, "CG453")}
+    (artifact,) = lint([str(header)], header_integers="strict")
+    messages = [f.message for f in artifact.findings if f.check_id == "CG453"]
+    assert all("[strict level]" in m for m in messages)
+
+
+def test_header_corpus_scores() -> None:
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from header_accuracy import scores
+
+    for rule, score in scores().items():
+        assert score["fp"] == 0 and score["fn"] == 0, (rule, score)

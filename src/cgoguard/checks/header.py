@@ -270,10 +270,16 @@ def header_missing_visibility(header: HeaderFile) -> Iterator[Located]:
     helpers are never exported), not in cgo-generated headers (the symbols
     are exported by the Go linker whatever the header says) nor in internal
     headers of C helpers (see CG452: included by the folder's ``import "C"``
-    preamble, declaring no //export of the folder)."""
+    preamble, declaring no //export of the folder). A declared function that a Go
+    file of the header's folder exports (``//export``) is not reported either:
+    the Go linker exports it with default visibility whatever the header or
+    ``-fvisibility`` say."""
     if header.generated_by_cgo or _internal(header):
         return
-    unmarked = [f for f in header.functions if not f.has_visibility]
+    # The Go linker exports //export functions whatever the header or -fvisibility say.
+    unmarked = [
+        f for f in header.functions if not f.has_visibility and f.name not in header.go_exports_nearby
+    ]
     if unmarked:
         names = ", ".join(f.name for f in unmarked[:5]) + (", ..." if len(unmarked) > 5 else "")
         yield Located(
