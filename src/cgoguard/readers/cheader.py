@@ -309,12 +309,13 @@ def _active_missing(unit: Any, tree: IncludeTree) -> list[MissingInclude]:
     return active
 
 
-def _unknown_types(errors: list[tuple[int, int, str]]) -> dict[str, tuple[int, int]]:
-    found: dict[str, tuple[int, int]] = {}
+def _unknown_types(errors: list[tuple[int, int, str]]) -> dict[str, list[tuple[int, int]]]:
+    """Every place each unknown type name is used (clang reports each use)."""
+    found: dict[str, list[tuple[int, int]]] = {}
     for line, column, message in errors:
         match = _UNKNOWN_TYPE.match(message)
         if match is not None:
-            found.setdefault(match.group(1), (line, column))
+            found.setdefault(match.group(1), []).append((line, column))
     return found
 
 
@@ -333,7 +334,7 @@ def _parse(path: str, text: str, tree: IncludeTree, include_dirs_given: bool = F
         unit = _translation_unit(path, tree, tree.main, arguments)
         errors = _errors(unit, tree.main)
         resolved = set(unknown) - set(_unknown_types(errors))
-        undeclared = {name: unknown[name][0] for name in sorted(resolved) if name in STANDARD_TYPES}
+        undeclared = {name: unknown[name][0][0] for name in sorted(resolved) if name in STANDARD_TYPES}
         unknown = _unknown_types(errors)
     # One missing inside a system header (gnu/stubs-32.h for a 32-bit cgo header) is the
     # system's concern, not the header's.
@@ -409,7 +410,7 @@ def _functions(
     main_file: str,
     text: str,
     code: str,
-    unknown: dict[str, tuple[int, int]],
+    unknown: dict[str, list[tuple[int, int]]],
     sections: list[tuple[int, int, str]],
 ) -> None:
     cindex = _clang()
@@ -437,13 +438,13 @@ def _functions(
         arguments_list = list(cursor.get_arguments())
         result = _c_type(cursor.result_type)
         start = cursor.extent.start
-        for name, (at_line, at_column) in unknown.items():
-            if (start.line, start.column) <= (at_line, at_column) <= (location.line, location.column):
+        for name, places in unknown.items():
+            if any((start.line, start.column) <= at <= (location.line, location.column) for at in places):
                 result = CType(name, unresolved=[name])
         parameters = []
         for argument in arguments_list:
             c_type = _c_type(argument.type)
-            hit = [name for name, where in unknown.items() if _within(*where, argument.extent)]
+            hit = [name for name, places in unknown.items() if any(_within(*at, argument.extent) for at in places)]
             parameters.append((argument.spelling, CType(" ".join(hit), unresolved=hit) if hit else c_type))
         header.functions.append(
             HeaderFunction(
