@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -274,9 +275,55 @@ def test_integer_levels(tmp_path: Path) -> None:
     assert all("[strict level]" in m for m in messages)
 
 
-def test_header_corpus_scores() -> None:
+@pytest.fixture(scope="module")
+def header_scores() -> dict[str, Counter[str]]:
     sys.path.insert(0, str(REPO / "benchmarks"))
     from header_accuracy import scores
 
-    for rule, score in scores().items():
-        assert score["fp"] == 0 and score["fn"] == 0, (rule, score)
+    return scores()
+
+
+def test_header_corpus_precision_and_recall(header_scores: dict[str, Counter[str]]) -> None:
+    """What docs/lint.md claims on the real headers: P >= 0.95, R >= 0.9 per rule."""
+    for rule, score in header_scores.items():
+        found, wanted = score["tp"] + score["fp"], score["tp"] + score["fn"]
+        assert not found or score["tp"] / found >= 0.95, (rule, score)
+        assert not wanted or score["tp"] / wanted >= 0.9, (rule, score)
+
+
+# Rules whose true cases the real headers found so far do not reach 3 (see
+# benchmarks/corpus/headers/SOURCE.md of each project); strict: once the corpus
+# has them, the mark must go.
+_SHORT_OF_TRUE_CASES = {"CG451", "CG452", "CG454", "CG455", "CG456", "CG457", "CG458"}
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        pytest.param(
+            rule,
+            marks=pytest.mark.xfail(
+                rule in _SHORT_OF_TRUE_CASES, reason="too few real true cases", strict=True
+            ),
+        )
+        for rule in [f"CG45{n}" for n in range(1, 9)]
+    ],
+)
+def test_header_corpus_has_three_true_and_three_false_cases(
+    header_scores: dict[str, Counter[str]], rule: str
+) -> None:
+    score = header_scores[rule]
+    assert score["true"] >= 3 and score["false"] >= 3, score
+
+
+def test_every_use_of_an_unknown_type_is_left_unjudged(tmp_path: Path) -> None:
+    text = (
+        '#pragma once\n#include <stdint.h>\n#include "vendor.h"\n'
+        "handle_t open_it(void);\nint32_t close_it(handle_t h);\n"
+    )
+    header = _write(tmp_path, "api.h", text)
+    functions = read_header(str(header)).functions
+    assert [f.result.unresolved for f in functions] == [["handle_t"], []]
+    assert functions[1].parameters[0][1].unresolved == ["handle_t"]  # the second use too, not taken as int
+    found = _header_ids(header, header_integers="strict")
+    assert (3, "CG457") in found and not {i for _, i in found} & {"CG453"}

@@ -444,7 +444,8 @@ def _functions(
         parameters = []
         for argument in arguments_list:
             c_type = _c_type(argument.type)
-            hit = [name for name, places in unknown.items() if any(_within(*at, argument.extent) for at in places)]
+            extent = argument.extent
+            hit = [name for name, places in unknown.items() if any(_within(*at, extent) for at in places)]
             parameters.append((argument.spelling, CType(" ".join(hit), unresolved=hit) if hit else c_type))
         header.functions.append(
             HeaderFunction(
