@@ -158,8 +158,11 @@ def _integer_note(name: str) -> str:
     ),
 )
 def header_platform_integer(header: HeaderFile) -> Iterator[Located]:
-    """Two levels, chosen with ``header-integers`` in ``[tool.cgoguard.lint]`` or
-    ``cgoguard lint --header-integers``; the message names the level.
+    """An integer type whose width differs between the platforms a header is
+    compiled for makes a binding written on one platform (ctypes, cffi, C#,
+    JNA) truncate or misread arguments on another. Two levels, chosen with
+    ``header-integers`` in ``[tool.cgoguard.lint]`` or ``cgoguard lint
+    --header-integers``; the message names the level.
 
     ``portability`` (the default) reports only the types whose width differs
     between the ABIs Go supports, where a binding written on one platform
