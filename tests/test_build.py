@@ -11,12 +11,12 @@ import pytest
 
 from cgoguard.gobuild.errors import BuildError
 from cgoguard.gobuild.gosource import header_exports
-from cgoguard.readers.gofront import Platform, read_package
 from cgoguard.gobuild.profiles import BUILTIN, load_profiles
 from cgoguard.gobuild.provenance import provenance_statement
 from cgoguard.gobuild.quoting import go_join, go_quote, go_split
 from cgoguard.gobuild.reproduce import first_difference
 from cgoguard.gobuild.targets import Target, default_name, targets_from_config
+from cgoguard.readers.gofront import Platform, read_package
 
 LINUX = Platform("linux", "amd64", ("netgo",))
 

@@ -14,7 +14,7 @@ import pytest
 from cgoguard.cli import main
 from cgoguard.linter import lint
 from cgoguard.readers.cheader import HeaderError, read_header
-from cgoguard.readers.gosource import GoSourceError, read_package
+from cgoguard.readers.gofront import GoSourceError, read_package
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "tests" / "fixtures" / "lint"

@@ -248,11 +248,7 @@ def lint(
     workers = min(wanted, max(1, headers))  # a fork pool starts every worker at once
     # Headers go to worker processes (libclang is C code reading untrusted
     # input); Go packages were read by the front end and only checks remain.
-    executor: Executor
-    if headers:
-        executor = ProcessPool(workers, batch_size=1, limits=limits)
-    else:
-        executor = InProcess(limits)
+    executor: Executor = ProcessPool(workers, batch_size=1, limits=limits) if headers else InProcess(limits)
     artifacts: list[Artifact] = []
     for result in executor.map(worker, found, on_crash=worker.stopped):
         artifacts += result

@@ -17,7 +17,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -139,7 +139,9 @@ def inspect_package(
     try:
         read = read_package(str(directory), platform=platform, go=go)
     except (GoSourceError, GoFrontEndError) as error:
-        raise BuildError(f"cannot read the Go package {package}: {error}", getattr(error, "detail", "")) from None
+        raise BuildError(
+            f"cannot read the Go package {package}: {error}", getattr(error, "detail", "")
+        ) from None
     chosen = sorted(os.path.basename(f.path) for f in read.files)
     if not chosen:
         why = (
