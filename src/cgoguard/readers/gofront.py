@@ -267,9 +267,9 @@ def _function(raw: dict[str, Any]) -> GoFunction:
                 list(d.get("literal_calls") or []),
                 d.get("callee_key"),
             )
-            for d in raw["defers"]
+            for d in raw.get("defers") or []
         ],
-        calls_recover=bool(raw["calls_recover"]),
+        calls_recover=bool(raw.get("calls_recover")),
         allocations=[
             CAllocation(
                 _location(path, a),
@@ -281,13 +281,14 @@ def _function(raw: dict[str, Any]) -> GoFunction:
                 bool(a["inline_argument"]),
                 bool(a.get("discarded")),
             )
-            for a in raw["allocations"]
+            for a in raw.get("allocations") or []
         ],
         pointer_stores=[
-            PointerStore(_location(path, s), s["kind"], s.get("detail", "")) for s in raw["pointer_stores"]
+            PointerStore(_location(path, s), s["kind"], s.get("detail", ""))
+            for s in raw.get("pointer_stores") or []
         ],
-        calls_c_free_on_parameter=bool(raw["frees_parameter"]),
-        calls_c_free=bool(raw["calls_c_free"]),
+        calls_c_free_on_parameter=bool(raw.get("frees_parameter")),
+        calls_c_free=bool(raw.get("calls_c_free")),
         lock_os_thread=_location(path, lock) if lock else None,
         unlock_os_thread=raw.get("unlock_os_thread"),
         returns_c_allocation=_location(path, returned) if returned else None,

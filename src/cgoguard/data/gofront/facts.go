@@ -125,32 +125,32 @@ type funcJSON struct {
 	Key            string      `json:"key"`
 	Name           string      `json:"name"`
 	Receiver       *string     `json:"receiver"`
-	Generic        bool        `json:"generic"`
+	Generic        bool        `json:"generic,omitempty"`
 	Path           string      `json:"path"`
 	Line           int         `json:"line"`
 	Col            int         `json:"col"`
 	EndLine        int         `json:"end_line"`
 	Params         []paramJSON `json:"params"`
 	Results        []paramJSON `json:"results"`
-	Defers         []deferJSON `json:"defers"`
-	CallsRecover   bool        `json:"calls_recover"`
-	Calls          []callJSON  `json:"calls"`
-	Panics         []siteJSON  `json:"panics"`
-	Exits          []siteJSON  `json:"exits"`
-	Sends          []siteJSON  `json:"sends"`
-	Allocations    []allocJSON `json:"allocations"`
-	AfterFree      []siteJSON  `json:"after_free"`
-	PointerStores  []siteJSON  `json:"pointer_stores"`
-	FreesParameter bool        `json:"frees_parameter"`
-	CallsCFree     bool        `json:"calls_c_free"`
+	Defers         []deferJSON `json:"defers,omitempty"`
+	CallsRecover   bool        `json:"calls_recover,omitempty"`
+	Calls          []callJSON  `json:"calls,omitempty"`
+	Panics         []siteJSON  `json:"panics,omitempty"`
+	Exits          []siteJSON  `json:"exits,omitempty"`
+	Sends          []siteJSON  `json:"sends,omitempty"`
+	Allocations    []allocJSON `json:"allocations,omitempty"`
+	AfterFree      []siteJSON  `json:"after_free,omitempty"`
+	PointerStores  []siteJSON  `json:"pointer_stores,omitempty"`
+	FreesParameter bool        `json:"frees_parameter,omitempty"`
+	CallsCFree     bool        `json:"calls_c_free,omitempty"`
 	LockOSThread   *posJSON    `json:"lock_os_thread"`
 	UnlockOSThread *string     `json:"unlock_os_thread"`
 	ReturnsAlloc   *siteJSON   `json:"returns_allocation"`
-	ReturnsCalls   []string    `json:"returns_calls"`
-	ReturnsGlobal  bool        `json:"returns_global"`
-	GlobalWrites   []siteJSON  `json:"global_writes"`
-	Handles        []siteJSON  `json:"handles"`
-	Narrowings     []narrowJSON `json:"narrowings"`
+	ReturnsCalls   []string    `json:"returns_calls,omitempty"`
+	ReturnsGlobal  bool        `json:"returns_global,omitempty"`
+	GlobalWrites   []siteJSON  `json:"global_writes,omitempty"`
+	Handles        []siteJSON  `json:"handles,omitempty"`
+	Narrowings     []narrowJSON `json:"narrowings,omitempty"`
 }
 
 var (
