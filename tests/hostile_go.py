@@ -32,11 +32,13 @@ func main() {}
 _EXPORTS = (
     # clean: C types only, cannot panic
     "//export Add{i}\nfunc Add{i}(a, b C.int) C.int {{ return a + b + {i} }}\n\n",
-    # CG404 x2 (string parameter, []byte result), CG405 (index can panic, no recover)
+    # CG404 ([]byte result; a string parameter is the caller's memory), CG405 (b[:1] of an empty
+    # string panics, no recover)
     "//export Name{i}\nfunc Name{i}(s string) []byte {{\n\tb := []byte(s)\n\treturn b[:1]\n}}\n\n",
-    # CG404 x2 (*Point, []int), clean body
+    # CG404 (*Point, []int: one finding per export), clean body
     "//export Walk{i}\nfunc Walk{i}(p *Point, values []int, h Handle) C.int {{ return C.int(h) }}\n\n",
-    # clean: deferred recover, C pointers, C.CString returned (freed by FreeString)
+    # deferred recover, C pointers, C.CString returned (freed by FreeString);
+    # CG414: the size_t n narrowed to C.int for C.GoStringN
     "//export Text{i}\nfunc Text{i}(p *C.char, n C.size_t) (out *C.char) {{\n"
     "\tdefer func() {{\n\t\tif r := recover(); r != nil {{\n\t\t\tout = nil\n\t\t}}\n\t}}()\n"
     "\tif n == 0 {{\n\t\treturn nil\n\t}}\n"
@@ -44,7 +46,7 @@ _EXPORTS = (
     # CG404 (map parameter), CG406 (C.CString leaked)
     '//export Leak{i}\nfunc Leak{i}(m map[string]int) {{\n\tC.puts(C.CString("x"))\n}}\n\n',
 )
-EXPORT_FINDINGS = {"CG404": 5, "CG405": 1, "CG406": 1}  # per round of _EXPORTS
+EXPORT_FINDINGS = {"CG404": 3, "CG405": 1, "CG406": 1, "CG414": 1}  # per round of _EXPORTS
 _FREE = "//export FreeString\nfunc FreeString(p *C.char) {\n\tC.free(unsafe.Pointer(p))\n}\n"
 
 

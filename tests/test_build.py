@@ -10,14 +10,15 @@ from pathlib import Path
 import pytest
 
 from cgoguard.gobuild.errors import BuildError
-from cgoguard.gobuild.gosource import _Constraint, build_tags, file_matches, header_exports
+from cgoguard.gobuild.gosource import header_exports
 from cgoguard.gobuild.profiles import BUILTIN, load_profiles
 from cgoguard.gobuild.provenance import provenance_statement
 from cgoguard.gobuild.quoting import go_join, go_quote, go_split
 from cgoguard.gobuild.reproduce import first_difference
 from cgoguard.gobuild.targets import Target, default_name, targets_from_config
+from cgoguard.readers.gofront import Platform, read_package
 
-LINUX = build_tags("linux", "amd64", True, "go1.27.3", ["netgo"])
+LINUX = Platform("linux", "amd64", ("netgo",))
 
 
 # -- profiles ---------------------------------------------------------------------------------
@@ -157,8 +158,11 @@ def test_go_split_reports_an_unterminated_quote() -> None:
         ("ignore", False),
     ],
 )
-def test_constraint_expressions(expression: str, expected: bool) -> None:
-    assert _Constraint(expression, LINUX).evaluate() is expected
+def test_constraint_expressions(tmp_path: Path, expression: str, expected: bool) -> None:
+    (tmp_path / "main.go").write_text("package main\n\nfunc main() {}\n")
+    (tmp_path / "gated.go").write_text(f"//go:build {expression}\n\npackage main\n")
+    package = read_package(str(tmp_path), platform=LINUX)
+    assert (str(tmp_path / "gated.go") in [f.path for f in package.files]) is expected
 
 
 @pytest.mark.parametrize(
@@ -175,8 +179,11 @@ def test_constraint_expressions(expression: str, expected: bool) -> None:
         ("_hidden.go", "package main\n", False),
     ],
 )
-def test_file_selection_follows_go_build(name: str, text: str, expected: bool) -> None:
-    assert file_matches(name, text, LINUX) is expected
+def test_file_selection_follows_go_build(tmp_path: Path, name: str, text: str, expected: bool) -> None:
+    (tmp_path / "keep.go").write_text("package main\n")
+    (tmp_path / name).write_text(text)
+    package = read_package(str(tmp_path), platform=LINUX)
+    assert (str(tmp_path / name) in [f.path for f in package.files]) is expected
 
 
 # -- headers ----------------------------------------------------------------------------------

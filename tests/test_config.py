@@ -97,7 +97,7 @@ def test_lint_include_folders_resolve_from_the_config_folder(tmp_path: Path) -> 
     (artifact,) = lint([str(header)], config=config)
     assert artifact.error is None
     assert read_header(str(header), config.lint_include_dirs).missing_includes == []
-    assert read_header(str(header)).missing_includes == ["'types.h' file not found"]
+    assert [m.name for m in read_header(str(header)).missing_includes] == ["types.h"]
 
 
 @pytest.mark.parametrize(

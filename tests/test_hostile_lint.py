@@ -1,5 +1,6 @@
-"""Hostile Go sources for `cgoguard lint` (issue 8): work and memory linear in the input, and
-types nested too deep are one error sentence for that file while the run goes on.
+"""Hostile Go sources for `cgoguard lint` (issues 8 and 12): the Go front end reads what Go's own
+parser reads (deep nesting included, as `go vet` does), a file Go's parser refuses is one error
+sentence for that file while the run goes on, and work stays linear in the input.
 
 Nothing here is timed; benchmarks/bench_hostile.py measures seconds and peak memory."""
 
@@ -14,9 +15,7 @@ import pytest
 
 import hostile_go
 from cgoguard.linter import lint
-from cgoguard.readers import gosource
-from cgoguard.readers.gosource import read_package
-from cgoguard.readers.limits import TYPE_NESTING_LIMIT
+from cgoguard.readers.gofront import read_package
 from clirun import run
 
 GOOD = """package main
@@ -52,31 +51,44 @@ def _write(folder: Path, name: str, text: str) -> Path:
     ("kind", "depth"),
     [("pointers", 990), ("parentheses", 3000), ("structs", 3000), ("funcs", 3000), ("signature", 3000)],
 )
-def test_deep_types_are_an_error_for_that_file_and_the_run_goes_on(
-    tmp_path: Path, kind: str, depth: int
-) -> None:
+def test_deep_types_are_read_like_go_reads_them(tmp_path: Path, kind: str, depth: int) -> None:
+    # tree-sitter, the previous reader, needed a nesting limit; Go's parser reads these.
     deep = _write(tmp_path / "deep", "deep.go", DEEP[kind](depth))
     good = _write(tmp_path / "good", "good.go", GOOD)
     proc = run("lint", deep, good, "--format", "json")
     assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr, proc.stderr
+    artifacts = {Path(a["path"]).name: a for a in json.loads(proc.stdout)["artifacts"]}
+    assert artifacts.get("deep.go", {"error": None})["error"] is None
+    assert artifacts["good.go"]["error"] is None
+    assert [f["id"] for f in artifacts["good.go"]["findings"]] == ["CG414"], "the good file is still linted"
+
+
+def test_nesting_beyond_gos_parser_is_an_error_for_that_file_and_the_run_goes_on(tmp_path: Path) -> None:
+    # go/parser stops at 100,000 nested expressions: that file is one sentence, the rest is read.
+    deep = _write(tmp_path / "deep", "deep.go", hostile_go.nested_parentheses(100_001))
+    good = _write(tmp_path / "good", "good.go", GOOD)
+    proc = run("lint", deep, good, "--format", "json")
+    assert "Traceback" not in proc.stderr, proc.stderr
     assert proc.returncode == 3, proc.stderr
     artifacts = {Path(a["path"]).name: a for a in json.loads(proc.stdout)["artifacts"]}
     error = artifacts["deep.go"]["error"]
-    assert error.startswith(f"{deep}:"), error
-    assert f"nests types {depth} deep, deeper than cgoguard reads (limit {TYPE_NESTING_LIMIT})" in error
-    assert error.count(". ") == 0 and "\n" not in error, "one sentence"
+    assert error.startswith(f"{deep}:") and "syntax error" in error, error
+    assert "\n" not in error and len(error) < 400, "one bounded sentence"
     assert artifacts["good.go"]["error"] is None
-    assert [f["id"] for f in artifacts["good.go"]["findings"]] == ["CG404"], "the good file is still linted"
 
 
-@pytest.mark.parametrize("kind", sorted(DEEP))
-def test_types_at_the_limit_are_read(tmp_path: Path, kind: str) -> None:
-    path = _write(tmp_path, "deep.go", DEEP[kind](TYPE_NESTING_LIMIT))
-    package = read_package(str(tmp_path))
-    assert package.errors == [] and len(package.files) == 1
-    _write(tmp_path, "deep.go", DEEP[kind](TYPE_NESTING_LIMIT + 1))
-    package = read_package(str(tmp_path))
-    assert [(p, "limit" in e) for p, e in package.errors] == [(str(path), True)]
+def test_new_syntax_parses(tmp_path: Path) -> None:
+    # Go 1.26's new(expr) was a "syntax error" to tree-sitter-go 0.25: the whole file went unchecked.
+    _write(
+        tmp_path,
+        "lib.go",
+        'package main\n\nimport "C"\n\n//export Answer\nfunc Answer() C.int {\n'
+        "\tp := new(int(42))\n\treturn C.int(*p)\n}\n\n"
+        "//export Sum\nfunc Sum(values []int64) int64 { return 0 }\n\nfunc main() {}\n",
+    )
+    (artifact,) = lint([str(tmp_path)])
+    assert artifact.error is None
+    assert [f.check_id for f in artifact.findings] == ["CG404"]
 
 
 def test_twenty_thousand_exports_lint_with_every_finding(tmp_path: Path) -> None:
@@ -84,40 +96,6 @@ def test_twenty_thousand_exports_lint_with_every_finding(tmp_path: Path) -> None
     (artifact,) = lint([str(path)])
     assert artifact.error is None
     assert Counter(f.check_id for f in artifact.findings) == hostile_go.expected_findings(20_000)
-
-
-def test_a_file_read_in_chunks_gives_the_facts_of_the_whole_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    ordinary = hostile_go.ordinary_file(20_000).split("func main() {}")[1]
-    _write(tmp_path, "lib.go", hostile_go.exports_file(200) + ordinary)
-    whole = read_package(str(tmp_path))
-    monkeypatch.setattr(gosource, "_CHUNK_BYTES", 512)
-    parsed = gosource._parse_file(str(tmp_path / "lib.go"))
-    assert parsed.tree is None and len(parsed.chunks) > 10, "read in chunks, one tree at a time"
-    assert read_package(str(tmp_path)) == whole
-
-
-@pytest.mark.parametrize(
-    "trap",
-    [
-        "var table = `{padding}\nfunc Fake() {{}}\n`",
-        "/*{padding}\nfunc Fake() {{}}\n*/",
-        "var f = func() {{\n_ = `{padding}`\ntype Fake int\n_ = Fake(0)\n}}",
-    ],
-)
-def test_a_declaration_line_inside_a_string_or_block_makes_the_file_read_whole(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, trap: str
-) -> None:
-    # The first line after 512 bytes that starts like a declaration is inside a raw string,
-    # a comment or a func literal: the chunk before it does not parse alone.
-    source = "package main\n\n" + trap.format(padding="x" * 600) + "\n\nfunc Real() {}\n"
-    monkeypatch.setattr(gosource, "_CHUNK_BYTES", 512)
-    path = _write(tmp_path, "lib.go", source)
-    assert len(gosource._chunks(path.read_bytes())) == 2
-    assert gosource._parse_file(str(path)).tree is not None, "read whole"
-    (file,) = read_package(str(tmp_path)).files
-    assert [f.name for f in file.functions] == ["Real"]
 
 
 def test_deep_code_that_is_not_types_is_read(tmp_path: Path) -> None:

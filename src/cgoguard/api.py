@@ -188,12 +188,15 @@ def lint(
     fail_on: Severity = Severity.HIGH,
     jobs: int | None = None,
     baseline: Baseline | str | os.PathLike[str] | None = None,
+    header_integers: str | None = None,
 ) -> Report:
     """Lint Go packages (``dir``, ``dir/...``, ``.go`` files) and C headers at the
     cgo export boundary; with ``against`` (a .so or .a), compare headers with
     the library. One artifact per file, findings located at file:line:column.
     ``jobs``: worker processes (default: the configuration's, else all cores);
-    headers are parsed in a worker process even with one job. ``baseline`` as for :func:`scan`."""
+    headers are parsed in a worker process even with one job. ``baseline`` as for :func:`scan`.
+    ``header_integers``: CG453's level, "portability" or "strict" (default: the
+    configuration's, else portability)."""
     from cgoguard.linter import lint as lint_files
 
     started = time.perf_counter()
@@ -205,6 +208,7 @@ def lint(
         config=config,
         include_dirs=list(include_dirs),
         jobs=jobs,
+        header_integers=header_integers,
     )
     tally = Tally(fail_on)
     tally.missing = [p for p in names if not os.path.lexists(p.removesuffix("/...") or ".")]

@@ -20,6 +20,7 @@ Example::
 
     [tool.cgoguard.lint]
     include = ["include", "third_party/include"]   # -I folders for headers, from the config's folder
+    header-integers = "portability"   # CG453: "portability" (widths differing between Go's ABIs) or "strict"
 
     [tool.cgoguard.containers]        # wheels, tarballs, packages, images (defaults shown)
     member-mib = 1024                 # one member, decompressed
@@ -72,7 +73,8 @@ _KEYS = {
 MAX_JOBS = 1024  # more worker processes than this is a typo, not a machine
 # Sub-tables owned by other commands; kept raw here and validated by them.
 COMMAND_TABLES = ("build", "profiles")
-_LINT_KEYS = {"include"}
+_LINT_KEYS = {"include", "header-integers"}
+HEADER_INTEGER_LEVELS = ("portability", "strict")
 # [tool.cgoguard.containers] bounds and the largest value each may take.
 _CONTAINER_KEYS = {
     "member-mib": 1 << 20,
@@ -99,6 +101,7 @@ class Config:
     root: str | None = None  # folder of the config file, for relative path patterns
     tables: dict[str, Any] = field(default_factory=dict)  # COMMAND_TABLES, raw
     lint_include_dirs: list[str] = field(default_factory=list)  # [tool.cgoguard.lint] include, resolved
+    header_integers: str | None = None  # [tool.cgoguard.lint] header-integers (CG453's level)
     container_limits: ContainerLimits = field(default_factory=ContainerLimits)
     platform: str | None = None  # of a multi-platform image; None: this machine's
     deleted_files: bool = False  # also scan image files that later layers delete or replace
@@ -210,7 +213,7 @@ def valid_platform(value: object) -> bool:
     return 2 <= len(parts) <= 3 and all(p and p.replace("_", "").isalnum() for p in parts)
 
 
-def _lint_table(table: Any, source: str, root: str | None) -> list[str]:
+def _lint_table(table: Any, source: str, root: str | None) -> tuple[list[str], str | None]:
     if not isinstance(table, dict):
         raise ConfigError(f"{source}: [tool.cgoguard.lint] must be a table.")
     unknown = sorted(set(table) - _LINT_KEYS)
@@ -222,7 +225,11 @@ def _lint_table(table: Any, source: str, root: str | None) -> list[str]:
     folders = table.get("include", [])
     if not isinstance(folders, list) or not all(isinstance(f, str) and f and "\0" not in f for f in folders):
         raise ConfigError(f"{source}: [tool.cgoguard.lint] include must be a list of folder names.")
-    return [os.path.join(root, f) if root else f for f in folders]
+    level = table.get("header-integers")
+    if level is not None and level not in HEADER_INTEGER_LEVELS:
+        levels = ", ".join(HEADER_INTEGER_LEVELS)
+        raise ConfigError(f"{source}: [tool.cgoguard.lint] header-integers must be one of {levels}.")
+    return [os.path.join(root, f) if root else f for f in folders], level
 
 
 def config_from_table(table: dict[str, Any], source: str | None = None, root: str | None = None) -> Config:
@@ -279,7 +286,9 @@ def config_from_table(table: dict[str, Any], source: str | None = None, root: st
             raise ConfigError(f"{source or 'configuration'}: baseline must be the path of a JSON report.")
         config.baseline = os.path.join(root, given) if root else given
     if "lint" in table:
-        config.lint_include_dirs = _lint_table(table["lint"], source or "configuration", root)
+        config.lint_include_dirs, config.header_integers = _lint_table(
+            table["lint"], source or "configuration", root
+        )
     if "containers" in table:
         containers = _containers_table(table["containers"], source or "configuration")
         config.container_limits, config.platform, config.deleted_files = containers

@@ -151,6 +151,7 @@ def lint_header(
     binary: BinarySymbols | None,
     include_dirs: list[str],
     project_roots: list[str] | None = None,
+    integer_level: str = "portability",
 ) -> Artifact:
     artifact = Artifact(path=target.path)
     try:
@@ -158,6 +159,7 @@ def lint_header(
     except HeaderError as error:
         artifact.error = str(error)
         return artifact
+    header.integer_level = integer_level
     artifact.findings = _header_findings(header, binary)
     if binary is not None and binary.error:
         artifact.error = f"cannot compare with {binary.path}: {binary.error}"
@@ -182,6 +184,7 @@ class LintWorker:
     binary: BinarySymbols | None
     include_dirs: list[str]
     project_roots: list[str]
+    integer_level: str = "portability"
 
     packages: dict[int, GoPackage | GoSourceError] = field(default_factory=dict)  # by target id
 
@@ -189,7 +192,9 @@ class LintWorker:
         if target.kind == "error":
             artifacts = [Artifact(path=target.path, error=target.error)]
         elif target.kind == "header":
-            artifacts = [lint_header(target, self.binary, self.include_dirs, self.project_roots)]
+            artifacts = [
+                lint_header(target, self.binary, self.include_dirs, self.project_roots, self.integer_level)
+            ]
         else:
             artifacts = lint_go_package(target, self.packages[target.serial])
         for artifact in artifacts:
@@ -210,17 +215,20 @@ def lint(
     config: Config | None = None,
     include_dirs: list[str] | None = None,
     jobs: int | None = None,
+    header_integers: str | None = None,
     platform: Platform | None = None,
     go: str | None = None,
 ) -> list[Artifact]:
     """Lint Go packages and C headers; one Artifact per file, in a stable order,
     with the configuration's policy applied. Included files are read only from
     the project (the configuration's folder), the headers' own folders,
-    ``include_dirs`` and the system include folders."""
+    ``include_dirs`` and the system include folders. ``header_integers``: CG453's
+    level (default: the configuration's, else "portability")."""
     binary = read_binary_symbols(against) if against is not None else None
     found = targets(paths)
     roots = [config.root] if config is not None and config.root else []
     folders = [*(include_dirs or []), *(config.lint_include_dirs if config is not None else [])]
+    level = header_integers or (config.header_integers if config is not None else None) or "portability"
     limits = config.item_limits if config is not None else None
     for serial, target in enumerate(found):
         target.serial = serial
@@ -234,17 +242,13 @@ def lint(
         timeout=limits.seconds if limits is not None else ItemLimits().seconds,
     )
     packages = {t.serial: package for t, package in zip(go_targets, read, strict=True)}
-    worker = LintWorker(config, binary, folders, roots, packages)
+    worker = LintWorker(config, binary, folders, roots, level, packages)
     wanted = effective_jobs(jobs if jobs is not None else (config.jobs if config else None))
     headers = sum(target.kind == "header" for target in found)
     workers = min(wanted, max(1, headers))  # a fork pool starts every worker at once
     # Headers go to worker processes (libclang is C code reading untrusted
     # input); Go packages were read by the front end and only checks remain.
-    executor: Executor
-    if headers:
-        executor = ProcessPool(workers, batch_size=1, limits=limits)
-    else:
-        executor = InProcess(limits)
+    executor: Executor = ProcessPool(workers, batch_size=1, limits=limits) if headers else InProcess(limits)
     artifacts: list[Artifact] = []
     for result in executor.map(worker, found, on_crash=worker.stopped):
         artifacts += result

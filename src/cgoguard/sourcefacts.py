@@ -211,9 +211,14 @@ class GoPackage:
 @dataclass(slots=True)
 class CType:
     spelling: str  # as written in the declaration
-    # Platform-dependent integer types met while resolving it ("long", "size_t").
+    # Integer types that are not fixed-width, met while resolving it: the first
+    # name on the typedef chain that says what it is ("size_t", "GoInt"), else the
+    # C keyword type it ends in ("long", "int", "unsigned int").
     platform_integers: list[str] = field(default_factory=list)
     is_char_pointer: bool = False  # char*, signed/unsigned char* (not const-qualified pointee)
+    # Type names libclang could not resolve (their declaring include was not found
+    # or not read); such a type is unknown, never judged.
+    unresolved: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -224,6 +229,9 @@ class HeaderFunction:
     parameters: list[tuple[str, CType]]
     has_visibility: bool  # visibility("default") / dllexport attribute (macros expanded)
     pointer_parameters: int  # how many parameters are pointers
+    # In a cgo-generated header: "export" (an //export prototype), "preamble" (copied
+    # from the import "C" comment) or "prologue" (cgo's own); "" in other headers.
+    cgo_section: str = ""
 
 
 class SkippedInclude(NamedTuple):
@@ -238,6 +246,31 @@ class SkippedInclude(NamedTuple):
         return f"{self.path}:{self.line}: {self.directive} was not read: {self.reason}"
 
 
+# Standard types a header may use without including their header, and where they live.
+STANDARD_TYPES = {
+    **{name: "stddef.h" for name in ("size_t", "ptrdiff_t", "wchar_t", "max_align_t")},
+    **{f"{sign}int{bits}_t": "stdint.h" for sign in ("", "u") for bits in (8, 16, 32, 64)},
+    **{name: "stdint.h" for name in ("intptr_t", "uintptr_t", "intmax_t", "uintmax_t")},
+    "bool": "stdbool.h",
+    "va_list": "stdarg.h",
+    "FILE": "stdio.h",
+    **{name: "sys/types.h" for name in ("ssize_t", "off_t", "pid_t", "uid_t", "gid_t", "mode_t")},
+    "time_t": "time.h",
+}
+
+
+class MissingInclude(NamedTuple):
+    """An ``#include`` found in none of the folders searched."""
+
+    path: str  # the file holding the directive
+    line: int
+    directive: str
+    name: str  # the file name it asks for
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.directive} was not found"
+
+
 @dataclass(slots=True)
 class HeaderFile:
     path: str
@@ -247,8 +280,22 @@ class HeaderFile:
     functions: list[HeaderFunction]
     line_count: int
     suppressions: dict[int, set[str]] = field(default_factory=dict)
-    missing_includes: list[str] = field(default_factory=list)
+    missing_includes: list[MissingInclude] = field(default_factory=list)  # active, found nowhere
     skipped_includes: list[SkippedInclude] = field(default_factory=list)  # not read, and why
+    # Standard types the header uses without including their header: name -> first line.
+    # It was parsed with the standard headers a compiler would need included first.
+    undeclared_standard_types: dict[str, int] = field(default_factory=dict)
+    # Errors a translation unit that includes the header twice gets and one that
+    # includes it once does not ("C: redefinition of 'x'", "C++: ..."); None: not tried.
+    repeat_errors: list[str] | None = None
+    # Go files of the header's folder whose import "C" preamble includes it.
+    included_by_cgo: list[str] = field(default_factory=list)
+    # //export names of the Go files of the header's folder (to tell an internal
+    # header of C helpers from one that declares the library's API).
+    go_exports_nearby: set[str] = field(default_factory=set)
+    # Not a fact of the file: the CG453 level the run asked for (set by the linter
+    # from [tool.cgoguard.lint] header-integers / --header-integers).
+    integer_level: str = "portability"
 
 
 @dataclass(slots=True)

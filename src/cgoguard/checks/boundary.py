@@ -11,9 +11,8 @@ import re
 from collections.abc import Callable, Iterator
 
 from cgoguard.checks import CheckTarget, Located, check
-from cgoguard.model import Severity
-from cgoguard.checks.gocalls import Reach, Reached, before
-from cgoguard.model import SourceLocation
+from cgoguard.checks.gocalls import Reach, Reached
+from cgoguard.model import Severity, SourceLocation
 from cgoguard.sourcefacts import DeferFact, GoFile, GoFunction, GoPackage, GoType, Site
 
 _CGO_DOC = "https://pkg.go.dev/cmd/cgo#hdr-C_references_to_Go"
@@ -304,7 +303,9 @@ def panic_sites(package: GoPackage) -> Callable[[GoFunction], list[Site]]:
         found += [s for s in function.sends if s.detail in closed]
         # cgocheck (on by default) panics when C is handed Go memory holding Go pointers.
         found += [
-            Site("cgocheck", s.location, s.detail) for s in function.pointer_stores if s.kind == "c-call-struct"
+            Site("cgocheck", s.location, s.detail)
+            for s in function.pointer_stores
+            if s.kind == "c-call-struct"
         ]
         return sorted(found, key=lambda s: (s.location.line, s.location.column))
 
@@ -392,7 +393,9 @@ def export_without_recover(package: GoPackage) -> Iterator[Located]:
             continue
         recovering = [d for d in function.defers if _recovers(d, index)]
         if recovering:
-            reason = "its deferred recover() runs only on some paths (it is inside a branch or after a return)"
+            reason = (
+                "its deferred recover() runs only on some paths (it is inside a branch or after a return)"
+            )
         else:
             indirect = [
                 (target.name if (target := index.get(name)) is not None else name)

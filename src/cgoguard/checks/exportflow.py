@@ -40,7 +40,10 @@ _CGO_DOC = "https://pkg.go.dev/cmd/cgo#hdr-C_references_to_Go"
         export a free function for the caller. For a pointer freed on one path, set
         it to nil after C.free so a second free is a no-op.
     """,
-    references=("https://pkg.go.dev/cmd/cgo#hdr-Go_references_to_C", "https://cwe.mitre.org/data/definitions/416.html"),
+    references=(
+        "https://pkg.go.dev/cmd/cgo#hdr-Go_references_to_C",
+        "https://cwe.mitre.org/data/definitions/416.html",
+    ),
 )
 def c_memory_freed_then_used(package: GoPackage) -> Iterator[Located]:
     """A deferred ``C.free(p)`` runs after the return value is computed: a
@@ -53,13 +56,15 @@ def c_memory_freed_then_used(package: GoPackage) -> Iterator[Located]:
     for _, function in package.functions():
         for site in function.after_free:
             if site.kind == "returned":
-                message = f"{function.name} returns {site.detail} after it was freed (or while a deferred C.free will free it)"
+                message = (
+                    f"{function.name} returns {site.detail} after it was freed "
+                    "(or while a deferred C.free will free it)"
+                )
             else:
                 message = f"{function.name} frees {site.detail} a second time"
             yield Located(message + ": use after free, then a double free in the caller.", site.location)
 
 
-_EXIT_NAMES = ("os.Exit", "log.Fatal", "syscall.Exit", "runtime.Goexit")
 
 
 @check(
@@ -83,7 +88,11 @@ _EXIT_NAMES = ("os.Exit", "log.Fatal", "syscall.Exit", "runtime.Goexit")
         Return an error code instead (and keep the message for a GetLastError-style
         accessor). Keep os.Exit and log.Fatal for func main of programs.
     """,
-    references=("https://pkg.go.dev/os#Exit", "https://pkg.go.dev/log#Fatal", "https://pkg.go.dev/runtime#Goexit"),
+    references=(
+        "https://pkg.go.dev/os#Exit",
+        "https://pkg.go.dev/log#Fatal",
+        "https://pkg.go.dev/runtime#Goexit",
+    ),
 )
 def process_exit_from_export(package: GoPackage) -> Iterator[Located]:
     """A library must not decide that its host process ends. ``os.Exit`` and

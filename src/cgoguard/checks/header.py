@@ -12,11 +12,9 @@ from collections.abc import Iterator
 
 from cgoguard.checks import CheckTarget, Located, check
 from cgoguard.model import Severity, SourceLocation
-from cgoguard.sourcefacts import HeaderAgainstBinary, HeaderFile
+from cgoguard.sourcefacts import STANDARD_TYPES, HeaderAgainstBinary, HeaderFile
 
 _FREE_LIKE = re.compile(r"free|release|destroy|dispose|delete|unref|dealloc", re.IGNORECASE)
-# Pointer-sized by definition: a hint rather than a warning.
-_POINTER_SIZED = frozenset(["size_t", "ssize_t", "ptrdiff_t"])
 
 
 def _top(path: str) -> SourceLocation:
@@ -26,11 +24,13 @@ def _top(path: str) -> SourceLocation:
 @check(
     id="CG451",
     name="header-include-guard",
-    title="A C header has no include guard or #pragma once",
+    title="A C header breaks when it is included twice (no include guard or #pragma once)",
     severity=Severity.MEDIUM,
-    applies_to="C headers",
+    applies_to="hand-written C headers (not cgo-generated ones)",
     target=CheckTarget.C_HEADER,
     example="""
+        struct bridge_point { int32_t x, y; };   <- included twice: redefinition of 'bridge_point'
+
         #ifndef LIBBRIDGE_H
         #define LIBBRIDGE_H
         ...
@@ -38,18 +38,42 @@ def _top(path: str) -> SourceLocation:
     """,
     fix="""
         Wrap the whole header in `#ifndef NAME_H` / `#define NAME_H` ... `#endif`, or
-        start it with `#pragma once`. For a cgo-generated header, ship a small
-        hand-written header that guards and includes it.
+        start it with `#pragma once`.
     """,
     references=("https://gcc.gnu.org/onlinedocs/cpp/Once-Only-Headers.html",),
 )
 def header_include_guard(header: HeaderFile) -> Iterator[Located]:
-    """A header included twice (directly and through another header) repeats
-    its typedefs and definitions. cgo-generated headers have no guard and copy
-    the ``import "C"`` preamble verbatim, so a ``static`` helper defined there
-    becomes a redefinition error in the second inclusion."""
-    if header.include_guard is None:
-        yield Located("The header has no include guard and no #pragma once.", _top(header.path))
+    """A header included twice in one translation unit (directly and through
+    another header) repeats everything it declares. Repeated function
+    prototypes, ``extern`` declarations and macros are harmless, and C11 and C++
+    accept a typedef repeated with the same type; a struct, union or enum
+    definition, a typedef of an anonymous struct, or a definition of a function
+    or variable is an error. So the rule is measured, not guessed: a header
+    without a guard is reported only when a translation unit that includes it
+    twice fails where one that includes it once compiles, in C (gnu11) or in
+    C++ (gnu++17), and the message names the first such error. cgo-generated
+    headers are never reported: the user cannot add a guard to what cgo writes
+    (cgo guards its own prologues; wrap the generated header in a hand-written
+    one that has a guard if it must be included from several places)."""
+    if header.include_guard is not None or header.generated_by_cgo or not header.repeat_errors:
+        return
+    more = len(header.repeat_errors) - 1
+    also = f" (and {more} more)" if more else ""
+    yield Located(
+        f"The header has no include guard and no #pragma once, and including it twice fails: "
+        f"{header.repeat_errors[0]}{also}.",
+        _top(header.path),
+    )
+
+
+def _internal(header: HeaderFile) -> bool:
+    """A header of C helpers for the package's own Go code: a Go file of its
+    folder includes it in the import "C" preamble and none of the functions it
+    declares is an //export of that folder (they are C functions the package
+    defines for Go to call, never compiled as C++ nor linked by a consumer)."""
+    return bool(header.included_by_cgo) and not any(
+        f.name in header.go_exports_nearby for f in header.functions
+    )
 
 
 @check(
@@ -57,7 +81,7 @@ def header_include_guard(header: HeaderFile) -> Iterator[Located]:
     name="header-extern-c",
     title='A C header declares functions without an extern "C" block for C++',
     severity=Severity.MEDIUM,
-    applies_to="C headers",
+    applies_to="hand-written C headers that declare functions with external linkage",
     target=CheckTarget.C_HEADER,
     example="""
         #ifdef __cplusplus
@@ -74,14 +98,38 @@ def header_include_guard(header: HeaderFile) -> Iterator[Located]:
 def header_extern_c(header: HeaderFile) -> Iterator[Located]:
     """Compiled as C++, declarations outside ``extern "C"`` get C++ name
     mangling: every call from C++ then fails to link against the library's
-    plain C symbols."""
-    if header.functions and not header.extern_c:
-        first = header.functions[0]
-        yield Located(
-            f'The header declares {len(header.functions)} function(s) without an extern "C" block under '
-            "#ifdef __cplusplus; C++ callers will look for mangled names.",
-            first.location,
-        )
+    plain C symbols. Only functions with external linkage can break this way,
+    so a header is judged only when it declares one: ``static`` and ``static
+    inline`` functions, types and macros are compiled into each caller and
+    never linked by name. Not judged either: cgo-generated headers (cgo writes
+    the ``extern "C"`` block itself, the user cannot change them) and internal
+    headers of C helpers, which a Go file of the header's folder includes in its
+    ``import "C"`` preamble and which declare no function that the folder's Go
+    code exports (cgo compiles them as C only)."""
+    if header.generated_by_cgo or header.extern_c or not header.functions or _internal(header):
+        return
+    first = header.functions[0]
+    yield Located(
+        f'The header declares {len(header.functions)} function(s) without an extern "C" block under '
+        "#ifdef __cplusplus; C++ callers will look for mangled names.",
+        first.location,
+    )
+
+
+# Integer types whose width differs between the ABIs Go supports: long is 32 bits on
+# 386, arm, mips and windows (LLP64) and 64 on the other 64-bit targets; GoInt/GoUint are
+# typedefs cgo writes per target (GoInt32 or GoInt64); wchar_t is 16 bits on Windows and
+# 32 elsewhere; time_t and off_t are 32 bits on 32-bit glibc targets by default.
+ABI_DEPENDENT = frozenset(["long", "unsigned long", "GoInt", "GoUint", "wchar_t", "time_t", "off_t"])
+INTEGER_LEVELS = ("portability", "strict")
+
+
+def _integer_note(name: str) -> str:
+    if name in ABI_DEPENDENT:
+        return "width differs between the ABIs Go supports"
+    if name in ("size_t", "ssize_t", "ptrdiff_t", "intptr_t", "uintptr_t", "GoUintptr"):
+        return "pointer-sized by definition"
+    return "same width on every ABI Go supports"
 
 
 @check(
@@ -89,33 +137,77 @@ def header_extern_c(header: HeaderFile) -> Iterator[Located]:
     name="header-platform-integer",
     title="A declared function uses integer types whose width depends on the platform",
     severity=Severity.MEDIUM,
-    applies_to="C headers",
+    applies_to='C headers (cgo-generated: the exported prototypes and the import "C" preamble)',
     target=CheckTarget.C_HEADER,
     example="""
-        long bridge_count(int flags);                  <- bad: 32 bits on Windows, 64 on Linux
-        int64_t bridge_count(int32_t flags);           <- good
+        long bridge_count(int flags);                  <- portability: long is 32 bits on Windows, 64 on Linux
+        int64_t bridge_count(int32_t flags);           <- good at both levels
+        GoInt Count(GoString s);                       <- portability: GoInt is GoInt32 on 386 and arm
     """,
     fix="""
-        Use fixed-width types from <stdint.h> (int32_t, uint64_t, ...) in the API. In
-        Go, declare exported parameters as C.int32_t / C.int64_t rather than C.int /
-        C.long / int. size_t is pointer-sized by definition and is reported as a hint.
+        Use fixed-width types from <stdint.h> (int32_t, int64_t, ...) in the API. In
+        Go, declare exported parameters as C.int32_t / C.int64_t rather than C.long /
+        int. Lengths of memory may stay size_t (pointer-sized by definition). To see
+        every non-fixed-width type (int, unsigned, long long, size_t) as the seed's rule
+        did, set header-integers = "strict" in [tool.cgoguard.lint] or pass
+        --header-integers strict.
     """,
-    references=("https://en.cppreference.com/w/c/types/integer",),
+    references=(
+        "https://en.cppreference.com/w/c/types/integer",
+        "https://go.dev/doc/install/source#environment",
+    ),
 )
 def header_platform_integer(header: HeaderFile) -> Iterator[Located]:
-    """``int``, ``long`` and ``size_t`` change width between platforms and ABIs
-    (``long`` is 32 bits on Windows and 64 on Linux). Bindings written for one
-    platform (ctypes, cffi, C#, JNA) silently truncate or misread arguments on
-    another. Go's own ``int`` is 64 bits: exporting ``C.int`` narrows it."""
+    """An integer type whose width differs between the platforms a header is
+    compiled for makes a binding written on one platform (ctypes, cffi, C#,
+    JNA) truncate or misread arguments on another. Two levels, chosen with
+    ``header-integers`` in ``[tool.cgoguard.lint]`` or ``cgoguard lint
+    --header-integers``; the message names the level.
+
+    ``portability`` (the default) reports only the types whose width differs
+    between the ABIs Go supports, where a binding written on one platform
+    (ctypes, cffi, C#, JNA, a C caller built elsewhere) silently truncates on
+    another: ``long`` / ``unsigned long`` (32 bits on 386, arm and Windows'
+    LLP64, 64 on LP64), cgo's ``GoInt`` / ``GoUint`` (the generated header
+    defines them per target: a binding written from the amd64 header is wrong
+    on 386), ``wchar_t``, ``time_t``, ``off_t``, and any typedef ending in
+    them. ``int``, ``unsigned``, ``short`` and ``long long`` have one width on
+    every ABI Go runs on, and the pointer-sized types (``size_t``,
+    ``ssize_t``, ``ptrdiff_t``, ``intptr_t``, ``uintptr_t``, ``GoUintptr``)
+    are defined by C as the width of the address space: every FFI has a type
+    for them and no memory size or address outgrows them, so they are not a
+    portability bug.
+
+    ``strict`` is the seed's rule: every integer type that is not fixed-width
+    (``int``, ``long long``, ``size_t`` ...) in a declared function, as a
+    style rule for APIs whose callers are generated from the header;
+    strict-only types are reported at low severity.
+
+    In a cgo-generated header only what the user wrote is judged: the
+    ``//export`` prototypes and the copied ``import "C"`` preamble, not cgo's
+    own prologue. A type libclang could not resolve (its include was not
+    found, see CG457) is never judged."""
+    strict = header.integer_level == "strict"
     for function in header.functions:
+        if function.cgo_section == "prologue":
+            continue
         found: list[str] = []
+        portable = True
         for name, c_type in [("result", function.result), *function.parameters]:
-            found += [f"{t} ({name or 'unnamed parameter'})" for t in c_type.platform_integers]
+            for integer in c_type.platform_integers:
+                if integer in ABI_DEPENDENT:
+                    portable = False
+                elif not strict:
+                    continue
+                found.append(f"{integer} ({name or 'unnamed parameter'}: {_integer_note(integer)})")
         if not found:
             continue
-        types = {part.split(" (", 1)[0] for part in found}
-        severity = Severity.LOW if types <= _POINTER_SIZED else None
-        yield Located(f"{function.name} uses {', '.join(found)}.", function.location, severity)
+        level = "strict" if strict else "portability"
+        yield Located(
+            f"{function.name} uses {', '.join(found)} [{level} level].",
+            function.location,
+            Severity.LOW if portable else None,
+        )
 
 
 @check(
@@ -176,10 +268,21 @@ def header_missing_visibility(header: HeaderFile) -> Iterator[Located]:
     """Libraries built with ``-fvisibility=hidden`` (the recommended default)
     export only what is marked. A header without the marker works until the
     first hardened build, then every symbol goes missing at link time; the
-    marker also documents which declarations are the public API."""
-    if header.generated_by_cgo:
+    marker also documents which declarations are the public API. Judged only
+    where a function with external linkage is declared (``static inline``
+    helpers are never exported), not in cgo-generated headers (the symbols
+    are exported by the Go linker whatever the header says) nor in internal
+    headers of C helpers (see CG452: included by the folder's ``import "C"``
+    preamble, declaring no //export of the folder). A declared function that a Go
+    file of the header's folder exports (``//export``) is not reported either:
+    the Go linker exports it with default visibility whatever the header or
+    ``-fvisibility`` say."""
+    if header.generated_by_cgo or _internal(header):
         return
-    unmarked = [f for f in header.functions if not f.has_visibility]
+    # The Go linker exports //export functions whatever the header or -fvisibility say.
+    unmarked = [
+        f for f in header.functions if not f.has_visibility and f.name not in header.go_exports_nearby
+    ]
     if unmarked:
         names = ", ".join(f.name for f in unmarked[:5]) + (", ..." if len(unmarked) > 5 else "")
         yield Located(
@@ -226,6 +329,100 @@ def header_include_not_read(header: HeaderFile) -> Iterator[Located]:
                 f"{skipped.reason}."
             )
         yield Located(message, where)
+
+
+@check(
+    id="CG457",
+    name="header-include-not-found",
+    title="A header includes a file that is in none of the include folders",
+    severity=Severity.LOW,
+    applies_to="C headers",
+    target=CheckTarget.C_HEADER,
+    example="""
+        #include "bridge_types.h"   /* in ../include, not passed with -I */
+        bridge_handle bridge_open(const char *path);
+    """,
+    fix="""
+        Pass the folder that holds the file: `cgoguard lint -I DIR header.h`, or
+        `include = ["DIR"]` in [tool.cgoguard.lint] (relative to the configuration
+        file). If the file is not shipped with the header, every consumer of the
+        header fails to compile it the same way: ship it, or drop the include.
+    """,
+    references=("https://gcc.gnu.org/onlinedocs/cpp/Search-Path.html",),
+)
+def header_include_not_found(header: HeaderFile) -> Iterator[Located]:
+    """An include found in none of the folders searched (the header's folder
+    for ``"..."``, the ``-I`` folders, the system include folders) is reported
+    where its directive is active; parsing goes on without it. Types the
+    missing file would have declared are unknown: they are never taken as
+    ``int`` nor judged by CG453, and the message counts the declarations that
+    use them, so that a clean report is not mistaken for a checked one. Only
+    includes written in the header or in files of the project count: one
+    missing inside a system header is the system's concern."""
+    unresolved = {
+        name
+        for function in header.functions
+        for c_type in [function.result, *(t for _, t in function.parameters)]
+        for name in c_type.unresolved
+    }
+    users = sum(
+        1
+        for function in header.functions
+        if any(c.unresolved for c in [function.result, *(t for _, t in function.parameters)])
+    )
+    for missing in header.missing_includes:
+        names = ", ".join(sorted(unresolved))
+        unknown = (
+            f"; {users} declared function(s) use types it would declare ({names}), not judged"
+            if users
+            else ""
+        )
+        message = (
+            f"{missing.directive} was not found in the header's folder, the -I folders or the system "
+            f"include folders{unknown if users else ''}; pass its folder with -I DIR or include = [...] in "
+            "[tool.cgoguard.lint]."
+        )
+        if missing.path == header.path:
+            yield Located(message, SourceLocation(header.path, missing.line, 1))
+        else:
+            yield Located(f"{missing.path}:{missing.line}, included here: {message}", _top(header.path))
+
+
+@check(
+    id="CG458",
+    name="header-not-self-contained",
+    title="A header uses standard types without including their header",
+    severity=Severity.LOW,
+    applies_to="C headers",
+    target=CheckTarget.C_HEADER,
+    example="""
+        #pragma once
+        size_t bridge_copy(char *dst, size_t n);   <- compiles only after <stddef.h>
+
+        #pragma once
+        #include <stddef.h>
+        size_t bridge_copy(char *dst, size_t n);
+    """,
+    fix="""
+        Include what the header uses (<stddef.h> for size_t, <stdint.h> for int32_t,
+        <stdbool.h> for bool, <stdio.h> for FILE, <sys/types.h> for ssize_t), so that
+        `#include "bridge.h"` compiles as the first line of any file.
+    """,
+    references=("https://google.github.io/styleguide/cppguide.html#Self_contained_Headers",),
+)
+def header_not_self_contained(header: HeaderFile) -> Iterator[Located]:
+    """A header that uses ``size_t`` without including ``<stddef.h>`` compiles
+    only when the including file happened to include it first: consumers get
+    "unknown type name" depending on the order of their includes, and binding
+    generators that parse the header alone (cffi, bindgen, c2go) fail on it.
+    cgoguard parses such a header the way its callers must use it, with the
+    standard headers included first, and checks the rest as usual."""
+    for name, line in sorted(header.undeclared_standard_types.items(), key=lambda item: item[1]):
+        yield Located(
+            f"{name} is used without including <{STANDARD_TYPES[name]}>; the header compiles only "
+            "when the including file includes it first.",
+            SourceLocation(header.path, line, 1),
+        )
 
 
 @check(

@@ -32,6 +32,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="DIR",
         help="extra include folder for parsing headers (repeatable)",
     )
+    parser.add_argument(
+        "--header-integers",
+        choices=("portability", "strict"),
+        help="CG453's level: portability (default; only integer types whose width differs between the "
+        "ABIs Go supports) or strict (every integer type that is not fixed-width)",
+    )
     common.add_report_options(parser, formats_for("lint"))
     common.add_work_options(parser, "worker processes (default: all cores)")
     parser.add_argument("--verbose", "-v", action="store_true", help="text: show each finding's fix")
@@ -53,6 +59,7 @@ def run(args: argparse.Namespace) -> int:
         against=args.against,
         config=config,
         include_dirs=args.include,
+        header_integers=args.header_integers,
         fail_on=fail_on,
         jobs=jobs,
         baseline=common.baseline(args, config),

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cgoguard.gobuild.errors import BuildError, VerificationFailed
-from cgoguard.gobuild.gosource import build_tags, header_exports, inspect_package, sha256_file
+from cgoguard.gobuild.gosource import header_exports, inspect_package, sha256_file
 from cgoguard.gobuild.lintgate import lint_package, refuse_if_blocking
 from cgoguard.gobuild.manifest import build_manifest, write_json
 from cgoguard.gobuild.plan import C_HARDENING_GROUPS, BuildPlan, base_environment, make_plan
@@ -174,14 +174,16 @@ def prepare(
             "checksum found' on its first call into Go. Build a c-shared library with the fips profile "
             "instead, or use the hardened profile for the archive."
         )
-    tags = build_tags(
-        toolchain.goos,
-        toolchain.goarch,
-        toolchain.cgo_enabled,
-        toolchain.version,
-        [*profile.tags, *target.tags],
+    package = inspect_package(
+        target.package,
+        workdir,
+        go=go,
+        env=env,
+        tags=frozenset([*profile.tags, *target.tags]),
+        goos=toolchain.goos,
+        goarch=toolchain.goarch,
+        cgo=toolchain.cgo_enabled,
     )
-    package = inspect_package(target.package, workdir, go=go, env=env, tags=tags)
     if package.go_mod is None and env.get("GO111MODULE") != "off":
         raise BuildError(
             f"target {target.name!r}: the package {target.package} ({package.directory}) is not inside a Go "

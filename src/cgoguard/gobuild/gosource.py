@@ -1,10 +1,12 @@
 """What the build needs to know about a Go package before building it.
 
-For a package given as a folder (``./cmd/bridge``) the Go files are read here:
-build constraints are evaluated like ``go/build`` does for the target's GOOS,
-GOARCH, tags and cgo setting, and the ``//export`` lines of the cgo files are
-collected (the c-shared version script is written from them before the link).
-A package given as an import path is located with ``go list``. Either way the
+The package's files are read by the same Go front end as ``cgoguard lint``
+(:mod:`cgoguard.readers.gofront`: go/build evaluates the build constraints for
+the target's GOOS, GOARCH, tags and cgo setting, go/parser reads the files),
+so the build and the lint agree on which files and which ``//export``
+directives count (cgo reads only ``//export Name`` with a space). The
+c-shared version script is written from these exports before the link. A
+package given as an import path is located with ``go list``. Either way the
 header cgo writes is compared with this list after the build, so a mistake
 here cannot go unnoticed.
 """
@@ -15,12 +17,13 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from cgoguard.gobuild import process
 from cgoguard.gobuild.errors import BuildError
+from cgoguard.readers.gofront import GoFrontEndError, GoSourceError, Platform, read_package
 
 # `go tool dist list` (Go 1.27): the names a file-name suffix can use.
 KNOWN_OS = frozenset(
@@ -64,109 +67,6 @@ class PackageInfo:
     # flags of the cgo files' `#cgo ... CPPFLAGS:` / `CFLAGS:` lines, in file order: the C
     # compiler gets them after CGO_CPPFLAGS/CGO_CFLAGS, so they can undo a hardening flag
     cgo_cflags: list[str] = field(default_factory=list)
-
-
-class _Constraint:
-    """A `//go:build` expression evaluator (||, &&, !, parentheses, tags)."""
-
-    _TOKEN = re.compile(r"\s*(\|\||&&|!|\(|\)|[\w.]+)")
-
-    def __init__(self, text: str, tags: frozenset[str]) -> None:
-        self.tokens: list[str] = []
-        position = 0
-        text = text.strip()
-        while position < len(text):
-            match = self._TOKEN.match(text, position)
-            if match is None:
-                raise ValueError(text)
-            self.tokens.append(match.group(1))
-            position = match.end()
-        self.tags = tags
-        self.index = 0
-
-    def evaluate(self) -> bool:
-        value = self._or()
-        if self.index != len(self.tokens):
-            raise ValueError("trailing tokens")
-        return value
-
-    def _next(self) -> str:
-        if self.index >= len(self.tokens):
-            raise ValueError("unexpected end")
-        token = self.tokens[self.index]
-        self.index += 1
-        return token
-
-    def _peek(self) -> str | None:
-        return self.tokens[self.index] if self.index < len(self.tokens) else None
-
-    def _or(self) -> bool:
-        value = self._and()
-        while self._peek() == "||":
-            self._next()
-            value = self._and() or value
-        return value
-
-    def _and(self) -> bool:
-        value = self._not()
-        while self._peek() == "&&":
-            self._next()
-            value = self._not() and value
-        return value
-
-    def _not(self) -> bool:
-        token = self._next()
-        if token == "!":
-            return not self._not()
-        if token == "(":
-            value = self._or()
-            if self._next() != ")":
-                raise ValueError("missing )")
-            return value
-        if token in ("||", "&&", ")"):
-            raise ValueError(token)
-        return token in self.tags
-
-
-def build_tags(goos: str, goarch: str, cgo: bool, go_version: str, extra: Sequence[str]) -> frozenset[str]:
-    tags = {goos, goarch, "gc", *extra}
-    if goos in UNIX_OS:
-        tags.add("unix")
-    if goos == "android":
-        tags.add("linux")
-    if goos in ("illumos",):
-        tags.add("solaris")
-    if goos == "ios":
-        tags.add("darwin")
-    if cgo:
-        tags.add("cgo")
-    match = re.match(r"go1\.(\d+)", go_version)
-    if match:
-        tags.update(f"go1.{minor}" for minor in range(1, int(match.group(1)) + 1))
-    return frozenset(tags)
-
-
-def file_matches(name: str, text: str, tags: frozenset[str]) -> bool:
-    """Whether go/build would include this .go file for ``tags``."""
-    if name.endswith("_test.go") or name.startswith(("_", ".")):
-        return False
-    parts = name[: -len(".go")].split("_")
-    if len(parts) >= 3 and parts[-2] in KNOWN_OS and parts[-1] in KNOWN_ARCH:
-        if parts[-2] not in tags or parts[-1] not in tags:
-            return False
-    elif len(parts) >= 2 and (parts[-1] in KNOWN_OS or parts[-1] in KNOWN_ARCH) and parts[-1] not in tags:
-        return False
-    for line in text.splitlines():
-        stripped = line.strip()
-        if stripped.startswith("package "):
-            break  # constraints must come before the package clause
-        match = _GO_BUILD.match(stripped)
-        if match:
-            try:
-                return _Constraint(match.group(1), tags).evaluate()
-            except ValueError:
-                return True  # let the Go toolchain report the malformed line
-    return True
 
 
 def is_path_pattern(package: str) -> bool:
@@ -216,8 +116,12 @@ def inspect_package(
     go: str,
     env: Mapping[str, str],
     tags: frozenset[str],
+    goos: str = "",
+    goarch: str = "",
+    cgo: bool = True,
 ) -> PackageInfo:
-    """Read the package's Go files (after build constraints) and its module files."""
+    """Read the package's Go files (after build constraints, evaluated by the
+    Go front end for the target's GOOS/GOARCH/tags) and its module files."""
     if "..." in package:
         raise BuildError(
             f"{package!r} is a pattern matching several packages; a build target is exactly one package "
@@ -227,25 +131,32 @@ def inspect_package(
         directory = (workdir / package).resolve()
         if not directory.is_dir():
             raise _not_found(package, workdir, f"{directory} is not a folder")
-        names = sorted(p.name for p in directory.iterdir() if p.suffix == ".go" and p.is_file())
-        texts = {name: _read(directory / name) for name in names}
-        chosen = [name for name in names if file_matches(name, texts[name], tags)]
-        if not chosen:
-            why = "it has no .go files" if not names else "no .go file matches the target's GOOS/GOARCH/tags"
-            raise _not_found(package, workdir, f"{directory}: {why}")
         import_path = package
     else:
-        directory, import_path, chosen, texts = _go_list(package, workdir, go, env)
-    cgo_files = [name for name in chosen if _IMPORT_C.search(texts[name])]
-    package_names = {m.group(1) for name in chosen if (m := _PACKAGE.search(texts[name]))}
-    name = sorted(package_names)[0] if len(package_names) == 1 else ""
-    if len(package_names) > 1:
+        directory, import_path = _go_list(package, workdir, go, env)
+    # The same reader as `cgoguard lint`: Go's own go/build decides the files.
+    platform = Platform(goos, goarch, tuple(sorted(tags)), cgo=cgo)
+    try:
+        read = read_package(str(directory), platform=platform, go=go)
+    except (GoSourceError, GoFrontEndError) as error:
         raise BuildError(
-            f"the Go files of {package} declare different packages ({', '.join(sorted(package_names))}); "
-            "keep one package per folder."
+            f"cannot read the Go package {package}: {error}", getattr(error, "detail", "")
+        ) from None
+    chosen = sorted(os.path.basename(f.path) for f in read.files)
+    if not chosen:
+        why = (
+            "no .go file matches the target's GOOS/GOARCH/tags"
+            if read.excluded
+            else "it has no .go files that parse"
+            if read.errors
+            else "it has no .go files"
         )
-    exports = [e for f in cgo_files for e in _EXPORT.findall(texts[f])]
-    has_main = any(_FUNC_MAIN.search(texts[f]) for f in chosen)
+        raise _not_found(package, workdir, f"{directory}: {why}")
+    cgo_files = sorted(os.path.basename(f.path) for f in read.files if f.imports_c)
+    name = read.name
+    exports = [d.name for _, d in read.effective_exports()]
+    has_main = any(f.name == "main" and f.receiver is None for _, f in read.functions())
+    texts = {n: _read(directory / n) for n in cgo_files}
     go_mod = _find_up(directory, "go.mod")
     inputs: dict[str, str] = {}
     module_path = None
@@ -265,9 +176,7 @@ def inspect_package(
     return info
 
 
-def _go_list(
-    package: str, workdir: Path, go: str, env: Mapping[str, str]
-) -> tuple[Path, str, list[str], dict[str, str]]:
+def _go_list(package: str, workdir: Path, go: str, env: Mapping[str, str]) -> tuple[Path, str]:
     try:
         completed = process.run(
             [go, "list", "-json=Dir,ImportPath,GoFiles,CgoFiles", "--", package], cwd=workdir, env=env
@@ -285,10 +194,7 @@ def _go_list(
         listed = json.loads(completed.stdout)
     except ValueError:
         raise BuildError(f"`go list {package}` printed something that is not JSON.") from None
-    directory = Path(listed["Dir"])
-    chosen = sorted(set(listed.get("GoFiles") or []) | set(listed.get("CgoFiles") or []))
-    texts = {name: _read(directory / name) for name in chosen}
-    return directory, str(listed.get("ImportPath", package)), chosen, texts
+    return Path(listed["Dir"]), str(listed.get("ImportPath", package))
 
 
 _HEADER_MARKER = "End of boilerplate cgo prologue."

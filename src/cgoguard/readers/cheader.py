@@ -32,21 +32,44 @@ from typing import Any
 from cgoguard.errors import InputError
 from cgoguard.fileio import read_source
 from cgoguard.model import SourceLocation
-from cgoguard.readers.cinclude import IncludeTree, gather
-from cgoguard.sourcefacts import CType, HeaderFile, HeaderFunction
+from cgoguard.readers.cinclude import MISSING_MARKER, IncludeTree, add_buffer, gather, system_include_dirs
+from cgoguard.sourcefacts import STANDARD_TYPES, CType, HeaderFile, HeaderFunction, MissingInclude
 
 _IGNORE_COMMENT = re.compile(r"cgoguard:ignore\s+([A-Za-z0-9_,]+)", re.IGNORECASE)
 _COMMENTS = re.compile(r"/\*.*?\*/|//[^\n]*", re.DOTALL)
 # Helpers declared by cgo's own prologue in every generated header, not the package's API.
 _CGO_PROLOGUE_FUNCTIONS = frozenset(["_GoStringLen", "_GoStringPtr"])
-# Integer typedefs whose width does not depend on the platform.
+# Integer typedefs whose width is the same on every target.
 _FIXED_WIDTH = frozenset(
     [f"{sign}int{bits}_t" for sign in ("", "u") for bits in (8, 16, 32, 64)]
     + [f"Go{sign}Int{bits}" for sign in ("", "U") for bits in (8, 16, 32, 64)]
-    + ["GoInt", "GoUint", "GoUintptr", "intptr_t", "uintptr_t", "bool", "_Bool", "GoString", "GoSlice"]
+    + ["bool", "_Bool", "GoString", "GoSlice"]
 )
-# Named platform-dependent integer typedefs, reported by their own name.
-_PLATFORM_TYPEDEFS = frozenset(["size_t", "ssize_t", "ptrdiff_t", "off_t", "time_t", "wchar_t", "intmax_t"])
+# Integer typedefs recorded by their own name (their name says what they are).
+_NAMED_INTEGERS = frozenset(
+    [
+        *("size_t", "ssize_t", "ptrdiff_t", "intptr_t", "uintptr_t", "off_t", "time_t", "wchar_t"),
+        *("intmax_t", "uintmax_t", "GoInt", "GoUint", "GoUintptr"),
+    ]
+)
+_PRELUDE = ("stddef.h", "stdint.h", "stdbool.h", "stdarg.h", "stdio.h", "sys/types.h", "time.h")
+# In-memory files beside the header (names no real file will have).
+_PRELUDE_NAME = ".cgoguard-standard-prelude.h"
+_ONCE_NAME = ".cgoguard-include-once.c"
+_TWICE_NAME = ".cgoguard-include-twice.c"
+_MISSING = re.compile(rf"{MISSING_MARKER} (\d+)")
+_UNKNOWN_TYPE = re.compile(r"unknown type name '(\w+)'")
+_CGO_MARKERS = (
+    '/* Start of preamble from import "C" comments.  */',
+    '/* End of preamble from import "C" comments.  */',
+    "/* Start of boilerplate cgo prologue.  */",
+    "/* End of boilerplate cgo prologue.  */",
+)
+_CGO_POINTER_ASSERT = re.compile(r"_check_for_(\d+)_bit_pointer_matching_GoInt")
+_IMPORT_C = re.compile(r'^\s*(?:import\s+)?"C"\s*\)?\s*$', re.MULTILINE)
+_GO_EXPORT = re.compile(r"^//export\s+(\w+)", re.MULTILINE)
+_INCLUDE_NAME = re.compile(r'#\s*include\s*[<"]([^>"\n]+)[>"]')
+MAX_NEIGHBOUR_GO_FILES = 500
 
 
 class HeaderError(InputError):
@@ -183,7 +206,7 @@ def _c_type(clang_type: Any) -> CType:
             name = current.get_typedef_name() or current.spelling
             if name in _FIXED_WIDTH:
                 break
-            if name in _PLATFORM_TYPEDEFS:
+            if name in _NAMED_INTEGERS:
                 result.platform_integers.append(name)
                 break
             current = current.get_declaration().underlying_typedef_type
@@ -209,7 +232,9 @@ def read_header(
     # The virtual root stays empty: libclang finds nothing on disk under it.
     with tempfile.TemporaryDirectory(prefix="cgoguard-include-") as root:
         tree = gather(path, text, os.path.realpath(root), include_dirs or [], project_roots or [])
-        return _parse(path, text, tree)
+        header = _parse(path, text, tree, bool(include_dirs))
+    _cgo_neighbours(header)
+    return header
 
 
 @contextlib.contextmanager
@@ -228,16 +253,25 @@ def _quiet_stderr() -> Iterator[None]:
         os.close(saved)
 
 
-def _parse(path: str, text: str, tree: IncludeTree) -> HeaderFile:
-    code = _strip_comments(text)
-    cindex = _clang()
-    arguments = ["-x", "c", "-std=gnu11", "-nostdinc"]
+def _arguments(tree: IncludeTree, text: str, cplusplus: bool = False) -> list[str]:
+    arguments = ["-x", "c++", "-std=gnu++17"] if cplusplus else ["-x", "c", "-std=gnu11"]
+    # __declspec(dllexport) in headers generated for or written for Windows.
+    arguments += ["-nostdinc", "-fdeclspec"]
+    pointer_bits = _CGO_POINTER_ASSERT.search(text)
+    if pointer_bits is not None and pointer_bits.group(1) == "32":
+        # cgo's static assertion: a header generated for a 32-bit target only compiles there.
+        arguments.append("--target=i686-linux-gnu")
     for folder in tree.search_dirs:
         arguments += ["-I", folder]  # virtual: only for __has_include over what was gathered
+    return arguments
+
+
+def _translation_unit(path: str, tree: IncludeTree, main: str, arguments: list[str]) -> Any:
+    cindex = _clang()
     try:
         with _quiet_stderr():
-            unit = cindex.Index.create().parse(
-                tree.main,
+            return cindex.Index.create().parse(
+                main,
                 args=arguments,
                 unsaved_files=list(tree.buffers.items()),
                 options=cindex.TranslationUnit.PARSE_SKIP_FUNCTION_BODIES,
@@ -248,6 +282,64 @@ def _parse(path: str, text: str, tree: IncludeTree) -> HeaderFile:
             f"{path}: libclang failed on this file (it crashed or ran out of memory, e.g. on a macro "
             "that expands exponentially; the per-item memory limit is item-memory)"
         ) from None
+
+
+def _errors(unit: Any, main: str) -> list[tuple[int, int, str]]:
+    """(line, column, message) of the errors located in the header itself."""
+    cindex = _clang()
+    found = []
+    for diagnostic in unit.diagnostics:
+        location = diagnostic.location
+        if diagnostic.severity < cindex.Diagnostic.Error or location.file is None:
+            continue
+        if location.file.name == main:
+            found.append((location.line, location.column, diagnostic.spelling))
+    return found
+
+
+def _active_missing(unit: Any, tree: IncludeTree) -> list[MissingInclude]:
+    """The not-found includes whose #warning marker was reached (active branches only)."""
+    active = []
+    for diagnostic in unit.diagnostics:
+        match = _MISSING.search(diagnostic.spelling)
+        if match is not None and int(match.group(1)) < len(tree.missing):
+            missing = tree.missing[int(match.group(1))]
+            if missing not in active:
+                active.append(missing)
+    return active
+
+
+def _unknown_types(errors: list[tuple[int, int, str]]) -> dict[str, list[tuple[int, int]]]:
+    """Every place each unknown type name is used (clang reports each use)."""
+    found: dict[str, list[tuple[int, int]]] = {}
+    for line, column, message in errors:
+        match = _UNKNOWN_TYPE.match(message)
+        if match is not None:
+            found.setdefault(match.group(1), []).append((line, column))
+    return found
+
+
+def _parse(path: str, text: str, tree: IncludeTree, include_dirs_given: bool = False) -> HeaderFile:
+    code = _strip_comments(text)
+    arguments = _arguments(tree, text)
+    unit = _translation_unit(path, tree, tree.main, arguments)
+    errors = _errors(unit, tree.main)
+    unknown = _unknown_types(errors)
+    undeclared: dict[str, int] = {}
+    prelude: str | None = None
+    if set(unknown) & set(STANDARD_TYPES):
+        # Not self-contained: parse it as a file that includes the standard headers first.
+        prelude = add_buffer(tree, _PRELUDE_NAME, "".join(f"#include <{h}>\n" for h in _PRELUDE))
+        arguments = [*arguments, "-include", prelude]
+        unit = _translation_unit(path, tree, tree.main, arguments)
+        errors = _errors(unit, tree.main)
+        resolved = set(unknown) - set(_unknown_types(errors))
+        undeclared = {name: unknown[name][0][0] for name in sorted(resolved) if name in STANDARD_TYPES}
+        unknown = _unknown_types(errors)
+    # One missing inside a system header (gnu/stubs-32.h for a 32-bit cgo header) is the
+    # system's concern, not the header's.
+    system = tuple(folder.rstrip("/") + "/" for folder in system_include_dirs())
+    missing = [m for m in _active_missing(unit, tree) if not os.path.realpath(m.path).startswith(system)]
     header = HeaderFile(
         path=path,
         generated_by_cgo="Code generated by cmd/cgo" in text[:400],
@@ -256,21 +348,72 @@ def _parse(path: str, text: str, tree: IncludeTree) -> HeaderFile:
         functions=[],
         line_count=text.count("\n") + (not text.endswith("\n")),
         suppressions=_suppressions(text),
+        missing_includes=missing,
         skipped_includes=tree.not_followed,
+        undeclared_standard_types=undeclared,
     )
-    main_file = tree.main
-    for diagnostic in unit.diagnostics:
-        location = diagnostic.location
-        if location.file is None or location.file.name != main_file:
+    # Unknown type names are explained by an include that was not found or not read;
+    # any other error means the file is not C as far as libclang can tell.
+    explained = bool(missing or tree.not_followed)
+    for line, column, message in errors:
+        if explained and _UNKNOWN_TYPE.match(message):
             continue
-        if "file not found" in diagnostic.spelling:
-            header.missing_includes.append(diagnostic.spelling)
-        elif diagnostic.severity >= cindex.Diagnostic.Error:
-            left_out = "".join(f"; {skipped}" for skipped in tree.not_followed)
-            raise HeaderError(
-                f"{path}:{location.line}:{location.column}: {diagnostic.spelling}; the header does not "
-                f"parse as C, so nothing in it was checked{left_out}"
-            )
+        hint = _not_found_hint(missing, include_dirs_given) if missing else ""
+        left_out = "".join(f"; {skipped}" for skipped in tree.not_followed)
+        raise HeaderError(
+            f"{path}:{line}:{column}: {message}; the header does not parse as C, so nothing in it was "
+            f"checked{left_out}{hint}"
+        )
+    sections = _cgo_sections(text) if header.generated_by_cgo else []
+    _functions(header, unit, tree.main, text, code, unknown, sections)
+    if header.include_guard is None and not header.generated_by_cgo:
+        header.repeat_errors = _repeat_errors(path, tree, text, prelude)
+    return header
+
+
+def _not_found_hint(missing: list[MissingInclude], include_dirs_given: bool) -> str:
+    names = ", ".join(m.directive for m in missing[:3])
+    given = "" if include_dirs_given else " (none was given)"
+    return (
+        f"; not found: {names}: pass the folders that hold them with -I DIR{given} or "
+        "include = [...] in [tool.cgoguard.lint]"
+    )
+
+
+def _cgo_sections(text: str) -> list[tuple[int, int, str]]:
+    """Line ranges (first, last, section) of a cgo-generated header: the
+    preamble copied from ``import "C"`` comments, cgo's own prologues, and the
+    exported prototypes after them."""
+    lines = text.splitlines()
+    markers = {index + 1: line.strip() for index, line in enumerate(lines) if line.strip() in _CGO_MARKERS}
+    preamble = [n for n, m in markers.items() if m == _CGO_MARKERS[0]]
+    preamble_end = [n for n, m in markers.items() if m == _CGO_MARKERS[1]]
+    prologue_end = [n for n, m in markers.items() if m == _CGO_MARKERS[3]]
+    if not (preamble and preamble_end and prologue_end):
+        return []  # an older or edited layout: every declaration counts as the user's
+    return [
+        (1, preamble[0], "prologue"),
+        (preamble[0] + 1, preamble_end[0] - 1, "preamble"),
+        (preamble_end[0], prologue_end[-1], "prologue"),
+        (prologue_end[-1] + 1, len(lines) + 1, "export"),
+    ]
+
+
+def _within(line: int, column: int, extent: Any) -> bool:
+    start, end = extent.start, extent.end
+    return (start.line, start.column) <= (line, column) <= (end.line, end.column)
+
+
+def _functions(
+    header: HeaderFile,
+    unit: Any,
+    main_file: str,
+    text: str,
+    code: str,
+    unknown: dict[str, list[tuple[int, int]]],
+    sections: list[tuple[int, int, str]],
+) -> None:
+    cindex = _clang()
     visible_ranges = _visibility_ranges(code)
     lines = text.splitlines()
     seen: set[str] = set()
@@ -293,16 +436,71 @@ def _parse(path: str, text: str, tree: IncludeTree) -> HeaderFile:
         has_visibility |= any(start <= line <= end for start, end in visible_ranges)
         column = len(lines[line - 1].encode("utf-8")[: location.column - 1].decode("utf-8", "replace")) + 1
         arguments_list = list(cursor.get_arguments())
+        result = _c_type(cursor.result_type)
+        start = cursor.extent.start
+        for name, places in unknown.items():
+            if any((start.line, start.column) <= at <= (location.line, location.column) for at in places):
+                result = CType(name, unresolved=[name])
+        parameters = []
+        for argument in arguments_list:
+            c_type = _c_type(argument.type)
+            extent = argument.extent
+            hit = [name for name, places in unknown.items() if any(_within(*at, extent) for at in places)]
+            parameters.append((argument.spelling, CType(" ".join(hit), unresolved=hit) if hit else c_type))
         header.functions.append(
             HeaderFunction(
                 name=cursor.spelling,
-                location=SourceLocation(path, line, column, line, column + len(cursor.spelling)),
-                result=_c_type(cursor.result_type),
-                parameters=[(a.spelling, _c_type(a.type)) for a in arguments_list],
+                location=SourceLocation(header.path, line, column, line, column + len(cursor.spelling)),
+                result=result,
+                parameters=parameters,
                 has_visibility=has_visibility,
                 pointer_parameters=sum(
                     a.type.get_canonical().kind == cindex.TypeKind.POINTER for a in arguments_list
                 ),
+                cgo_section=next((kind for first, last, kind in sections if first <= line <= last), ""),
             )
         )
-    return header
+
+
+def _repeat_errors(path: str, tree: IncludeTree, text: str, prelude: str | None) -> list[str]:
+    """What breaks when a translation unit includes the header twice, in C and
+    in C++: the errors of that unit that one including it once does not get."""
+    before = f'#include "{prelude}"\n' if prelude else ""
+    include = f'#include "{tree.main}"\n'
+    once = add_buffer(tree, _ONCE_NAME, before + include, resolve=False)
+    twice = add_buffer(tree, _TWICE_NAME, before + include * 2, resolve=False)
+    found: list[str] = []
+    for language, cplusplus in (("C", False), ("C++", True)):
+        arguments = _arguments(tree, text, cplusplus)
+        single_unit = _translation_unit(path, tree, once, arguments)
+        single = {message for _, _, message in _errors(single_unit, tree.main)}
+        for line, _, message in _errors(_translation_unit(path, tree, twice, arguments), tree.main):
+            if message not in single and not _MISSING.search(message):
+                entry = f"{language}: line {line}: {message}"
+                if entry not in found:
+                    found.append(entry)
+    return found
+
+
+def _cgo_neighbours(header: HeaderFile) -> None:
+    """Which Go files of the header's folder include it in their cgo preamble,
+    and the folder's //export names. Textual, bounded: enough to tell a header of
+    C helpers that only Go includes from one that declares the library's API."""
+    folder = os.path.dirname(os.path.abspath(header.path))
+    name = os.path.basename(header.path)
+    try:
+        entries = sorted(e for e in os.listdir(folder) if e.endswith(".go") and not e.endswith("_test.go"))
+    except OSError:
+        return
+    for entry in entries[:MAX_NEIGHBOUR_GO_FILES]:
+        try:
+            source = read_source(os.path.join(folder, entry), "a Go file").decode("utf-8", "replace")
+        except (ValueError, OSError):
+            continue
+        imports_c = _IMPORT_C.search(source)
+        if imports_c is None:
+            continue
+        preamble = source[: imports_c.start()]  # the comment right before it, and what precedes
+        if any(os.path.basename(found) == name for found in _INCLUDE_NAME.findall(preamble)):
+            header.included_by_cgo.append(entry)
+        header.go_exports_nearby.update(_GO_EXPORT.findall(source))

@@ -15,6 +15,12 @@ no search path on disk: what we did not hand it, it cannot read.
 Directives are found textually, ignoring ``#if``: a file included only under
 a false condition is read too (bounded), never wrongly skipped. Computed
 includes (``#include MACRO``) are not followed and are reported.
+
+An include found nowhere becomes a ``#warning`` naming it: libclang reports
+it only where the directive is active (not under ``#ifdef _WIN32`` on
+Linux), and, unlike clang's fatal "file not found", parsing goes on with
+every later diagnostic, so the types the missing file would have declared
+show up as "unknown type name" instead of being silently taken as ``int``.
 """
 
 from __future__ import annotations
@@ -24,9 +30,10 @@ import re
 import sysconfig
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from cgoguard.fileio import read_regular
-from cgoguard.sourcefacts import SkippedInclude
+from cgoguard.sourcefacts import MissingInclude, SkippedInclude
 
 BUILTIN_INCLUDE = Path(__file__).with_name("include")
 MAX_INCLUDED_FILES = 2_000  # glibc's <stdio.h> pulls in about 40
@@ -38,6 +45,7 @@ MAX_INCLUDE_FILE_BYTES = 16 << 20
 _DIRECTIVE = re.compile(r"^[ \t]*#[ \t]*(include_next|include|import)\b[ \t]*(.*)$")
 _LITERAL = re.compile(r'^(?:"([^"\n]+)"|<([^>\n]+)>)')
 _COMMENTS = re.compile(r"/\*.*?\*/|//[^\n]*", re.DOTALL)
+MISSING_MARKER = "cgoguard-include-not-found"
 
 
 def system_include_dirs() -> list[str]:
@@ -59,6 +67,9 @@ class IncludeTree:
     buffers: dict[str, bytes] = field(default_factory=dict)
     search_dirs: list[str] = field(default_factory=list)  # virtual, for __has_include
     not_followed: list[SkippedInclude] = field(default_factory=list)
+    # Includes found nowhere, by the number their #warning marker carries.
+    missing: list[MissingInclude] = field(default_factory=list)
+    gatherer: Any = None  # to add buffers later (add_buffer)
 
     def virtual(self, real: str) -> str:
         return self.root + real
@@ -132,7 +143,9 @@ class _Gatherer:
         after = self.found_at.get(includer, -1) if keyword == "include_next" else None
         found = self.resolve(name, literal.group(1) is not None, includer, after)
         if found is None:
-            return f"#{keyword} {argument}"  # libclang reports it missing: nothing on disk to find
+            shown = self.display.get(includer, includer)
+            self.tree.missing.append(MissingInclude(shown, line, f"#{keyword} {argument}", name))
+            return f"#warning {MISSING_MARKER} {len(self.tree.missing) - 1}"
         path, index = found
         real = os.path.realpath(path)
         if not self.allowed(real):
@@ -169,6 +182,19 @@ class _Gatherer:
         return True
 
 
+def add_buffer(tree: IncludeTree, name: str, text: str, resolve: bool = True) -> str:
+    """Add an in-memory file beside the header under the virtual root; its
+    virtual path. With ``resolve``, its includes are resolved like the
+    header's; without, it may name only buffers already there."""
+    assert tree.gatherer is not None
+    real = os.path.join(os.path.dirname(tree.real(tree.main)), name)
+    virtual = tree.virtual(real)
+    if virtual not in tree.buffers:
+        tree.gatherer.add(real, b"", -1)
+        tree.buffers[virtual] = tree.gatherer.rewrite(real, text) if resolve else text.encode()
+    return virtual
+
+
 def gather(path: str, text: str, root: str, include_dirs: list[str], project_roots: list[str]) -> IncludeTree:
     """The include tree of the header at ``path`` (already read as ``text``),
     under the virtual root ``root`` (a private, empty folder)."""
@@ -181,4 +207,5 @@ def gather(path: str, text: str, root: str, include_dirs: list[str], project_roo
     gatherer.add(real, b"", -1)
     tree.buffers[tree.main] = gatherer.rewrite(real, text)
     tree.search_dirs = [tree.virtual(os.path.realpath(d)) for d in gatherer.search]
+    tree.gatherer = gatherer
     return tree

@@ -32,12 +32,12 @@ from pathlib import Path
 from typing import Any
 
 from cgoguard.errors import CgoguardError, InputError
-from cgoguard.gobuild.toolchain import INSTALL_HINT, cache_dir, find_go
 from cgoguard.gobuild.errors import BuildError
+from cgoguard.gobuild.toolchain import INSTALL_HINT, cache_dir, find_go
 from cgoguard.model import SourceLocation
 from cgoguard.sourcefacts import (
-    CAllocation,
     CallEdge,
+    CAllocation,
     DeferFact,
     ExportDirective,
     GoFile,
@@ -77,6 +77,7 @@ class Platform:
     goos: str = ""
     goarch: str = ""
     tags: tuple[str, ...] = ()
+    cgo: bool = True
 
 
 def go_files(folder: str) -> list[str]:
@@ -156,7 +157,9 @@ def helper_binary(go: str | None = None) -> tuple[str, str]:
                 check=False,
             )
         except (OSError, subprocess.TimeoutExpired) as error:
-            raise GoFrontEndError(f"cannot build cgoguard's Go front end with {go_binary}: {error}.") from None
+            raise GoFrontEndError(
+                f"cannot build cgoguard's Go front end with {go_binary}: {error}."
+            ) from None
         if completed.returncode != 0:
             raise GoFrontEndError(
                 f"cannot build cgoguard's Go front end with {go_binary} (Go 1.21 or newer is needed). "
@@ -198,6 +201,7 @@ def run_front_end(
         "goos": platform.goos,
         "goarch": platform.goarch,
         "tags": list(platform.tags),
+        "cgo": platform.cgo,
         "targets": [
             {"dir": t.folder, "files": list(t.files) if t.files is not None else None} for t in targets
         ],
@@ -237,7 +241,9 @@ def _go_type(raw: dict[str, Any]) -> GoType:
 
 
 def _sites(path: str, raw: list[dict[str, Any]] | None) -> list[Site]:
-    return [Site(s["kind"], _location(path, s), s.get("detail", ""), bool(s.get("locked"))) for s in raw or []]
+    return [
+        Site(s["kind"], _location(path, s), s.get("detail", ""), bool(s.get("locked"))) for s in raw or []
+    ]
 
 
 def _function(raw: dict[str, Any]) -> GoFunction:
@@ -361,12 +367,13 @@ def read_packages(
     target alone, so one bad package costs only its own result."""
     if not targets:
         return []
+    single = len(targets) == 1
     try:
         raw = run_front_end(targets, platform, go=go, timeout=timeout * len(targets) if timeout else None)
         return [package_from_json(r) for r in raw]
-    except GoSourceError:
-        if len(targets) == 1:
-            raise
+    except GoSourceError as error:
+        if single:
+            return [error]
     results: list[GoPackage | GoSourceError] = []
     for target in targets:
         try:
@@ -383,7 +390,9 @@ def read_package(
     """One package (tests and scripts)."""
     if not os.path.isdir(folder):
         raise GoSourceError(f"cannot list {folder}: no such folder")
-    (result,) = read_packages([GoTarget(folder, tuple(files) if files is not None else None)], platform, go=go)
+    (result,) = read_packages(
+        [GoTarget(folder, tuple(files) if files is not None else None)], platform, go=go
+    )
     if isinstance(result, GoSourceError):
         raise result
     return result

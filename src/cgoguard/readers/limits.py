@@ -39,9 +39,3 @@ class StringBudget:
                 f"the {self.what} would decode to more than {limit:,} bytes from a {self.table_size:,}-byte "
                 "table (overlapping or unterminated strings); refusing to amplify them"
             )
-
-
-# Go types nest inside one another (``**T``, ``[][]T``, ``func() func() T``, ``struct{ f struct{...} }``);
-# a Go file that nests them deeper than this is one error sentence instead of being read. The 8,087
-# .go files of Go 1.27's source tree (tests and testdata included) nest them at most 11 deep.
-TYPE_NESTING_LIMIT = 100

@@ -26,6 +26,7 @@ type request struct {
 	GOOS    string   `json:"goos"`
 	GOARCH  string   `json:"goarch"`
 	Tags    []string `json:"tags"`
+	Cgo     *bool    `json:"cgo"`
 	Targets []target `json:"targets"`
 }
 
@@ -53,7 +54,7 @@ func main() {
 	if req.GOARCH != "" {
 		ctxt.GOARCH = req.GOARCH
 	}
-	ctxt.CgoEnabled = true
+	ctxt.CgoEnabled = req.Cgo == nil || *req.Cgo
 	ctxt.BuildTags = append([]string(nil), req.Tags...)
 	// The standard library is imported from source without cgo: its pure-Go
 	// files declare the same API, and no C compiler is started.

@@ -1226,13 +1226,18 @@ func (w *walker) slice(t *ast.SliceExpr) {
 		}
 	}
 	x := types.ExprString(t.X)
+	_, isArray := tv.Type.Underlying().(*types.Array)
 	for _, bound := range []ast.Expr{t.Low, t.High, t.Max} {
-		if bound == nil || w.constant(bound) {
+		// Constant bounds of an array are checked by the compiler; of a slice or
+		// string only 0 is always in range.
+		if bound == nil || (w.constant(bound) && (isArray || w.isZero(bound))) {
 			continue
 		}
 		keys := []string{"len:" + x}
-		for k := range mentions(bound) {
-			keys = append(keys, k)
+		if !w.constant(bound) {
+			for k := range mentions(bound) {
+				keys = append(keys, k)
+			}
 		}
 		if bound := unparen(bound); true {
 			if c, ok := bound.(*ast.CallExpr); ok && isBuiltin(c.Fun, "len", w.info) && len(c.Args) == 1 && types.ExprString(c.Args[0]) == x {
