@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 CORPUS = Path(__file__).resolve().parent.parent / "benchmarks" / "corpus"
-KINDS = [kind for kind in ("go", "headers") if (CORPUS / kind / "labels.toml").is_file()]
+KINDS = [kind for kind in ("go", "headers", "heldout") if (CORPUS / kind / "labels.toml").is_file()]
 # Rules reported on the exported function's `func Name(` line.
 PER_EXPORT = {"CG404", "CG405", "CG407", "CG412", "CG413", "CG415"}
 # Rules the corpus must cover with >= 3 true and >= 3 false labels.
@@ -62,7 +62,7 @@ def test_every_label_points_at_its_place(kind: str) -> None:
         assert 1 <= line <= len(lines), entry
         text = lines[line - 1]
         assert text.strip(), f"{entry}: blank line"
-        if kind == "go" and entry["rule"] in PER_EXPORT:
+        if kind in ("go", "heldout") and entry["rule"] in PER_EXPORT:
             match = re.match(r"func (\w+)\(", text)
             assert match, f"{entry}: {text!r} is not a func line"
             above = lines[: line - 1]
@@ -72,7 +72,8 @@ def test_every_label_points_at_its_place(kind: str) -> None:
             assert f"//export {match.group(1)}" in comments, f"{entry}: no //export doc comment"
 
 
-@pytest.mark.parametrize("kind", KINDS)
+# The held-out corpus is scored as found, so only the tuned corpora must cover every rule on both sides.
+@pytest.mark.parametrize("kind", [kind for kind in KINDS if kind != "heldout"])
 def test_every_rule_has_three_true_and_three_false(kind: str) -> None:
     counts = Counter((e["rule"], e["verdict"]) for e in labels(kind))
     rules = set(REQUIRED[kind]) | {str(e["rule"]) for e in labels(kind) if e["verdict"] != "debatable"}
