@@ -193,9 +193,10 @@ def run_front_end(
     *,
     go: str | None = None,
     timeout: float | None = None,
-) -> list[dict[str, Any]]:
-    """The helper's JSON for each target, in order. Raises GoSourceError when
-    the helper fails or passes ``timeout``."""
+) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
+    """The helper's JSON for each target, in order, and for the module packages
+    they import (by import path). Raises GoSourceError when the helper fails
+    or passes ``timeout``."""
     binary, goroot = helper_binary(go)
     request = {
         "goos": platform.goos,
@@ -226,10 +227,12 @@ def run_front_end(
         last = completed.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no message"]
         raise GoSourceError(f"the Go front end stopped (exit {completed.returncode}): {last[0][:300]}")
     try:
-        packages: list[dict[str, Any]] = json.loads(completed.stdout)["packages"]
+        document = json.loads(completed.stdout)
+        packages: list[dict[str, Any]] = document["packages"]
+        modules: dict[str, dict[str, Any]] = document.get("modules") or {}
     except (ValueError, KeyError, TypeError):
         raise GoSourceError("the Go front end printed something that is not its JSON") from None
-    return packages
+    return packages, modules
 
 
 def _location(path: str, node: dict[str, Any], end: dict[str, Any] | None = None) -> SourceLocation:
@@ -312,8 +315,20 @@ def _function(raw: dict[str, Any]) -> GoFunction:
     )
 
 
-def package_from_json(raw: dict[str, Any]) -> GoPackage:
-    """A GoPackage from the helper's JSON for one target."""
+def package_from_json(
+    raw: dict[str, Any],
+    modules: dict[str, dict[str, Any]] | None = None,
+    parsed: dict[str, list[GoFunction]] | None = None,
+) -> GoPackage:
+    """A GoPackage from the helper's JSON for one target (``modules``: the
+    module packages of the run, ``parsed``: their functions, filled as read)."""
+    modules = modules or {}
+    parsed = parsed if parsed is not None else {}
+    dependencies: list[GoFunction] = []
+    for path in raw.get("dependencies") or []:
+        if path not in parsed:
+            parsed[path] = [_function(fn) for fn in (modules.get(path) or {}).get("functions") or []]
+        dependencies += parsed[path]
     functions_by_file: dict[str, list[GoFunction]] = {}
     for fn in raw["functions"]:
         functions_by_file.setdefault(fn["path"], []).append(_function(fn))
@@ -353,7 +368,7 @@ def package_from_json(raw: dict[str, Any]) -> GoPackage:
         c_free_functions=list(raw.get("c_free_functions") or []),
         header_free_functions=list(raw.get("header_free_functions") or []),
         channel_closes=set(raw.get("channel_closes") or []),
-        dependencies=[_function(fn) for dep in raw.get("dependencies") or [] for fn in dep["functions"]],
+        dependencies=dependencies,
     )
 
 
@@ -370,16 +385,19 @@ def read_packages(
         return []
     single = len(targets) == 1
     try:
-        raw = run_front_end(targets, platform, go=go, timeout=timeout * len(targets) if timeout else None)
-        return [package_from_json(r) for r in raw]
+        raw, modules = run_front_end(
+            targets, platform, go=go, timeout=timeout * len(targets) if timeout else None
+        )
+        parsed: dict[str, list[GoFunction]] = {}
+        return [package_from_json(r, modules, parsed) for r in raw]
     except GoSourceError as error:
         if single:
             return [error]
     results: list[GoPackage | GoSourceError] = []
     for target in targets:
         try:
-            (one,) = run_front_end([target], platform, go=go, timeout=timeout)
-            results.append(package_from_json(one))
+            (one,), modules = run_front_end([target], platform, go=go, timeout=timeout)
+            results.append(package_from_json(one, modules))
         except GoSourceError as error:
             results.append(error)
     return results

@@ -29,7 +29,7 @@ type packageJSON struct {
 	CFreeFunctions      []string            `json:"c_free_functions"`
 	HeaderFreeFunctions []string            `json:"header_free_functions"`
 	ChannelCloses       []string            `json:"channel_closes"`
-	Dependencies        []*packageJSON      `json:"dependencies,omitempty"`
+	Dependencies        []string            `json:"dependencies,omitempty"` // import paths, see response.Modules
 }
 
 type fileJSON struct {

@@ -58,6 +58,8 @@ type loader struct {
 	fakes   map[string]*types.Package
 	loading map[string]bool
 	modules map[string][2]string // folder -> (module path, module root)
+	// Facts of the module packages the targets import, once per run.
+	modules2 map[string]*packageJSON
 }
 
 func newLoader(ctxt *build.Context) *loader {
@@ -71,6 +73,7 @@ func newLoader(ctxt *build.Context) *loader {
 		fakes:   map[string]*types.Package{},
 		loading: map[string]bool{},
 		modules: map[string][2]string{},
+		modules2: map[string]*packageJSON{},
 	}
 }
 
@@ -129,16 +132,15 @@ func (l *loader) target(t target) *packageJSON {
 		}
 	}
 	walk(p)
-	paths := make([]string, 0, len(seen))
 	for path := range seen {
-		paths = append(paths, path)
-	}
-	sort.Strings(paths)
-	for _, path := range paths {
 		if dep := l.byPath[path]; dep != nil {
-			out.Dependencies = append(out.Dependencies, l.factsOf(dep))
+			out.Dependencies = append(out.Dependencies, path)
+			if _, done := l.modules2[path]; !done {
+				l.modules2[path] = l.factsOf(dep)
+			}
 		}
 	}
+	sort.Strings(out.Dependencies)
 	return out
 }
 
@@ -148,7 +150,6 @@ func (l *loader) factsOf(p *loaded) *packageJSON {
 	}
 	// A copy, so that a target's flags do not leak into its use as a dependency.
 	c := *p.facts
-	c.Dependencies = nil
 	return &c
 }
 

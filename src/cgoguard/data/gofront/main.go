@@ -36,8 +36,9 @@ type target struct {
 }
 
 type response struct {
-	GoVersion string         `json:"go_version"`
-	Packages  []*packageJSON `json:"packages"`
+	GoVersion string                  `json:"go_version"`
+	Packages  []*packageJSON          `json:"packages"`
+	Modules   map[string]*packageJSON `json:"modules"` // module packages the targets import
 }
 
 func main() {
@@ -67,6 +68,7 @@ func main() {
 	for _, t := range req.Targets {
 		resp.Packages = append(resp.Packages, safeTarget(l, t))
 	}
+	resp.Modules = l.modules2
 	out := json.NewEncoder(os.Stdout)
 	if err := out.Encode(&resp); err != nil {
 		fmt.Fprintf(os.Stderr, "gofront: %v\n", err)

@@ -18,6 +18,12 @@ type comparison struct {
 	bound    bool // against a constant other than 0, or a Max* limit: an upper bound
 }
 
+type callKey struct {
+	callee string
+	how    string
+	locked bool
+}
+
 type lockEvent struct {
 	pos  token.Pos
 	lock bool
@@ -34,6 +40,8 @@ type walker struct {
 	maybeNil map[types.Object]bool
 	cVars    map[types.Object]bool
 	cmps     []comparison
+	first    map[string]token.Pos // where each mention is first compared
+	bounded  map[string]token.Pos // where each mention is first compared with an upper bound
 	ranges   map[types.Object]string
 	safe     map[*ast.TypeAssertExpr]bool
 	locks    []lockEvent
@@ -48,6 +56,7 @@ type walker struct {
 	handleTypes  map[string]bool        // package types declared as cgo.Handle
 	cFields      map[types.Object]bool  // struct fields the package fills with C memory
 	fresh        map[types.Object]bool  // handles this function made with cgo.NewHandle
+	called       map[callKey]bool
 	skipped  map[*ast.FuncLit]bool // go-statement bodies and deferred recover closures
 	nodes    []ast.Node            // the body's nodes in order, without the skipped literals
 	parents  map[ast.Node]ast.Node
@@ -56,8 +65,8 @@ type walker struct {
 func newWalker(l *loader, p *loaded, f *parsedFile, d *ast.FuncDecl) *walker {
 	return &walker{l: l, p: p, f: f, info: p.info, decl: d,
 		params: map[types.Object]bool{}, maybeNil: map[types.Object]bool{}, cVars: map[types.Object]bool{},
-		ranges: map[types.Object]string{}, safe: map[*ast.TypeAssertExpr]bool{},
-		allocs: map[types.Object]*allocJSON{}, closes: map[string]bool{}, closureFrees: map[types.Object]bool{}, cPointers: map[types.Object]bool{}, lengths: map[types.Object]int64{}, fresh: map[types.Object]bool{},
+		ranges: map[types.Object]string{}, first: map[string]token.Pos{}, bounded: map[string]token.Pos{}, safe: map[*ast.TypeAssertExpr]bool{},
+		allocs: map[types.Object]*allocJSON{}, closes: map[string]bool{}, closureFrees: map[types.Object]bool{}, cPointers: map[types.Object]bool{}, lengths: map[types.Object]int64{}, fresh: map[types.Object]bool{}, called: map[callKey]bool{},
 		skipped: map[*ast.FuncLit]bool{}, parents: map[ast.Node]ast.Node{}}
 }
 
@@ -103,12 +112,24 @@ func (w *walker) run() *funcJSON {
 	out.Params = w.fields(d.Type.Params, true)
 	out.Results = w.fields(d.Type.Results, false)
 	w.prepare(d.Body)
+	w.indexComparisons()
 	w.defers(d.Body)
 	for _, n := range w.nodes {
 		w.visit(n)
 	}
 	w.afterFree(d.Body.List, map[types.Object]bool{}, map[types.Object]bool{})
 	w.handleOrder()
+	// The checks need where the first possible panic is (before or after a
+	// recover is in place); every later one would only grow the output.
+	sort.SliceStable(out.Panics, func(i, j int) bool {
+		if out.Panics[i].Line != out.Panics[j].Line {
+			return out.Panics[i].Line < out.Panics[j].Line
+		}
+		return out.Panics[i].Col < out.Panics[j].Col
+	})
+	if len(out.Panics) > 1 {
+		out.Panics = out.Panics[:1]
+	}
 	for _, a := range w.allocsInOrder() {
 		out.Allocations = append(out.Allocations, *a)
 	}
@@ -187,6 +208,13 @@ func (w *walker) prepare(body *ast.BlockStmt) {
 			}
 		case *ast.FuncLit:
 			if w.skipped[t] {
+				return false
+			}
+			// A literal handed to another function runs when that function
+			// decides (a timer, a goroutine, a callback registry): its panics
+			// and exits are not this function's, unless the callee is known to
+			// call it before returning.
+			if call, ok := w.parents[t].(*ast.CallExpr); ok && call.Fun != ast.Expr(t) && !w.callsBack(call) {
 				return false
 			}
 		case *ast.BinaryExpr:
@@ -420,17 +448,30 @@ func (w *walker) isZero(e ast.Expr) bool {
 }
 
 func (w *walker) guarded(at token.Pos, keys ...string) bool {
-	for _, c := range w.cmps {
-		if c.pos >= at {
-			continue
-		}
-		for _, k := range keys {
-			if c.mentions[k] {
-				return true
-			}
+	for _, k := range keys {
+		if p, ok := w.first[k]; ok && p < at {
+			return true
 		}
 	}
 	return false
+}
+
+// indexComparisons remembers, for each mention, its first comparison (and first upper bound):
+// a guard check is then a lookup, not a scan of every condition of the function.
+func (w *walker) indexComparisons() {
+	for _, c := range w.cmps {
+		for k := range c.mentions {
+			if p, ok := w.first[k]; !ok || c.pos < p {
+				w.first[k] = c.pos
+			}
+			if c.bound {
+				if p, ok := w.bounded[k]; !ok || c.pos < p {
+					w.bounded[k] = c.pos
+				}
+			}
+		}
+	}
+	w.cmps = nil
 }
 
 func (w *walker) locked(at token.Pos) bool {
@@ -475,6 +516,22 @@ func isBuiltin(fun ast.Expr, name string, info *types.Info) bool {
 	obj := info.Uses[id]
 	_, builtin := obj.(*types.Builtin)
 	return obj == nil || builtin
+}
+
+// Standard library functions that call the function they are given before returning.
+var synchronousCallbacks = map[string]bool{"sort.Slice": true, "sort.SliceStable": true, "sort.Search": true,
+	"slices.SortFunc": true, "slices.SortStableFunc": true, "slices.IndexFunc": true,
+	"slices.ContainsFunc": true, "slices.DeleteFunc": true, "strings.Map": true, "strings.FieldsFunc": true,
+	"strings.IndexFunc": true, "strings.TrimFunc": true, "bytes.Map": true, "(sync.Once).Do": true,
+	"(sync.Map).Range": true, "filepath.Walk": true, "filepath.WalkDir": true, "fs.WalkDir": true}
+
+func (w *walker) callsBack(call *ast.CallExpr) bool {
+	if fn := w.callee(call); fn != nil {
+		key := funcKey(fn)
+		return synchronousCallbacks[key] || (fn.Pkg() != nil && w.inModule(fn.Pkg().Path()))
+	}
+	path, name := w.pkgCall(call)
+	return synchronousCallbacks[path+"."+name]
 }
 
 // -- defers ---------------------------------------------------------------------------------
@@ -765,8 +822,14 @@ func (w *walker) call(c *ast.CallExpr) {
 		if inDefer {
 			how = "defer"
 		}
-		line, col := w.pos(c.Pos())
-		out.Calls = append(out.Calls, callJSON{Callee: funcKey(fn), Line: line, Col: col, How: how, Locked: w.locked(c.Pos())})
+		locked := w.locked(c.Pos())
+		// The first call of each kind to a callee is enough to follow it.
+		key := callKey{funcKey(fn), how, locked}
+		if !w.called[key] {
+			w.called[key] = true
+			line, col := w.pos(c.Pos())
+			out.Calls = append(out.Calls, callJSON{Callee: key.callee, Line: line, Col: col, How: how, Locked: locked})
+		}
 	}
 	// Arguments handed to Go functions: C memory passed on is kept by someone.
 	for _, a := range c.Args {
@@ -1418,14 +1481,9 @@ func (w *walker) narrow(c *ast.CallExpr, target string, arg ast.Expr) {
 		keys = append(keys, k)
 	}
 	guarded := false
-	for _, c := range w.cmps {
-		if c.pos >= arg.Pos() || !c.bound {
-			continue
-		}
-		for _, k := range keys {
-			if c.mentions[k] {
-				guarded = true
-			}
+	for _, k := range keys {
+		if p, ok := w.bounded[k]; ok && p < arg.Pos() {
+			guarded = true
 		}
 	}
 	line, col := w.pos(c.Pos())
