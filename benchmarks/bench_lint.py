@@ -56,13 +56,16 @@ def _time(command: list[str], cwd: Path | None = None) -> tuple[float, int]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--tree", default="crypto,net", help="folders under GOROOT/src (comma-separated)")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--before", help="an older cgoguard executable to time on the same tree")
     args = parser.parse_args()
     go = _go()
-    goroot = Path(subprocess.run([go, "env", "GOROOT"], capture_output=True, text=True, check=True).stdout.strip())
+    listed = subprocess.run([go, "env", "GOROOT"], capture_output=True, text=True, check=True)
+    goroot = Path(listed.stdout.strip())
     names = [n.strip() for n in args.tree.split(",") if n.strip()]
     folders = [goroot / "src" / n for n in names]
     files = _files(folders)
@@ -82,7 +85,8 @@ def main() -> int:
             seconds, code = _time(command, cwd=goroot / "src")
             times.append(seconds)
         medians[label] = statistics.median(times)
-        print(f"  {label:24} {medians[label]:7.2f} s  {1000 * medians[label] / files:6.2f} ms/file  (exit {code})")
+        per_file = 1000 * medians[label] / files
+        print(f"  {label:24} {medians[label]:7.2f} s  {per_file:6.2f} ms/file  (exit {code})")
     base = medians["cgoguard lint"]
     for label, seconds in medians.items():
         if label != "cgoguard lint":

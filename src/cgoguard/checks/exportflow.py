@@ -65,8 +65,6 @@ def c_memory_freed_then_used(package: GoPackage) -> Iterator[Located]:
             yield Located(message + ": use after free, then a double free in the caller.", site.location)
 
 
-
-
 @check(
     id="CG412",
     name="process-exit-from-export",
