@@ -70,6 +70,9 @@ def corpus_findings() -> Counter[Key]:
     for prefix, fixture in AGAINST.items():
         headers = sorted(str(p) for p in (CORPUS / "against").glob(f"{prefix}*.h"))
         artifacts += lint(headers, against=str(build(fixture)))
+    # Headers against the Go package they declare (CG473, CG474).
+    against_go = CORPUS / "againstgo"
+    artifacts += lint(sorted(str(p) for p in against_go.glob("*.h")), against=str(against_go / "bridge"))
     for artifact in artifacts:
         assert artifact.error is None, f"{artifact.path}: {artifact.error}"
         for finding in artifact.findings:

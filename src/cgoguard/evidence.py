@@ -51,7 +51,12 @@ _REASONS = {
     "no-source-kind": ("no {kind} among the linted sources", "检查的源代码中没有 {kind}"),
 }
 RELATIONSHIP_RANK = {"satisfies": 3, "partially-satisfies": 2, "supports": 1, "none": 0}
-_SOURCE_TARGETS = (CheckTarget.GO_SOURCE, CheckTarget.C_HEADER, CheckTarget.HEADER_BINARY)
+_SOURCE_TARGETS = (
+    CheckTarget.GO_SOURCE,
+    CheckTarget.C_HEADER,
+    CheckTarget.HEADER_BINARY,
+    CheckTarget.HEADER_GO,
+)
 
 
 @dataclass(slots=True)

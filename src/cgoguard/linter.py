@@ -20,12 +20,19 @@ from dataclasses import dataclass, field
 
 from cgoguard.checks import CheckTarget, checks_for
 from cgoguard.config import Config
+from cgoguard.errors import UsageError
 from cgoguard.executors import Executor, InProcess, ProcessPool, effective_jobs
 from cgoguard.itemlimits import ItemLimits
 from cgoguard.model import Artifact, Finding
 from cgoguard.readers.cheader import HeaderError, read_header
 from cgoguard.readers.gofront import GoSourceError, GoTarget, Platform, go_files, read_packages
-from cgoguard.sourcefacts import GoPackage, HeaderAgainstBinary, HeaderFile
+from cgoguard.sourcefacts import (
+    GoExportSignature,
+    GoPackage,
+    HeaderAgainstBinary,
+    HeaderAgainstGo,
+    HeaderFile,
+)
 
 HEADER_SUFFIXES = (".h", ".hh", ".hpp", ".hxx")
 _SKIPPED_FOLDERS = frozenset(["vendor", "testdata", "node_modules"])
@@ -152,6 +159,7 @@ def lint_header(
     include_dirs: list[str],
     project_roots: list[str] | None = None,
     integer_level: str = "portability",
+    go_exports: dict[str, GoExportSignature] | None = None,
 ) -> Artifact:
     artifact = Artifact(path=target.path)
     try:
@@ -160,14 +168,21 @@ def lint_header(
         artifact.error = str(error)
         return artifact
     header.integer_level = integer_level
-    artifact.findings = _header_findings(header, binary)
+    artifact.findings = _header_findings(header, binary, go_exports or {})
     if binary is not None and binary.error:
         artifact.error = f"cannot compare with {binary.path}: {binary.error}"
     return artifact
 
 
-def _header_findings(header: HeaderFile, binary: BinarySymbols | None) -> list[Finding]:
+def _header_findings(
+    header: HeaderFile, binary: BinarySymbols | None, go_exports: dict[str, GoExportSignature]
+) -> list[Finding]:
     findings = [f for check in checks_for(CheckTarget.C_HEADER, HeaderFile) for f in check.run(header)]
+    if any(function.name in go_exports for function in header.functions):
+        against_go = HeaderAgainstGo(header, go_exports)
+        findings += [
+            f for check in checks_for(CheckTarget.HEADER_GO, HeaderAgainstGo) for f in check.run(against_go)
+        ]
     if binary is not None and binary.error is None:
         pair = HeaderAgainstBinary(header, binary.path, binary.defined, binary.go_exports)
         findings += [
@@ -187,13 +202,21 @@ class LintWorker:
     integer_level: str = "portability"
 
     packages: dict[int, GoPackage | GoSourceError] = field(default_factory=dict)  # by target id
+    go_exports: dict[str, GoExportSignature] = field(default_factory=dict)  # of every package linted
 
     def __call__(self, target: LintTarget) -> list[Artifact]:
         if target.kind == "error":
             artifacts = [Artifact(path=target.path, error=target.error)]
         elif target.kind == "header":
             artifacts = [
-                lint_header(target, self.binary, self.include_dirs, self.project_roots, self.integer_level)
+                lint_header(
+                    target,
+                    self.binary,
+                    self.include_dirs,
+                    self.project_roots,
+                    self.integer_level,
+                    self.go_exports,
+                )
             ]
         else:
             artifacts = lint_go_package(target, self.packages[target.serial])
@@ -224,7 +247,9 @@ def lint(
     the project (the configuration's folder), the headers' own folders,
     ``include_dirs`` and the system include folders. ``header_integers``: CG453's
     level (default: the configuration's, else "portability")."""
-    binary = read_binary_symbols(against) if against is not None else None
+    # --against a Go package folder: its exports are what the headers must declare.
+    against_go = against is not None and os.path.isdir(against)
+    binary = read_binary_symbols(against) if against is not None and not against_go else None
     found = targets(paths)
     roots = [config.root] if config is not None and config.root else []
     folders = [*(include_dirs or []), *(config.lint_include_dirs if config is not None else [])]
@@ -242,7 +267,13 @@ def lint(
         timeout=limits.seconds if limits is not None else ItemLimits().seconds,
     )
     packages = {t.serial: package for t, package in zip(go_targets, read, strict=True)}
-    worker = LintWorker(config, binary, folders, roots, level, packages)
+    compared = [p for p in read if isinstance(p, GoPackage)]
+    if against_go and against is not None:
+        (extra,) = read_packages([GoTarget(against)], platform or Platform(), go=go)
+        if isinstance(extra, GoSourceError):
+            raise UsageError(f"cannot read the Go package given with --against: {extra}")
+        compared.append(extra)
+    worker = LintWorker(config, binary, folders, roots, level, packages, export_signatures(compared))
     wanted = effective_jobs(jobs if jobs is not None else (config.jobs if config else None))
     headers = sum(target.kind == "header" for target in found)
     workers = min(wanted, max(1, headers))  # a fork pool starts every worker at once
@@ -253,6 +284,33 @@ def lint(
     for result in executor.map(worker, found, on_crash=worker.stopped):
         artifacts += result
     return artifacts
+
+
+def export_signatures(packages: Iterable[GoPackage]) -> dict[str, GoExportSignature]:
+    """The //export functions of ``packages`` as cgo declares them in its header."""
+    found: dict[str, GoExportSignature] = {}
+    for package in packages:
+        names = {d.attached_to for _, d in package.effective_exports()}
+        for _, function in package.functions():
+            if function.receiver is not None or function.name not in names:
+                continue
+            results = [r.type.c_type for r in function.results]
+            result = (
+                "void"
+                if not results
+                else results[0]
+                if len(results) == 1
+                else f"struct {function.name}_return"
+            )
+            found[function.name] = GoExportSignature(
+                function.name,
+                function.location,
+                tuple(p.type.c_type for p in function.parameters),
+                result,
+                package.returned_allocation(function) is not None,
+                function.returns_global,
+            )
+    return found
 
 
 def _order(finding: Finding) -> tuple[int, int, str]:

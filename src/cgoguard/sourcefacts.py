@@ -198,6 +198,20 @@ class GoPackage:
             if f.imports_c and d.exact_prefix and d.attached_to is not None and d.name == d.attached_to
         ]
 
+    def returned_allocation(self, function: GoFunction) -> SourceLocation | None:
+        """Where the C memory ``function`` returns was allocated: in itself, or in a
+        module function whose result it returns (followed through the calls)."""
+        index = self.function_index()
+        seen: set[str] = set()
+        todo = [function]
+        while todo:
+            current = todo.pop()
+            if current.returns_c_allocation is not None:
+                return current.returns_c_allocation
+            seen.add(current.key)
+            todo += [index[k] for k in current.returns_calls if k in index and k not in seen]
+        return None
+
     def function_index(self) -> dict[str, GoFunction]:
         """Every function of the package and its module dependencies, by key."""
         index = {fn.key: fn for fn in self.dependencies}
@@ -296,6 +310,26 @@ class HeaderFile:
     # Not a fact of the file: the CG453 level the run asked for (set by the linter
     # from [tool.cgoguard.lint] header-integers / --header-integers).
     integer_level: str = "portability"
+
+
+@dataclass(frozen=True, slots=True)
+class GoExportSignature:
+    """An //export function as cgo declares it in the header it generates."""
+
+    name: str
+    location: SourceLocation
+    parameters: tuple[str, ...]  # C types cgo writes ("GoInt", "char*", "GoString")
+    result: str  # "void", one C type, or "struct Name_return" for several results
+    returns_c_memory: bool  # a fresh C allocation the caller must free
+    returns_borrowed: bool  # a package-level variable: the library keeps it
+
+
+@dataclass(slots=True)
+class HeaderAgainstGo:
+    """A header and the //export functions of the Go packages linted with it."""
+
+    header: HeaderFile
+    exports: dict[str, GoExportSignature]
 
 
 @dataclass(slots=True)

@@ -109,6 +109,7 @@ class CheckTarget(StrEnum):
     GO_SOURCE = "go-source"  # one Go package: cgoguard.sourcefacts.GoPackage
     C_HEADER = "c-header"  # one C header: cgoguard.sourcefacts.HeaderFile
     HEADER_BINARY = "header-binary"  # a header against its library: HeaderAgainstBinary
+    HEADER_GO = "header-go"  # a header against the Go exports linted with it: HeaderAgainstGo
     ARTIFACT_SET = "artifact-set"  # every artifact of one run, after the merge: ArtifactSet
     BUILD = "build"  # one built artifact and what its build plan expected: buildplan.BuiltArtifact
     KNOWN_VULNERABILITIES = "known-vulnerabilities"  # one Go artifact against the database: VulnSubject
@@ -258,6 +259,7 @@ PLUGIN_MODULES = (
     "boundary",
     "exportflow",
     "header",
+    "headergo",
     "artifactset",
     "deliverable",
     "buildplan",

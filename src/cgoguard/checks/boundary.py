@@ -507,9 +507,8 @@ def c_allocation_returned_no_free(package: GoPackage) -> Iterator[Located]:
         return
     if package.c_free_functions or package.header_free_functions:
         return
-    index = package.function_index()
     for _, function in exported:
-        where = _returned_allocation(function, index, set())
+        where = package.returned_allocation(function)
         if where is not None:
             yield Located(
                 f"{function.name} returns C memory allocated at line {where.line} but the package offers no "
@@ -517,23 +516,6 @@ def c_allocation_returned_no_free(package: GoPackage) -> Iterator[Located]:
                 "C code or headers).",
                 function.location,
             )
-
-
-def _returned_allocation(
-    function: GoFunction, index: dict[str, GoFunction], seen: set[str]
-) -> SourceLocation | None:
-    """Where the C memory a function returns was allocated (itself, or a module
-    function whose result it returns)."""
-    if function.returns_c_allocation is not None:
-        return function.returns_c_allocation
-    seen.add(function.key)
-    for key in function.returns_calls:
-        callee = index.get(key)
-        if callee is not None and key not in seen:
-            found = _returned_allocation(callee, index, seen)
-            if found is not None:
-                return found
-    return None
 
 
 _STORE_MESSAGES = {

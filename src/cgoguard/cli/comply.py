@@ -148,7 +148,12 @@ def run(args: argparse.Namespace) -> int:
     if config.vulndb is not None:
         targets.append(CheckTarget.KNOWN_VULNERABILITIES)
     if args.source:
-        targets += [CheckTarget.GO_SOURCE, CheckTarget.C_HEADER, CheckTarget.HEADER_BINARY]
+        targets += [
+            CheckTarget.GO_SOURCE,
+            CheckTarget.C_HEADER,
+            CheckTarget.HEADER_BINARY,
+            CheckTarget.HEADER_GO,
+        ]
     if args.signature:
         targets.append(CheckTarget.SIGNATURE)
     context = ReportContext(

@@ -22,7 +22,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--against",
         metavar="LIBRARY",
-        help="a .so or .a: report header declarations it lacks and //export functions the header lacks",
+        help="a .so or .a: report header declarations it lacks and //export functions the header lacks; "
+        "or a Go package folder: compare the headers' prototypes with what cgo generates for its exports",
     )
     parser.add_argument(
         "--include",
@@ -65,7 +66,11 @@ def run(args: argparse.Namespace) -> int:
         baseline=common.baseline(args, config),
     )
     checks = common.enabled_checks(
-        config, CheckTarget.GO_SOURCE, CheckTarget.C_HEADER, CheckTarget.HEADER_BINARY
+        config,
+        CheckTarget.GO_SOURCE,
+        CheckTarget.C_HEADER,
+        CheckTarget.HEADER_BINARY,
+        CheckTarget.HEADER_GO,
     )
     context = ReportContext(
         "lint",
