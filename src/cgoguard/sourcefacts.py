@@ -185,6 +185,7 @@ class GoPackage:
     channel_closes: set[str] = field(default_factory=set)  # keys of channels closed somewhere
     # Functions of the module's other packages this one imports (directly or not).
     dependencies: list[GoFunction] = field(default_factory=list)
+    _index: dict[str, GoFunction] | None = field(default=None, repr=False, compare=False)
 
     def functions(self) -> list[tuple[GoFile, GoFunction]]:
         return [(f, fn) for f in self.files for fn in f.functions]
@@ -201,6 +202,8 @@ class GoPackage:
     def returned_allocation(self, function: GoFunction) -> SourceLocation | None:
         """Where the C memory ``function`` returns was allocated: in itself, or in a
         module function whose result it returns (followed through the calls)."""
+        if function.returns_c_allocation is not None or not function.returns_calls:
+            return function.returns_c_allocation
         index = self.function_index()
         seen: set[str] = set()
         todo = [function]
@@ -213,10 +216,13 @@ class GoPackage:
         return None
 
     def function_index(self) -> dict[str, GoFunction]:
-        """Every function of the package and its module dependencies, by key."""
-        index = {fn.key: fn for fn in self.dependencies}
-        index.update((fn.key, fn) for _, fn in self.functions())
-        return index
+        """Every function of the package and its module dependencies, by key
+        (built once: the facts do not change after reading)."""
+        if self._index is None:
+            index = {fn.key: fn for fn in self.dependencies}
+            index.update((fn.key, fn) for _, fn in self.functions())
+            self._index = index
+        return self._index
 
 
 # -- C headers -------------------------------------------------------------------------------
