@@ -917,3 +917,117 @@ def test_what_a_build_published_goes_to_every_report_format(
         if fmt == "junit":
             cases = {c.get("classname") for c in ET.fromstring(out.getvalue()).iter("testcase")}
             assert {"CG208", "CG209", "CG210", "CG102"} <= cases
+
+
+def test_a_target_refused_before_building_stops_the_whole_plan(
+    build_env: dict[str, str], workspace: Path, tmp_path: Path
+) -> None:
+    # Issue 12: the documented release profile (strip = true) on a plan of several modes
+    # published the pie and c-shared targets, then failed the c-archive one.
+    project = tmp_path / "project"
+    shutil.copytree(workspace / "multi", project / "multi")
+    (project / "pyproject.toml").write_text(
+        "[tool.cgoguard]\nignore = ['CG405']\n"
+        "[tool.cgoguard.profiles.release]\nextends = 'hardened'\nstrip = true\n"
+        "[tool.cgoguard.build]\nout = 'dist'\n"
+        + "".join(
+            f"[[tool.cgoguard.build.targets]]\nname = 'm-{mode}'\npackage = './multi'\nmode = '{mode}'\n"
+            "profile = 'release'\n"
+            for mode in ("pie", "c-shared", "c-archive")
+        )
+    )
+    completed = cgoguard(["--format", "json"], project, build_env)
+    assert completed.returncode == 2, completed.stderr
+    assert not (project / "dist").exists() or list((project / "dist").iterdir()) == []
+    outcomes = {o["name"]: o for o in json.loads(completed.stdout)["targets"]}
+    assert [o["status"] for o in outcomes.values()] == ["error", "error", "error"]
+    refusal = outcomes["m-c-archive"]["error"]
+    assert "strip = true cannot be honoured for a c-archive" in refusal and "symbol table" in refusal
+    assert refusal.count(". ") == 0 and refusal.endswith(".")  # one sentence
+    for held in ("m-pie", "m-c-shared"):
+        assert "'m-c-archive' of the same build cannot be built" in outcomes[held]["error"]
+        assert outcomes[held]["artifact"] is None and outcomes[held]["manifest"] is None
+
+    # FIPS + c-archive is known before building too; each refused target keeps its own reason.
+    targets = [
+        Target("tiny", "./tiny", mode="pie", profile="default"),
+        Target("fips-archive", "./multi", mode="c-archive", profile="fips"),
+    ]
+    outcomes_api = build_all(targets, load_profiles(None, ""), workspace, options(build_env, tmp_path / "o"))
+    assert [(o.status, o.exit_code) for o in outcomes_api] == [("error", 2), ("error", 2)]
+    assert "no verification checksum found" in (outcomes_api[1].message or "")
+    assert not (tmp_path / "o").exists()
+    # Alone, the good target builds.
+    (alone,) = build_all(targets[:1], load_profiles(None, ""), workspace, options(build_env, tmp_path / "o"))
+    assert alone.status == "built" and alone.artifact == tmp_path / "o" / "tiny"
+
+
+def test_strip_on_c_archive_is_refused_before_go_runs(
+    build_env: dict[str, str], workspace: Path, tmp_path: Path
+) -> None:
+    # What -s -w does to a c-archive, measured on this toolchain: go.o loses its DWARF but
+    # keeps its symbol table (the C link needs it), and the C objects keep the DWARF of -g.
+    out = tmp_path / "archive"
+    subprocess.run(
+        [gofixtures.go_binary(), "build", "-buildmode=c-archive", "-ldflags=-s -w", "-o", str(out / "m.a")],
+        cwd=workspace / "multi",
+        env=build_env,
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(["ar", "x", "m.a"], cwd=out, check=True)
+    go_object = tool("readelf", "-SW", out / "go.o")
+    assert ".symtab" in go_object and ".debug_" not in go_object
+    c_objects = [p for p in out.glob("0*.o")]
+    assert c_objects and any(".debug_" in tool("readelf", "-SW", p) for p in c_objects)
+
+    profiles = load_profiles({"release": {"extends": "default", "strip": True}}, "t")
+    target = Target("stripped", "./multi", mode="c-archive", profile="release")
+    with pytest.raises(BuildError, match="strip = true cannot be honoured for a c-archive"):
+        build_target(target, profiles, workspace, options(build_env, tmp_path / "dist"))
+    assert not (tmp_path / "dist").exists()
+    # The same profile on the other modes still strips and verifies CG111.
+    shared = build_target(
+        Target("stripped", "./multi", mode="c-shared", profile="release"),
+        profiles,
+        workspace,
+        options(build_env, tmp_path / "dist"),
+    )
+    assert [v.passed for v in shared.verification if v.id == "CG111"] == [True]
+
+
+def test_build_errors_name_archive_members_not_removed_temp_paths(tmp_path: Path) -> None:
+    from cgoguard.gobuild.tempnames import TempNames
+
+    # Real linker output about a real c-archive in a folder that is then removed, as the
+    # staging folder is: ld names one member after another as /staging/libx.a(name.o).
+    staging = tmp_path / ".cgoguard-x-abc123"
+    staging.mkdir()
+    archive = staging / "libx.a"
+    shutil.copy(gofixtures.build("go_carchive_default"), archive)
+    shutil.copy(gofixtures.header_for("go_carchive_default"), staging / "libx.h")
+    (staging / "main.c").write_text('#include "libx.h"\nint main(void) { return Add(1, 2) == 3 ? 0 : 1; }\n')
+    linked = subprocess.run(
+        [
+            "gcc",
+            "-pthread",
+            "-o",
+            str(staging / "p"),
+            str(staging / "main.c"),
+            str(archive),
+            "-Wl,--whole-archive",
+            str(archive),
+            "-Wl,--no-whole-archive",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert linked.returncode != 0 and linked.stderr.count(f"{archive}(") > 8
+    shutil.rmtree(staging)
+    names = TempNames(str(archive), "libx.a", [str(staging)])
+    text = names.text(f"linking a C program against the archive failed: {linked.stderr}")
+    assert "libx.a!go.o" in text and "multiple definition" in text
+    assert str(tmp_path) not in text and ".cgoguard-x-" not in text
+    assert len([line for line in text.splitlines() if "libx.a!" in line]) <= 4
+    assert "more line(s) about members of libx.a" in text and len(text) < 2100

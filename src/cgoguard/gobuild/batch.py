@@ -19,7 +19,13 @@ from pathlib import Path
 from typing import Any
 
 from cgoguard.errors import CgoguardError
-from cgoguard.gobuild.builder import BuildOptions, BuildResult, build_target, published_files
+from cgoguard.gobuild.builder import (
+    BuildOptions,
+    BuildResult,
+    build_target,
+    check_target,
+    published_files,
+)
 from cgoguard.gobuild.errors import BuildError, LintRefused, VerificationFailed
 from cgoguard.gobuild.profiles import Profile
 from cgoguard.gobuild.targets import BuildSet, Target
@@ -127,8 +133,36 @@ def build_all(
     options: BuildOptions,
 ) -> list[TargetOutcome]:
     """Build every target in order with the same options; one outcome each.
-    The run's exit code is ``max(o.exit_code for o in outcomes)``."""
+    The run's exit code is ``max(o.exit_code for o in outcomes)``.
+
+    Every target is checked first (:func:`check_target`: its profile, mode and
+    environment); when one is refused for such a reason, none is built, so a
+    build never publishes some targets of a plan it already knew it could not
+    finish. A problem found while building one target (the boundary lint, the
+    package, the compiler, a verified check) still leaves the others to be built."""
+    refused: dict[str, CgoguardError] = {}
+    for target in targets:
+        try:
+            check_target(target, profiles, options)
+        except CgoguardError as error:
+            refused[target.name] = error
+    if refused:
+        return [_held_back(target, refused) for target in targets]
     return [build_one(target, profiles, workdir, options) for target in targets]
+
+
+def _held_back(target: Target, refused: Mapping[str, CgoguardError]) -> TargetOutcome:
+    error = refused.get(target.name)
+    if error is not None:
+        return TargetOutcome(target, ERROR, error.exit_code, error.message, error.detail)
+    named = ", ".join(repr(name) for name in refused)
+    return TargetOutcome(
+        target,
+        ERROR,
+        2,
+        f"target {target.name!r} was not built: target(s) {named} of the same build cannot be built as "
+        "configured (see their errors), and a build refused before it starts publishes nothing.",
+    )
 
 
 def refuse_report_over_outputs(

@@ -10,6 +10,7 @@ removes the staging folder, Go's work folder in it included.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import tempfile
@@ -19,11 +20,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cgoguard.errors import CgoguardError
 from cgoguard.gobuild.errors import BuildError, VerificationFailed
 from cgoguard.gobuild.gosource import header_exports, inspect_package, sha256_file
 from cgoguard.gobuild.lintgate import lint_package, refuse_if_blocking
 from cgoguard.gobuild.manifest import build_manifest, write_json
-from cgoguard.gobuild.plan import C_HARDENING_GROUPS, BuildPlan, base_environment, make_plan
+from cgoguard.gobuild.plan import (
+    C_HARDENING_GROUPS,
+    BuildPlan,
+    base_environment,
+    go_build_mode,
+    make_plan,
+    refuse_unbuildable,
+)
 from cgoguard.gobuild.process import signals_deferred
 from cgoguard.gobuild.profiles import Profile
 from cgoguard.gobuild.provenance import write_provenance
@@ -32,6 +41,7 @@ from cgoguard.gobuild.reproduce import ReproResult, check_reproducible
 from cgoguard.gobuild.runner import run_go_build
 from cgoguard.gobuild.smoke import SmokeResult, smoke_test
 from cgoguard.gobuild.targets import Target
+from cgoguard.gobuild.tempnames import TempNames, without_temp_names
 from cgoguard.gobuild.toolchain import find_go, inspect_toolchain, probe_c_flags
 from cgoguard.gobuild.verdict import CheckVerdict
 from cgoguard.gobuild.verify import scan_summary, verify_artifact, verify_consumer
@@ -146,33 +156,32 @@ def _check_package(
         )
 
 
+def check_target(
+    target: Target, profiles: Mapping[str, Profile], options: BuildOptions
+) -> tuple[Profile, dict[str, str], dict[str, str]]:
+    """Refuse (:class:`BuildError`) what the target, its profile and the environment
+    already show cannot be built, before any toolchain runs; the profile, the
+    environment and what cgoguard changed in it otherwise."""
+    profile = _profile(target, profiles)
+    inherited = dict(options.environment if options.environment is not None else os.environ)
+    env, changes = base_environment(target, profile, inherited)
+    refuse_unbuildable(target, profile, env)
+    return profile, env, changes
+
+
 def prepare(
     target: Target, profiles: Mapping[str, Profile], workdir: Path, options: BuildOptions
 ) -> BuildPlan:
     """Everything before `go build`: toolchain, package facts, the boundary lint
     (raises :class:`LintRefused` at or above ``options.fail_on``), probes, the plan."""
-    profile = _profile(target, profiles)
+    profile, env, changes = check_target(target, profiles, options)
     go = find_go(options.go)
-    inherited = dict(options.environment if options.environment is not None else os.environ)
-    env, changes = base_environment(target, profile, inherited)
     toolchain = inspect_toolchain(go, env)
-    go_mode = "pie" if target.mode == "exe" and profile.pie else target.mode
+    go_mode = go_build_mode(target, profile)
     if go_mode in ("c-shared", "c-archive", "plugin") and not toolchain.cgo_enabled:
         raise BuildError(
             f"mode {go_mode} needs cgo, but Go reports CGO_ENABLED=0 (it turns cgo off when it finds no C "
             f"compiler: CC={toolchain.cc}). Install gcc (apt-get install gcc) or set the target's cc."
-        )
-    fips_module = env.get("GOFIPS140", "off")
-    if go_mode == "c-archive" and fips_module not in ("", "off"):
-        # Verified with Go 1.27: the module's integrity check needs a checksum the Go
-        # linker computes over the final image, and a c-archive's final link is the
-        # C toolchain's. Every program linking the archive panics when it first calls Go.
-        raise BuildError(
-            f"target {target.name!r}: GOFIPS140={fips_module} cannot be used with mode c-archive: the FIPS "
-            "module's self-check needs a checksum the Go linker writes into the final image, but a "
-            "c-archive is linked by the C toolchain, so the program panics with 'fips140: no verification "
-            "checksum found' on its first call into Go. Build a c-shared library with the fips profile "
-            "instead, or use the hardened profile for the archive."
         )
     package = inspect_package(
         target.package,
@@ -281,10 +290,12 @@ def build_target(
     except OSError as error:
         raise BuildError(f"cannot create the output folder {out}: {error.strerror}.") from None
     staging: Path | None = None
+    names: TempNames | None = None
     try:
         staging = Path(tempfile.mkdtemp(prefix=f".cgoguard-{target.name}-", dir=out))
         output_name = target.output_name()
         artifact = staging / output_name
+        names = TempNames(str(artifact), output_name, [str(staging)])
         version_script = None
         if plan.version_script is not None:
             version_script = staging / f"{target.name}.exports.map"
@@ -316,13 +327,18 @@ def build_target(
             path=str(artifact), error="it is neither an ELF file nor an ar archive"
         )  # CG208 then says the artifact is not what the build asked for
         _relabel(scanned, str(artifact), output_name)
-        verification = verify_artifact(plan, scanned, header_api)
+        verification = [
+            dataclasses.replace(v, evidence=names.text(v.evidence))
+            for v in verify_artifact(plan, scanned, header_api)
+        ]
         timings["verify"] = time.perf_counter() - mark
         _raise_if_failed(plan, output_name, verification)
 
         mark = time.perf_counter()
         with tempfile.TemporaryDirectory(prefix="cgoguard-smoke-") as scratch:
+            names.folders.append(scratch)
             smoke = smoke_test(plan, artifact, header, header_api or [], options.run_smoke, Path(scratch))
+        smoke.detail = names.text(smoke.detail)
         timings["smoke"] = time.perf_counter() - mark
         if not smoke.passed:
             raise VerificationFailed(
@@ -337,6 +353,7 @@ def build_target(
         reproducible = None
         if options.check_reproducible:
             with tempfile.TemporaryDirectory(prefix="cgoguard-reproduce-") as scratch:
+                names.folders.append(scratch)
                 reproducible = check_reproducible(plan, output_name, version_script, Path(scratch))
             timings["reproducible"] = reproducible.seconds
 
@@ -401,6 +418,11 @@ def build_target(
             provenance,
             signature,
         )
+    except CgoguardError as error:
+        # Raised from inside the staging folder: its paths are gone once the build ends.
+        if names is None:
+            raise
+        raise without_temp_names(error, names) from error.__cause__
     finally:
         if staging is not None:
             with signals_deferred():  # a second SIGTERM must not leave half of it behind

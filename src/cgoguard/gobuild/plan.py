@@ -149,6 +149,53 @@ def _source_date_epoch(setting: str, directory: Path, env: Mapping[str, str]) ->
     return value
 
 
+def go_build_mode(target: Target, profile: Profile) -> str:
+    """What -buildmode gets: an exe target of a PIE profile becomes pie."""
+    return "pie" if target.mode == "exe" and profile.pie else target.mode
+
+
+def refuse_unbuildable(target: Target, profile: Profile, env: Mapping[str, str]) -> None:
+    """Raise :class:`BuildError` when the target cannot be built as asked, for a reason
+    the target, its profile and the environment already show (no toolchain, no sources):
+    a build checks every target with this before it builds any."""
+    go_mode = go_build_mode(target, profile)
+    where = f"target {target.name!r} (mode {go_mode}, profile {profile.name!r})"
+    for item in fields([*profile.ldflags, *target.ldflags]):
+        if item.lstrip("-").startswith("extldflags"):
+            raise BuildError(
+                f"{where}: ldflags contains {item!r}; put external linker flags in the profile's extldflags "
+                "list instead, so they are merged with the hardening flags rather than replacing them."
+            )
+    if go_mode in ("c-shared", "c-archive", "plugin") and env.get("CGO_ENABLED") == "0":
+        raise BuildError(
+            f"{where}: mode {go_mode} needs cgo, but CGO_ENABLED=0 is set in the environment; unset it or "
+            "set CGO_ENABLED=1."
+        )
+    if go_mode != "c-archive":
+        return
+    fips_module = env.get("GOFIPS140", "off")
+    if fips_module not in ("", "off"):
+        # Verified with Go 1.27: the module's integrity check needs a checksum the Go
+        # linker computes over the final image, and a c-archive's final link is the
+        # C toolchain's. Every program linking the archive panics when it first calls Go.
+        raise BuildError(
+            f"{where}: GOFIPS140={fips_module} cannot be used with mode c-archive: the FIPS "
+            "module's self-check needs a checksum the Go linker writes into the final image, but a "
+            "c-archive is linked by the C toolchain, so the program panics with 'fips140: no verification "
+            "checksum found' on its first call into Go. Build a c-shared library with the fips profile "
+            "instead, or use the hardened profile for the archive."
+        )
+    if profile.strip:
+        # Measured with Go 1.27: -s -w on a c-archive only drops go.o's DWARF; every
+        # object keeps its symbol table (the C link resolves through it) and C objects
+        # keep the DWARF of CGO_CFLAGS' -g, so "stripped" could be neither done nor verified.
+        raise BuildError(
+            f"{where}: strip = true cannot be honoured for a c-archive, because the program that links "
+            "the archive needs every object's symbol table; use a profile without strip for this target "
+            "and strip the program that links the archive (-s at its link)."
+        )
+
+
 def make_plan(
     target: Target,
     profile: Profile,
@@ -160,7 +207,7 @@ def make_plan(
     c_flags: Sequence[str] = (),
     probe_notes: Sequence[str] = (),
 ) -> BuildPlan:
-    go_mode = "pie" if target.mode == "exe" and profile.pie else target.mode
+    go_mode = go_build_mode(target, profile)
     decisions: list[Decision] = []
     flags = [f"-buildmode={go_mode}"]
     if go_mode != target.mode:
@@ -183,13 +230,8 @@ def make_plan(
         flags.append("-gcflags=" + go_join(fields(profile.gcflags)))
         decisions.append(Decision(flags[-1], "compiler flags from the profile"))
 
+    refuse_unbuildable(target, profile, env)
     user_ldflags = fields([*profile.ldflags, *target.ldflags])
-    for item in user_ldflags:
-        if item.lstrip("-").startswith("extldflags"):
-            raise BuildError(
-                f"ldflags contains {item!r}; put external linker flags in the profile's extldflags list "
-                "instead, so they are merged with the hardening flags rather than replacing them."
-            )
     ldflags: list[str] = []
     if profile.strip:
         ldflags += ["-s", "-w"]
@@ -268,11 +310,6 @@ def make_plan(
     if "GOTOOLCHAIN" in env_changes and env_changes["GOTOOLCHAIN"] == "local":
         decisions.append(
             Decision("GOTOOLCHAIN=local", "use this toolchain, never download the one go.mod names")
-        )
-    if go_mode in ("c-shared", "c-archive", "plugin") and env.get("CGO_ENABLED") == "0":
-        raise BuildError(
-            f"mode {go_mode} needs cgo, but CGO_ENABLED=0 is set in the environment; unset it or set "
-            "CGO_ENABLED=1."
         )
     return BuildPlan(
         target=target,
