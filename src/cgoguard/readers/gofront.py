@@ -128,6 +128,7 @@ def helper_binary(go: str | None = None) -> tuple[str, str]:
         raise GoFrontEndError(
             f"linting Go source needs a Go toolchain: {error.message}", error.detail
         ) from None
+    go_binary = os.path.abspath(go_binary)  # the helper is built in another folder
     sources = _sources()
     digest = hashlib.sha256()
     for name in sorted(sources):
