@@ -236,7 +236,7 @@ def run_front_end(
     return packages, modules
 
 
-def _location(path: str, node: dict[str, Any], end: dict[str, Any] | None = None) -> SourceLocation:
+def _location(path: str, node: dict[str, Any]) -> SourceLocation:
     return SourceLocation(path, int(node["line"]), int(node["col"]))
 
 

@@ -429,7 +429,7 @@ func fileFacts(l *loader, f *parsedFile) fileJSON {
 	}
 	for _, group := range f.file.Comments {
 		fd := docOf[group]
-		for i, c := range group.List {
+		for _, c := range group.List {
 			line, col := l.position(f, c.Pos())
 			if m := ignoreComment.FindStringSubmatch(c.Text); m != nil {
 				ids := []string{}
@@ -460,7 +460,7 @@ func fileFacts(l *loader, f *parsedFile) fileJSON {
 			d := directiveJSON{Line: line, Col: col, Text: c.Text, Exact: exact, Name: name}
 			// cgo reads only the doc comment of a func, and only when its
 			// lines reach the func (go/parser's Doc: no blank line between).
-			if fd != nil && i < len(group.List) {
+			if fd != nil {
 				n := fd.Name.Name
 				d.AttachedTo = &n
 				d.IsMethod = fd.Recv != nil

@@ -162,7 +162,7 @@ func (w *walker) handleCall(c *ast.CallExpr, fn *types.Func, path, name string) 
 		detail = ""
 		if w.freshHandle(c) {
 			detail = "fresh"
-		} else if only := w.assertedTypes(detail, types.ExprString(sel.X)); only != "" {
+		} else if only := w.assertedTypes(types.ExprString(sel.X)); only != "" {
 			detail = "only:" + only
 		}
 	}
@@ -201,7 +201,7 @@ func (w *walker) isHandle(t types.Type) bool {
 }
 
 // assertedTypes: the types `recv.Value().(T)` asserts in this function, joined by "|".
-func (w *walker) assertedTypes(_ string, recv string) string {
+func (w *walker) assertedTypes(recv string) string {
 	var found []string
 	for _, n := range w.nodes {
 		ta, ok := n.(*ast.TypeAssertExpr)
