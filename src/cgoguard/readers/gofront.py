@@ -18,11 +18,13 @@ Facts only: nothing here decides what is wrong.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import hashlib
 import json
 import os
 import resource
 import shutil
+import signal
 import subprocess
 import tempfile
 from collections.abc import Sequence
@@ -54,6 +56,7 @@ from cgoguard.sourcefacts import (
 # more than it touches); reading is linear in the size of the sources.
 _MEMORY_LIMIT = "1GiB"
 _BUILD_SECONDS = 600
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 class GoSourceError(InputError):
@@ -186,6 +189,11 @@ def _limit_memory() -> None:
     # writable mappings), so a hostile package cannot exhaust the machine.
     with contextlib.suppress(ValueError, OSError):
         resource.setrlimit(resource.RLIMIT_DATA, (4 << 30, 4 << 30))
+    # If cgoguard itself is killed, the helper must not live on (seen: a helper
+    # left waiting on a FIFO after its parent was killed by a test's timeout).
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def run_front_end(
