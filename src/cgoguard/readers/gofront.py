@@ -33,6 +33,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from cgoguard.apifacts import ApiField, ApiFunction, ApiParam, ApiType, GoApi
 from cgoguard.errors import CgoguardError, InputError
 from cgoguard.gobuild.errors import BuildError
 from cgoguard.gobuild.toolchain import INSTALL_HINT, cache_dir, find_go
@@ -206,12 +207,25 @@ def run_front_end(
     """The helper's JSON for each target, in order, and for the module packages
     they import (by import path). Raises GoSourceError when the helper fails
     or passes ``timeout``."""
+    document = _ask_front_end(targets, platform, go=go, timeout=timeout, api=False)
+    try:
+        packages: list[dict[str, Any]] = document["packages"]
+        modules: dict[str, dict[str, Any]] = document.get("modules") or {}
+    except (KeyError, TypeError):
+        raise GoSourceError("the Go front end printed something that is not its JSON") from None
+    return packages, modules
+
+
+def _ask_front_end(
+    targets: Sequence[GoTarget], platform: Platform, *, go: str | None, timeout: float | None, api: bool
+) -> dict[str, Any]:
     binary, goroot = helper_binary(go)
     request = {
         "goos": platform.goos,
         "goarch": platform.goarch,
         "tags": list(platform.tags),
         "cgo": platform.cgo,
+        "api": api,
         "targets": [
             {"dir": t.folder, "files": list(t.files) if t.files is not None else None} for t in targets
         ],
@@ -237,11 +251,11 @@ def run_front_end(
         raise GoSourceError(f"the Go front end stopped (exit {completed.returncode}): {last[0][:300]}")
     try:
         document = json.loads(completed.stdout)
-        packages: list[dict[str, Any]] = document["packages"]
-        modules: dict[str, dict[str, Any]] = document.get("modules") or {}
-    except (ValueError, KeyError, TypeError):
-        raise GoSourceError("the Go front end printed something that is not its JSON") from None
-    return packages, modules
+    except ValueError:
+        document = None
+    if not isinstance(document, dict):
+        raise GoSourceError("the Go front end printed something that is not its JSON")
+    return document
 
 
 def _location(path: str, node: dict[str, Any]) -> SourceLocation:
@@ -424,3 +438,53 @@ def read_package(
     if isinstance(result, GoSourceError):
         raise result
     return result
+
+
+def _api_type(raw: dict[str, Any]) -> ApiType:
+    return ApiType(
+        kind=raw["kind"],
+        text=raw["text"],
+        named=raw.get("named", ""),
+        package=raw.get("pkg", ""),
+        elem=_api_type(raw["elem"]) if raw.get("elem") else None,
+        fields=tuple(
+            ApiField(f["name"], bool(f["exported"]), bool(f["embedded"]), _api_type(f["type"]))
+            for f in raw.get("fields") or []
+        ),
+        length=int(raw.get("len", 0)),
+    )
+
+
+def read_api(folder: str, platform: Platform = Platform(), *, go: str | None = None) -> GoApi:
+    """The exported functions and methods of the Go package in ``folder``, typed."""
+    if not os.path.isdir(folder):
+        raise GoSourceError(f"cannot list {folder}: no such folder")
+    document = _ask_front_end([GoTarget(folder)], platform, go=go, timeout=None, api=True)
+    try:
+        (raw,) = document["apis"]
+        functions = tuple(
+            ApiFunction(
+                name=f["name"],
+                receiver=_api_type(f["receiver"]) if f.get("receiver") else None,
+                params=tuple(ApiParam(p["name"], _api_type(p["type"])) for p in f["params"]),
+                results=tuple(ApiParam(p["name"], _api_type(p["type"])) for p in f["results"]),
+                variadic=bool(f["variadic"]),
+                generic=bool(f["generic"]),
+                directives=tuple(f["directives"]),
+                doc=f.get("doc", ""),
+                location=_location(f["path"], f),
+            )
+            for f in raw["functions"]
+        )
+        return GoApi(
+            folder=folder,
+            name=raw["name"],
+            import_path=raw["import_path"],
+            module=raw["module"],
+            module_root=raw["module_root"],
+            go_version=raw.get("go_version", ""),
+            functions=functions,
+            errors=tuple(e["message"] for e in raw.get("errors") or []),
+        )
+    except (KeyError, TypeError, ValueError):
+        raise GoSourceError("the Go front end printed something that is not its JSON") from None

@@ -122,34 +122,34 @@ type posJSON struct {
 }
 
 type funcJSON struct {
-	Key            string      `json:"key"`
-	Name           string      `json:"name"`
-	Receiver       *string     `json:"receiver"`
-	Generic        bool        `json:"generic,omitempty"`
-	Path           string      `json:"path"`
-	Line           int         `json:"line"`
-	Col            int         `json:"col"`
-	EndLine        int         `json:"end_line"`
-	Params         []paramJSON `json:"params"`
-	Results        []paramJSON `json:"results"`
-	Defers         []deferJSON `json:"defers,omitempty"`
-	CallsRecover   bool        `json:"calls_recover,omitempty"`
-	Calls          []callJSON  `json:"calls,omitempty"`
-	Panics         []siteJSON  `json:"panics,omitempty"`
-	Exits          []siteJSON  `json:"exits,omitempty"`
-	Sends          []siteJSON  `json:"sends,omitempty"`
-	Allocations    []allocJSON `json:"allocations,omitempty"`
-	AfterFree      []siteJSON  `json:"after_free,omitempty"`
-	PointerStores  []siteJSON  `json:"pointer_stores,omitempty"`
-	FreesParameter bool        `json:"frees_parameter,omitempty"`
-	CallsCFree     bool        `json:"calls_c_free,omitempty"`
-	LockOSThread   *posJSON    `json:"lock_os_thread"`
-	UnlockOSThread *string     `json:"unlock_os_thread"`
-	ReturnsAlloc   *siteJSON   `json:"returns_allocation"`
-	ReturnsCalls   []string    `json:"returns_calls,omitempty"`
-	ReturnsGlobal  bool        `json:"returns_global,omitempty"`
-	GlobalWrites   []siteJSON  `json:"global_writes,omitempty"`
-	Handles        []siteJSON  `json:"handles,omitempty"`
+	Key            string       `json:"key"`
+	Name           string       `json:"name"`
+	Receiver       *string      `json:"receiver"`
+	Generic        bool         `json:"generic,omitempty"`
+	Path           string       `json:"path"`
+	Line           int          `json:"line"`
+	Col            int          `json:"col"`
+	EndLine        int          `json:"end_line"`
+	Params         []paramJSON  `json:"params"`
+	Results        []paramJSON  `json:"results"`
+	Defers         []deferJSON  `json:"defers,omitempty"`
+	CallsRecover   bool         `json:"calls_recover,omitempty"`
+	Calls          []callJSON   `json:"calls,omitempty"`
+	Panics         []siteJSON   `json:"panics,omitempty"`
+	Exits          []siteJSON   `json:"exits,omitempty"`
+	Sends          []siteJSON   `json:"sends,omitempty"`
+	Allocations    []allocJSON  `json:"allocations,omitempty"`
+	AfterFree      []siteJSON   `json:"after_free,omitempty"`
+	PointerStores  []siteJSON   `json:"pointer_stores,omitempty"`
+	FreesParameter bool         `json:"frees_parameter,omitempty"`
+	CallsCFree     bool         `json:"calls_c_free,omitempty"`
+	LockOSThread   *posJSON     `json:"lock_os_thread"`
+	UnlockOSThread *string      `json:"unlock_os_thread"`
+	ReturnsAlloc   *siteJSON    `json:"returns_allocation"`
+	ReturnsCalls   []string     `json:"returns_calls,omitempty"`
+	ReturnsGlobal  bool         `json:"returns_global,omitempty"`
+	GlobalWrites   []siteJSON   `json:"global_writes,omitempty"`
+	Handles        []siteJSON   `json:"handles,omitempty"`
 	Narrowings     []narrowJSON `json:"narrowings,omitempty"`
 }
 

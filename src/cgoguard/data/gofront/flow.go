@@ -1,10 +1,10 @@
 package main
 
 import (
-	"strings"
 	"go/ast"
 	"go/token"
 	"go/types"
+	"strings"
 )
 
 // afterFree follows C.free along straight-line code: memory freed (now or by

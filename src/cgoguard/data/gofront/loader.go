@@ -46,6 +46,7 @@ type loaded struct {
 	pkg        *types.Package
 	info       *types.Info
 	deps       map[string]bool // module packages it imports (import paths)
+	typeErrors []pkgError      // go/types errors in this package's own files
 	facts      *packageJSON
 }
 
@@ -66,14 +67,14 @@ type loader struct {
 func newLoader(ctxt *build.Context) *loader {
 	fset := token.NewFileSet()
 	return &loader{
-		ctxt:    ctxt,
-		fset:    fset,
-		std:     map[string]*types.Package{},
-		byDir:   map[string]*loaded{},
-		byPath:  map[string]*loaded{},
-		fakes:   map[string]*types.Package{},
-		loading: map[string]bool{},
-		modules: map[string][2]string{},
+		ctxt:     ctxt,
+		fset:     fset,
+		std:      map[string]*types.Package{},
+		byDir:    map[string]*loaded{},
+		byPath:   map[string]*loaded{},
+		fakes:    map[string]*types.Package{},
+		loading:  map[string]bool{},
+		modules:  map[string][2]string{},
 		modules2: map[string]*packageJSON{},
 	}
 }
@@ -315,9 +316,15 @@ func (l *loader) check(p *loaded) {
 	}
 	conf := types.Config{
 		Importer: importerFunc{l, p},
-		Sizes:       types.SizesFor("gc", l.ctxt.GOARCH),
-		// Imports from other modules are empty stand-ins: their errors are expected.
-		Error: func(error) {},
+		Sizes:    types.SizesFor("gc", l.ctxt.GOARCH),
+		// Imports from other modules are empty stand-ins: their errors are
+		// expected, so they are kept aside, not reported as the package's.
+		Error: func(err error) {
+			if te, ok := err.(types.Error); ok && !te.Soft && len(p.typeErrors) < 20 {
+				pos := l.fset.Position(te.Pos)
+				p.typeErrors = append(p.typeErrors, pkgError{pos.Filename, fmt.Sprintf("%s: %s", pos, te.Msg)})
+			}
+		},
 	}
 	files := make([]*ast.File, len(p.files))
 	for i, f := range p.files {

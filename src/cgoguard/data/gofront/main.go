@@ -28,6 +28,7 @@ type request struct {
 	Tags    []string `json:"tags"`
 	Cgo     *bool    `json:"cgo"`
 	Targets []target `json:"targets"`
+	API     bool     `json:"api"` // the targets' plain Go API (for the bridge), not lint facts
 }
 
 type target struct {
@@ -39,6 +40,7 @@ type response struct {
 	GoVersion string                  `json:"go_version"`
 	Packages  []*packageJSON          `json:"packages"`
 	Modules   map[string]*packageJSON `json:"modules"` // module packages the targets import
+	APIs      []*apiJSON              `json:"apis,omitempty"`
 }
 
 func main() {
@@ -66,7 +68,11 @@ func main() {
 	l := newLoader(&ctxt)
 	resp := response{GoVersion: runtime.Version()}
 	for _, t := range req.Targets {
-		resp.Packages = append(resp.Packages, safeTarget(l, t))
+		if req.API {
+			resp.APIs = append(resp.APIs, safeAPI(l, t))
+		} else {
+			resp.Packages = append(resp.Packages, safeTarget(l, t))
+		}
 	}
 	resp.Modules = l.modules2
 	out := json.NewEncoder(os.Stdout)
@@ -87,4 +93,14 @@ func safeTarget(l *loader, t target) (out *packageJSON) {
 		}
 	}()
 	return l.target(t)
+}
+
+func safeAPI(l *loader, t target) (out *apiJSON) {
+	defer func() {
+		if r := recover(); r != nil {
+			out = &apiJSON{Dir: t.Dir, Functions: []apiFuncJSON{},
+				Errors: []pkgError{{t.Dir, fmt.Sprintf("cgoguard's Go front end failed on %s: %v (a bug; please report it)", t.Dir, r)}}}
+		}
+	}()
+	return l.api(t)
 }

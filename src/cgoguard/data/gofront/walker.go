@@ -30,36 +30,36 @@ type lockEvent struct {
 }
 
 type walker struct {
-	l        *loader
-	p        *loaded
-	f        *parsedFile
-	info     *types.Info
-	decl     *ast.FuncDecl
-	out      *funcJSON
-	params   map[types.Object]bool
-	maybeNil map[types.Object]bool
-	cVars    map[types.Object]bool
-	cmps     []comparison
-	first    map[string]token.Pos // where each mention is first compared
-	bounded  map[string]token.Pos // where each mention is first compared with an upper bound
-	ranges   map[types.Object]string
-	safe     map[*ast.TypeAssertExpr]bool
-	locks    []lockEvent
-	allocs   map[types.Object]*allocJSON
-	closes   map[string]bool
-	inline   []*allocJSON
-	handles  []handleUse
+	l            *loader
+	p            *loaded
+	f            *parsedFile
+	info         *types.Info
+	decl         *ast.FuncDecl
+	out          *funcJSON
+	params       map[types.Object]bool
+	maybeNil     map[types.Object]bool
+	cVars        map[types.Object]bool
+	cmps         []comparison
+	first        map[string]token.Pos // where each mention is first compared
+	bounded      map[string]token.Pos // where each mention is first compared with an upper bound
+	ranges       map[types.Object]string
+	safe         map[*ast.TypeAssertExpr]bool
+	locks        []lockEvent
+	allocs       map[types.Object]*allocJSON
+	closes       map[string]bool
+	inline       []*allocJSON
+	handles      []handleUse
 	closureFrees map[types.Object]bool
-	cPointers    map[types.Object]bool // parameters declared *C.x
+	cPointers    map[types.Object]bool  // parameters declared *C.x
 	lengths      map[types.Object]int64 // locals made with a constant length
 	cFrees       map[string]bool        // C functions of the package that free a parameter
 	handleTypes  map[string]bool        // package types declared as cgo.Handle
 	cFields      map[types.Object]bool  // struct fields the package fills with C memory
 	fresh        map[types.Object]bool  // handles this function made with cgo.NewHandle
 	called       map[callKey]bool
-	skipped  map[*ast.FuncLit]bool // go-statement bodies and deferred recover closures
-	nodes    []ast.Node            // the body's nodes in order, without the skipped literals
-	parents  map[ast.Node]ast.Node
+	skipped      map[*ast.FuncLit]bool // go-statement bodies and deferred recover closures
+	nodes        []ast.Node            // the body's nodes in order, without the skipped literals
+	parents      map[ast.Node]ast.Node
 }
 
 func newWalker(l *loader, p *loaded, f *parsedFile, d *ast.FuncDecl) *walker {
@@ -1595,4 +1595,3 @@ func (w *walker) holdsGoPointers(e ast.Expr) bool {
 	}
 	return false
 }
-
