@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING, Any
 
 from cgoguard._version import __version__
 
-__all__ = ["Report", "__version__", "build", "lint", "scan", "verify"]
+__all__ = ["Report", "__version__", "bridge", "build", "lint", "scan", "verify"]
 
 if TYPE_CHECKING:
-    from cgoguard.api import Report, build, lint, scan, verify
+    from cgoguard.api import Report, bridge, build, lint, scan, verify
 
-_API = ("scan", "lint", "build", "verify", "Report")
+_API = ("scan", "lint", "build", "bridge", "verify", "Report")
 
 
 def __getattr__(name: str) -> Any:

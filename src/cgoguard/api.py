@@ -38,6 +38,7 @@ from cgoguard.sources import Source
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from cgoguard.bridge import BridgeOutcome
     from cgoguard.evidence import FrameworkEvidence
     from cgoguard.gobuild import Target, TargetOutcome
     from cgoguard.signing import PublicKey, SigningKey, Verification
@@ -46,6 +47,7 @@ __all__ = [
     "ComplyReport",
     "Report",
     "ScanRun",
+    "bridge",
     "build",
     "built_report",
     "comply",
@@ -259,6 +261,47 @@ def verify(
 
     public = [k if isinstance(k, PublicKey) else load_public_key(k) for k in keys]
     return verify_bundle(bundle, public, [os.fspath(p) for p in paths], now=now)
+
+
+def bridge(
+    package: str | os.PathLike[str],
+    out: str | os.PathLike[str],
+    *,
+    check: bool = False,
+    name: str | None = None,
+    prefix: str | None = None,
+    export: Sequence[str] = (),
+    config: Config | None = None,
+    go: str | None = None,
+    goos: str | None = None,
+    goarch: str | None = None,
+    tags: Sequence[str] = (),
+) -> BridgeOutcome:
+    """Generate the C boundary of the Go package in ``package`` into ``out``: Go
+    ``//export`` shims (a ``package main`` to build as c-shared or c-archive), a C
+    header and a typed Python package. Functions are selected by a
+    ``//cgoguard:export`` line in their doc comment, by ``export`` (``Parse``,
+    ``Parser.Parse``) or by ``[tool.cgoguard.bridge]``. With ``check`` nothing is
+    written: the outcome's ``out_of_date`` lists stale, hand-edited, missing and
+    left-over files. Raises :class:`~cgoguard.bridge.BridgeError` (exit 2) for a
+    function that cannot cross C, naming the parameter and what to use instead."""
+    from cgoguard.bridge import Selection, plan_for, run_bridge, selection_from
+    from cgoguard.readers.gofront import Platform
+
+    config = config or Config()
+    selection, names = selection_from(config.tables.get("bridge"), config.source or "configuration")
+    if export:
+        selection = Selection(selection.names + tuple(export), selection.thread, selection.buffer)
+    platform = Platform(goos or "", goarch or "", tuple(tags))
+    plan = plan_for(
+        os.fspath(package),
+        name=name or names.get("name"),
+        prefix=prefix or names.get("prefix"),
+        selection=selection,
+        go=go,
+        platform=platform,
+    )
+    return run_bridge(plan, os.fspath(out), check=check)
 
 
 def build(

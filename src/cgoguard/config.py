@@ -72,7 +72,7 @@ _KEYS = {
 }
 MAX_JOBS = 1024  # more worker processes than this is a typo, not a machine
 # Sub-tables owned by other commands; kept raw here and validated by them.
-COMMAND_TABLES = ("build", "profiles")
+COMMAND_TABLES = ("build", "profiles", "bridge")
 _LINT_KEYS = {"include", "header-integers"}
 HEADER_INTEGER_LEVELS = ("portability", "strict")
 # [tool.cgoguard.containers] bounds and the largest value each may take.

@@ -69,6 +69,7 @@ DF_1_PIE = 0x08000000
 NT_GNU_ABI_TAG = 1  # .note.ABI-tag: the operating system (first word) and its minimum kernel
 NT_GNU_BUILD_ID = 3
 NT_GO_BUILD_ID = 4  # the Go linker's "Go" note
+NT_CGOGUARD_BRIDGE = 1  # the "cgoguard" note of a `cgoguard bridge` library: its contract
 NT_GNU_PROPERTY_TYPE_0 = 5
 GNU_PROPERTY_AARCH64_FEATURE_1_AND = 0xC0000000
 GNU_PROPERTY_X86_FEATURE_1_AND = 0xC0000002

@@ -29,6 +29,7 @@ __all__ = [
     "BridgeError",
     "BridgeOutcome",
     "FileState",
+    "Selection",
     "generate_files",
     "plan_for",
     "run_bridge",

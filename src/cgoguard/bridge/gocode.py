@@ -25,7 +25,7 @@ package main
 #include <stdlib.h>
 #define @P@_BRIDGE_TYPES_ONLY 1
 #include "@header@"
-void @p@_bridge_set_error(const char* message, uint64_t length);
+void @p@_bridge_copy_error(const char* message, uint64_t length);
 char* @p@_bridge_error_text(void);
 */
 import "C"
@@ -68,7 +68,7 @@ func fail(status C.int32_t, format string, args ...any) C.int32_t {
 	}
 	// C copies the bytes before it returns, so it may read Go memory here.
 	text := []byte(message)
-	C.@p@_bridge_set_error((*C.char)(unsafe.Pointer(&text[0])), C.uint64_t(len(text)))
+	C.@p@_bridge_copy_error((*C.char)(unsafe.Pointer(&text[0])), C.uint64_t(len(text)))
 	return status
 }
 
@@ -342,7 +342,7 @@ static char* @p@_error_buffer(void) {
     return buffer;
 }
 
-__attribute__((visibility("hidden"))) void @p@_bridge_set_error(const char* message, uint64_t length) {
+__attribute__((visibility("hidden"))) void @p@_bridge_copy_error(const char* message, uint64_t length) {
     char* buffer = @p@_error_buffer();
     if (buffer == NULL) {
         return;

@@ -24,7 +24,7 @@ from cgoguard.terminal import printable
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from cgoguard.cli import build, catalogue, comply, frameworks, lint, scan, verify, vulndb
+    from cgoguard.cli import bridge, build, catalogue, comply, frameworks, lint, scan, verify, vulndb
 
     parser = argparse.ArgumentParser(
         prog="cgoguard",
@@ -41,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     catalogue.register(sub)
     lint.register(sub)
     build.register(sub)
+    bridge.register(sub)
     comply.register(sub)
     vulndb.register(sub)
     frameworks.register(sub)

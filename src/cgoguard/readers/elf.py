@@ -14,6 +14,7 @@ The reader only reports facts (see :mod:`cgoguard.model`); it never judges them.
 from __future__ import annotations
 
 import mmap
+import re
 import struct
 from collections.abc import Iterator
 from itertools import repeat
@@ -53,6 +54,7 @@ from cgoguard.elfconst import (
     GNU_ABI_TAG_OS,
     GNU_PROPERTY_AARCH64_FEATURE_1_AND,
     GNU_PROPERTY_X86_FEATURE_1_AND,
+    NT_CGOGUARD_BRIDGE,
     NT_GNU_ABI_TAG,
     NT_GNU_BUILD_ID,
     NT_GNU_PROPERTY_TYPE_0,
@@ -74,7 +76,7 @@ from cgoguard.elfconst import (
     STT_SECTION,
 )
 from cgoguard.errors import InputError
-from cgoguard.model import DynamicFacts, ElfFacts, GnuProperties, Section, Segment
+from cgoguard.model import BridgeContract, DynamicFacts, ElfFacts, GnuProperties, Section, Segment
 from cgoguard.readers.limits import StringBudget
 
 # e_machine -> name. Where one number covers a 32- and a 64-bit flavour the
@@ -452,7 +454,7 @@ def read_elf_facts(image: ElfImage, *, static_symbols: bool = False) -> ElfFacts
     elif dynamic_segment is not None:
         exports, imports = _dynamic_symbols_without_sections(image, tags, dynamic_strings)
 
-    build_id, go_build_id, properties, abi_note = _read_notes(image)
+    build_id, go_build_id, properties, abi_note, contract = _read_notes(image)
     has_symtab = False
     has_debug_info = False
     gnu_stack_flags = None
@@ -489,6 +491,7 @@ def read_elf_facts(image: ElfImage, *, static_symbols: bool = False) -> ElfFacts
         abi_note=abi_note,
         gnu_stack_section_flags=gnu_stack_flags,
         code_size=code_size if len(image.sections) > 1 else None,
+        bridge_contract=contract,
     )
     if static_symbols:
         defined: list[str] = []
@@ -753,10 +756,13 @@ def _note_areas(image: ElfImage) -> Iterator[tuple[memoryview, int]]:
             yield image.section_data(section), section.addralign
 
 
-def _read_notes(image: ElfImage) -> tuple[str | None, str | None, GnuProperties, str | None]:
-    """GNU build-id (hex), Go build-id (text), GNU property bits and the
-    operating system an ABI note names (see :data:`ABI_NOTE_OWNERS`); the
-    first of each wins."""
+def _read_notes(
+    image: ElfImage,
+) -> tuple[str | None, str | None, GnuProperties, str | None, BridgeContract | None]:
+    """GNU build-id (hex), Go build-id (text), GNU property bits, the
+    operating system an ABI note names (see :data:`ABI_NOTE_OWNERS`) and the
+    contract of a `cgoguard bridge` library; the first of each wins."""
+    contract: BridgeContract | None = None
     build_id: str | None = None
     go_build_id: str | None = None
     abi_note: str | None = None
@@ -789,8 +795,27 @@ def _read_notes(image: ElfImage) -> tuple[str | None, str | None, GnuProperties,
                 go_build_id = raw.decode("utf-8", "backslashreplace")
             elif name in ABI_NOTE_OWNERS and abi_note is None:
                 abi_note = ABI_NOTE_OWNERS[name]
+            elif name == b"cgoguard" and note_type == NT_CGOGUARD_BRIDGE and contract is None:
+                contract = _bridge_contract(bytes(area[desc_at:desc_end]))
             position = _align_up(desc_end, padding)
-    return build_id, go_build_id, properties, abi_note
+    return build_id, go_build_id, properties, abi_note, contract
+
+
+def _bridge_contract(desc: bytes) -> BridgeContract | None:
+    """``contract=1;library=x;prefix=x;checksum=<hex>;functions=N``; None when it is not that."""
+    text = desc.split(b"\0", 1)[0].decode("utf-8", "replace")
+    fields = dict(part.partition("=")[::2] for part in text.split(";") if "=" in part)
+    checksum = fields.get("checksum", "")
+    if not fields.get("contract") or not re.fullmatch(r"[0-9a-f]{1,64}", checksum):
+        return None
+    functions = fields.get("functions", "")
+    return BridgeContract(
+        contract=fields["contract"][:16],
+        library=fields.get("library", "")[:128],
+        prefix=fields.get("prefix", "")[:128],
+        checksum=checksum,
+        functions=int(functions) if functions.isdigit() and len(functions) < 9 else 0,
+    )
 
 
 def _read_gnu_properties(image: ElfImage, desc: memoryview, properties: GnuProperties) -> None:

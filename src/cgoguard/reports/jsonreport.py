@@ -139,6 +139,7 @@ def artifact_to_dict(artifact: Artifact) -> dict[str, Any]:
             "comment": elf.comment,
             "go_build_id": elf.go_build_id,
             "sections": len(elf.section_names),
+            "bridge_contract": asdict(elf.bridge_contract) if elf.bridge_contract else None,
         }
     if h is not None:
         data["hardening"] = {

@@ -148,6 +148,13 @@ def artifact_lines(
         lines.append(indent + "  " + hardening_line(artifact.hardening, machine, m))
     if artifact.go is not None and artifact.go.cgo.go_exports and not artifact.members:
         lines.append(f"{indent}  //export API: {m.text(', '.join(artifact.go.cgo.go_exports))}")
+    contract = artifact.elf.bridge_contract if artifact.elf is not None else None
+    if contract is not None:
+        lines.append(
+            f"{indent}  bridge contract: {m.text(contract.library)} (prefix {m.text(contract.prefix)}), "
+            f"conventions {m.text(contract.contract)}, checksum {m.text(contract.checksum)}, "
+            f"{contract.functions} function(s)"
+        )
     for finding in sorted(artifact.findings, key=lambda f: (-f.severity, f.check_id)):
         lines += finding_lines(finding, indent, verbose, m, width)
     for member in artifact.members:
