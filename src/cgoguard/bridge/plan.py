@@ -22,6 +22,7 @@ The C ABI follows the seed's rules for a safe Go ↔ C boundary:
 
 from __future__ import annotations
 
+import builtins
 import dataclasses
 import hashlib
 import keyword
@@ -131,8 +132,36 @@ def snake(name: str) -> str:
     return text.lower()
 
 
+# Names the generated Python module itself uses (its classes and the handle's methods).
+_GENERATED_CLASSES = frozenset(
+    [
+        "GoError",
+        "GoPanic",
+        "ArgumentError",
+        "BufferTooSmall",
+        "InvalidHandle",
+        "RangeError",
+        "Canceled",
+        "LibraryMemoryError",
+        "Context",
+        "Sequence",
+        "Any",
+        "ClassVar",
+    ]
+)
+_HANDLE_MEMBERS = frozenset({"close", "cancel"})
+
+
 def _python_name(name: str) -> str:
-    return f"{name}_" if keyword.iskeyword(name) or name in {"self", "ctx"} else name
+    """A function or parameter name: a keyword or a builtin gets a trailing _ (PEP 8),
+    so that ``Sum`` (``sum_``) never hides the builtin the generated code calls."""
+    if keyword.iskeyword(name) or name in dir(builtins) or name in {"self", "ctx"}:
+        return f"{name}_"
+    return name
+
+
+def _field_name(name: str) -> str:
+    return f"{name}_" if keyword.iskeyword(name) else name
 
 
 def _c_name(name: str) -> str:
@@ -230,6 +259,14 @@ class Selection:
     buffer: tuple[str, ...] = ()
 
 
+def _check_class_name(name: str, go_type: str) -> None:
+    if name[:1].upper() + name[1:] in _GENERATED_CLASSES:
+        raise BridgeError(
+            f"{go_type} would be the Python class {name}, which the generated module defines itself; "
+            "rename the Go type."
+        )
+
+
 class _Planner:
     def __init__(self, api: GoApi, prefix: str) -> None:
         self.api = api
@@ -290,6 +327,7 @@ class _Planner:
     def struct(self, t: ApiType, function: ApiFunction, what: str) -> StructPlan:
         if t.text in self.structs:
             return self.structs[t.text]
+        _check_class_name(t.named, t.text)
         fields = []
         for f in t.fields:
             if not f.exported or f.embedded:
@@ -305,7 +343,7 @@ class _Planner:
                 fields.append(
                     StructField(
                         f.name,
-                        _python_name(snake(f.name)),
+                        _field_name(snake(f.name)),
                         Value("scalar", f.type.text, scalar=SCALARS[f.type.kind]),
                     )
                 )
@@ -313,7 +351,7 @@ class _Planner:
                 inner = self.struct(f.type, function, f"{what}'s field {f.name}")
                 fields.append(
                     StructField(
-                        f.name, _python_name(snake(f.name)), Value("struct", f.type.text, struct=inner)
+                        f.name, _field_name(snake(f.name)), Value("struct", f.type.text, struct=inner)
                     )
                 )
             else:
@@ -336,6 +374,7 @@ class _Planner:
     def handle(self, t: ApiType) -> HandlePlan:
         assert t.elem is not None
         if t.text not in self.handles:
+            _check_class_name(t.elem.named, t.text)
             base = f"{self.prefix}_{snake(t.elem.named)}"
             self.handles[t.text] = HandlePlan(t.text, t.elem.named, f"{base}_handle", f"{base}_release")
         return self.handles[t.text]
@@ -408,7 +447,9 @@ class _Planner:
             )
         if receiver is not None:
             c = f"{receiver.release.removesuffix('_release')}_{snake(function.name)}"
-            python = _python_name(snake(function.name))
+            python = snake(function.name)
+            if keyword.iskeyword(python) or python in _HANDLE_MEMBERS:
+                python += "_"  # close() releases the handle; the Go method is close_()
         else:
             c = f"{self.prefix}_{snake(function.name)}"
             python = _python_name(snake(function.name))
