@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -34,3 +34,14 @@ def fixture_path() -> Callable[[str], Path]:
 def cgo_header() -> Callable[[str], Path]:
     """``cgo_header("go_cshared_default")``: the header cgo generated for a c-shared/c-archive fixture."""
     return gofixtures.header_for
+
+
+@pytest.fixture(scope="session")
+def build_env() -> Iterator[dict[str, str]]:
+    """The environment of every build here: offline Go, shared caches."""
+    env = gofixtures.go_env()
+    env["CGOGUARD_CACHE_DIR"] = str(gofixtures.cache_root() / "cgoguard-probes")
+    patch = pytest.MonkeyPatch()
+    patch.setenv("CGOGUARD_CACHE_DIR", env["CGOGUARD_CACHE_DIR"])  # read by the in-process builds
+    yield env
+    patch.undo()

@@ -17,7 +17,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -44,17 +44,6 @@ FIXTURES = Path(__file__).parent / "fixtures" / "build"
 MODES = ("exe", "pie", "c-shared", "c-archive", "plugin")
 PROFILES = ("default", "hardened", "fips")
 MULTI_API = {"Add", "Repeat", "Sha256Hex", "FreeString"}
-
-
-@pytest.fixture(scope="session")
-def build_env() -> Iterator[dict[str, str]]:
-    """The environment of every build here: offline Go, shared caches."""
-    env = gofixtures.go_env()
-    env["CGOGUARD_CACHE_DIR"] = str(gofixtures.cache_root() / "cgoguard-probes")
-    patch = pytest.MonkeyPatch()
-    patch.setenv("CGOGUARD_CACHE_DIR", env["CGOGUARD_CACHE_DIR"])  # read by the in-process builds
-    yield env
-    patch.undo()
 
 
 @pytest.fixture(scope="session")

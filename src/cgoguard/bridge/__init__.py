@@ -17,9 +17,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from cgoguard.bridge.gocode import GENERATED, bridge_go, runtime_go, support_c
+from cgoguard.bridge.gocode import bridge_go, runtime_go, support_c
 from cgoguard.bridge.header import header_text
-from cgoguard.bridge.plan import BridgeError, BridgePlan, Selection, plan_bridge
+from cgoguard.bridge.plan import GENERATED, BridgeError, BridgePlan, Selection, plan_bridge
 from cgoguard.bridge.python import binding_text, stub_text
 from cgoguard.errors import ConfigError, OutputError
 from cgoguard.fileio import read_regular, write_text_atomic

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import textwrap
 
-from cgoguard.bridge.gocode import GENERATED
-from cgoguard.bridge.plan import CONTRACT_VERSION, BridgePlan, FunctionPlan, Param, c_parameters
+from cgoguard.bridge.plan import CONTRACT_VERSION, GENERATED, BridgePlan, FunctionPlan, Param, c_parameters
 
 STATUS_CODES = (
     ("OK", 0, "success"),
@@ -90,6 +89,27 @@ def _out_note(plan: BridgePlan, r: Param, *, buffer: bool) -> str:
     return ""
 
 
+def struct_block(plan: BridgePlan) -> list[str]:
+    """The C structs of the API, under a guard of their own: the same lines are in
+    the header and in the Go shims' cgo preamble (and so in the header cgo writes
+    for the build), so that including both declares each struct once. No block
+    comments: the Go preamble is itself inside one."""
+    if not plan.structs:
+        return []
+    guard = f"{plan.macro}_BRIDGE_STRUCTS"
+    out = [f"#ifndef {guard}", f"#define {guard}"]
+    for struct in plan.structs:
+        out.append(f"// Go's {struct.go}, copied field by field.")
+        out.append(f"typedef struct {struct.c} {{")
+        for member in struct.fields:
+            value = member.value
+            c_type = value.scalar.c if value.scalar else (value.struct.c if value.struct else "")
+            out.append(f"    {c_type} {member.go};")
+        out.append(f"}} {struct.c};")
+    out += [f"#endif // {guard}", ""]
+    return out
+
+
 def header_text(plan: BridgePlan, header: str) -> str:
     p, m = plan.prefix, plan.macro
     guard = f"{m}_BRIDGE_H"
@@ -126,22 +146,8 @@ def header_text(plan: BridgePlan, header: str) -> str:
         out.append(f"typedef uint64_t {p}_context;")
     if plan.handles or plan.uses_context:
         out.append("")
-    for struct in plan.structs:
-        out.append(f"/* Go's {struct.go}, copied field by field. */")
-        out.append(f"typedef struct {struct.c} {{")
-        for member in struct.fields:
-            field_value = member.value
-            c_type = (
-                field_value.scalar.c
-                if field_value.scalar
-                else (field_value.struct.c if field_value.struct else "")
-            )
-            out.append(f"    {c_type} {member.go};")
-        out.append(f"}} {struct.c};")
-        out.append("")
+    out += struct_block(plan)
     out += [
-        f"#ifndef {m}_BRIDGE_TYPES_ONLY",
-        "",
         f"#ifndef {m}_API",
         "#if defined(__GNUC__) || defined(__clang__)",
         f'#define {m}_API __attribute__((visibility("default")))',
@@ -196,8 +202,6 @@ def header_text(plan: BridgePlan, header: str) -> str:
         out.append(f"{m}_API int32_t {f.c}({params});")
         out.append("")
     out += [
-        f"#endif /* {m}_BRIDGE_TYPES_ONLY */",
-        "",
         "#ifdef __cplusplus",
         "}",
         "#endif",
