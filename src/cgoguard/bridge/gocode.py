@@ -224,9 +224,60 @@ func putBuffer[GT any, CT any](values []GT, convert func(GT) CT, buffer *CT, cap
 	return statusOK
 }
 
-func byteToChar(b byte) C.char            { return C.char(b) }
-func byteToUint8(b byte) C.uint8_t        { return C.uint8_t(b) }
-func uint8FromC(v C.uint8_t) (byte, bool) { return byte(v), true }
+// bytesLike is what putOwnedBytes and putBufferBytes copy in one go.
+type bytesLike interface{ ~string | ~[]byte }
+
+// goBytes copies n C bytes into a new Go slice (nil for NULL).
+func goBytes(p *C.uint8_t, n C.uint64_t, what string) ([]byte, C.int32_t) {
+	count, status := checkLength(unsafe.Pointer(p), n, 1, what)
+	if status != statusOK || p == nil {
+		return nil, status
+	}
+	out := make([]byte, count)
+	copy(out, unsafe.Slice((*byte)(unsafe.Pointer(p)), count))
+	return out, statusOK
+}
+
+// putOwnedBytes is putOwned for strings and bytes: one copy, a zero after it.
+func putOwnedBytes[S bytesLike, CT any](value S, out **CT, outLen *C.uint64_t) C.int32_t {
+	if outLen != nil {
+		*outLen = C.uint64_t(len(value))
+	}
+	if out == nil {
+		return statusOK
+	}
+	*out = nil
+	memory := C.calloc(C.size_t(len(value)+1), 1)
+	if memory == nil {
+		return fail(statusMemory, "cannot allocate %d bytes for a result", len(value)+1)
+	}
+	copy(unsafe.Slice((*byte)(memory), len(value)), value)
+	*out = (*CT)(memory)
+	return statusOK
+}
+
+// putBufferBytes is putBuffer for strings and bytes.
+func putBufferBytes[S bytesLike, CT any](value S, buffer *CT, capacity C.uint64_t, outLen *C.uint64_t, what string) C.int32_t {
+	if outLen == nil {
+		return fail(statusArgument, "%s_len: NULL (the needed length is written there)", what)
+	}
+	*outLen = C.uint64_t(len(value))
+	if uint64(len(value)) > uint64(capacity) {
+		return fail(statusBufferTooSmall, "%s: the result needs %d bytes, the buffer holds %d", what, len(value), uint64(capacity))
+	}
+	if buffer == nil {
+		if len(value) == 0 {
+			return statusOK
+		}
+		return fail(statusArgument, "%s: NULL buffer with capacity %d", what, uint64(capacity))
+	}
+	target := unsafe.Slice((*byte)(unsafe.Pointer(buffer)), int(capacity))
+	copy(target, value)
+	if len(value) < len(target) {
+		target[len(value)] = 0
+	}
+	return statusOK
+}
 
 func fitsInt(v C.int64_t) (int, bool)    { return int(v), int64(int(v)) == int64(v) }
 func fitsUint(v C.uint64_t) (uint, bool) { return uint(v), uint64(uint(v)) == uint64(v) }
@@ -476,8 +527,6 @@ def _scalar_converter(value: Value) -> str:
     """A func(C) (Go, bool) for goSlice."""
     assert value.scalar is not None
     scalar, element = value.scalar, value.element
-    if scalar.go == "uint8" and element in ("byte", "uint8"):
-        return "uint8FromC"
     if scalar.checked:
         helper = "fitsInt" if scalar.go == "int" else "fitsUint"
         if element == scalar.go:
@@ -488,11 +537,7 @@ def _scalar_converter(value: Value) -> str:
 
 def _to_c(value: Value) -> str:
     """A func(Go) C for putOwned/putBuffer."""
-    if value.kind == "string":
-        return "byteToChar"
     assert value.scalar is not None
-    if value.kind == "bytes" and value.element in ("byte", "uint8"):
-        return "byteToUint8"
     return f"func(v {value.element}) {value.scalar.cgo} {{ return {value.scalar.cgo}(v) }}"
 
 
@@ -586,6 +631,9 @@ def _convert_in(p: Param) -> list[str]:
         if v.go != "string":
             return [*_check([f"\tstring_{n}, status := {conversion}"]), f"\t{arg} := {v.go}(string_{n})"]
         return _check([f"\t{arg}, status := {conversion}"])
+    if v.kind == "bytes" and v.element in ("byte", "uint8"):
+        converted = _check([f'\tslice_{n}, status := goBytes({n}, {n}_len, "{n}")'])
+        return [*converted, f"\t{arg} := {v.go}(slice_{n})"]
     if v.kind in ("bytes", "slice"):
         converted = _check([f'\tslice_{n}, status := goSlice({n}, {n}_len, "{n}", {_scalar_converter(v)})'])
         return [*converted, f"\t{arg} := {v.go}(slice_{n})"]
@@ -617,10 +665,13 @@ def _convert_out(r: Param, *, buffer: bool) -> list[str]:
     if v.kind == "scalar" and v.scalar:
         return [f"\tif {n} != nil {{", f"\t\t*{n} = {v.scalar.cgo}({res})", "\t}"]
     if v.kind in ("string", "bytes", "slice"):
-        if v.kind == "string":
-            values = f"[]byte({res})"
-        else:
-            values = res if v.go == f"[]{v.element}" else f"[]{v.element}({res})"
+        if v.kind == "string" or (v.kind == "bytes" and v.element in ("byte", "uint8")):
+            if buffer:
+                put = f'putBufferBytes({res}, {n}, {n}_cap, {n}_len, "{n}")'
+            else:
+                put = f"putOwnedBytes({res}, {n}, {n}_len)"
+            return [f"\tif status := {put}; status != statusOK {{", "\t\treturn status", "\t}"]
+        values = res if v.go == f"[]{v.element}" else f"[]{v.element}({res})"
         if buffer:
             put = f'putBuffer({values}, {_to_c(v)}, {n}, {n}_cap, {n}_len, "{n}")'
         else:

@@ -240,12 +240,16 @@ def _function(plan: BridgePlan, f: FunctionPlan, indent: str) -> list[str]:
             if r.value.kind in ("string", "bytes", "slice"):
                 inner.append(f"    _{r.python}_cap = max(_{r.python}_cap, _{r.python}_len.value)")
         body += ["    " + line for line in inner]
-        body.append("    _check(status)")
+        body += ["    if status:", "        _raise(status)"]
     else:
         outs = []
         for r in f.results:
             outs += _prepare_out(r, False, body)
-        body.append(f"    _check(_lib.{f.c}({', '.join(arguments + outs)}))")
+        body += [
+            f"    status = _lib.{f.c}({', '.join(arguments + outs)})",
+            "    if status:",
+            "        _raise(status)",
+        ]
     values = [_take_out(r, f.buffer) for r in f.results]
     if len(values) == 1:
         body.append(f"    return {values[0]}")
@@ -466,10 +470,15 @@ def binding_text(plan: BridgePlan) -> str:
         "        raise OverflowError(f'{name}: {value} is outside {low}..{high}')",
         "",
         "",
+        "def _raise(status: int) -> None:",
+        "    # Read on the thread whose call failed: the library keeps one message per thread.",
+        "    message = (_lib." + plan.prefix + "_last_error() or b'').decode('utf-8', 'replace')",
+        "    raise _ERRORS.get(status, GoError)(status, message)",
+        "",
+        "",
         "def _check(status: int) -> None:",
-        "    if status != 0:",
-        "        message = (_lib." + plan.prefix + "_last_error() or b'').decode('utf-8', 'replace')",
-        "        raise _ERRORS.get(status, GoError)(status, message)",
+        "    if status:",
+        "        _raise(status)",
         "",
         "",
         "def _take_bytes(memory: ctypes.c_void_p, length: ctypes.c_uint64) -> bytes:",
