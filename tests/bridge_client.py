@@ -71,8 +71,14 @@ def everything() -> dict[str, Any]:
         out["closed_counter"] = [error.code, error.message]
     counter.close()  # again: nothing happens
     leaked = kit.new_counter(1)
+    number = leaked._handle
     del leaked  # the finalizer releases it
     gc.collect()
+    try:
+        kit.Counter(number).add(1)  # the same handle number, wrapped again: released in Go
+        out["finalized"] = "no error"
+    except kit.InvalidHandle as error:
+        out["finalized"] = [error.code, error.message]
     with kit.Context(timeout=0.02) as context:
         try:
             kit.wait(10_000, ctx=context)

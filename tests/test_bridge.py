@@ -280,6 +280,7 @@ def test_python_calls_every_function(workspace: Path, shared: BuildResult, gener
     assert out["alive_after_panic"] == 2
     assert out["counter"] == [8, 8]
     assert out["closed_counter"] == [-5, "Counter handle 1 was closed"]
+    assert out["finalized"] == [-5, "self: handle 2 is unknown or released"]
     assert out["deadline"] == [-7, "context deadline exceeded"]
     assert out["cancel"] == [-7, "context canceled"]
     assert out["contract"] == [1, f"{generated.plan.checksum:016x}"]
@@ -442,3 +443,11 @@ def test_the_python_package_is_typed_and_passes_mypy_strict(
     for target in (package / "__init__.py", package):  # the module itself, then the stub users see
         checked = _run([sys.executable, "-m", "mypy", "--strict", "--no-incremental", target], timeout=300)
         assert checked.returncode == 0, checked.stdout
+
+
+def test_build_takes_the_folder_the_way_the_bridge_prints_it(tmp_path: Path) -> None:
+    from cgoguard.gobuild.targets import single_target
+
+    (tmp_path / "gen").mkdir()
+    assert single_target("gen/", cwd=tmp_path, mode="c-shared").package == "./gen"  # no import path ends in /
+    assert single_target("example.com/x", cwd=tmp_path).package == "example.com/x"

@@ -9,6 +9,7 @@ be read.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from cgoguard.cli import common
@@ -99,6 +100,14 @@ def run(args: argparse.Namespace) -> int:
             f"{plan.name}: {len(plan.functions)} function(s) of {plan.package.import_path}, "
             f"contract checksum {plan.checksum:016x}"
             + (f"; {len(outcome.out_of_date)} file(s) out of date" if args.check else "")
+        )
+    if not args.quiet and not args.check:
+        package = os.path.join(args.out, "python", plan.name)
+        # A folder, for go: ./gen, not the import path gen.
+        folder = args.out if os.path.isabs(args.out) or args.out.startswith(".") else f"./{args.out}"
+        print(
+            f"next: cgoguard build {folder} --mode c-shared --name {plan.name} --out-dir {package}\n"
+            f"      PYTHONPATH={os.path.join(args.out, 'python')} python -c 'import {plan.name}'"
         )
     if args.check and outcome.out_of_date:
         print(

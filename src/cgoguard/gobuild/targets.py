@@ -216,6 +216,9 @@ def single_target(
     where: str = "command line",
 ) -> Target:
     """One target for a package named directly (not from the configuration), validated."""
+    if package.endswith("/") and not package.startswith(("./", "../", "/")) and package.strip("/"):
+        # No import path ends with a slash: `gen/` is the folder ./gen, as a user means it.
+        package = "./" + package.rstrip("/")
     target = Target(
         name=name or default_name(package, cwd or Path.cwd()),
         package=package,
