@@ -37,6 +37,7 @@ def everything() -> dict[str, Any]:
         "scale": kit.scale([1.0, 2.5, -4.0], 2.0),
         "sum": kit.sum_([1, 2, 3]),
         "is_even": kit.is_even(10),
+        "twice": kit.twice(21),
         "midpoint": repr(kit.midpoint(kit.Point(0.0, 0.0, 7), kit.Point(2.0, 4.0, 9))),
         "grow": repr(kit.grow(kit.Box(kit.Point(0, 0, 0), kit.Point(1, 1, 0), False), 1.0)),
         "split": [

@@ -113,7 +113,7 @@ def test_every_marked_function_is_bridged_and_the_rest_is_not(generated: BridgeO
     assert names == [
         "Version", "Noop", "Add", "Divide", "Greet", "Echo", "Crash", "Reverse", "Checksum", "Upper",
         "Scale", "Sum", "IsEven", "Midpoint", "Grow", "Split", "NewCounter", "Counter.Add",
-        "Counter.Value", "Wait",
+        "Counter.Value", "Wait", "Twice",
     ]  # fmt: skip
     assert {f.path.rsplit("/", 1)[-1]: f.state for f in generated.files}.get("go.mod") == "written"
 
@@ -186,7 +186,7 @@ def test_scan_reports_the_contract(
         m.elf.bridge_contract for a in report.artifacts for m in a.members if m.elf and m.elf.bridge_contract
     ]
     assert {c.checksum for c in found} == {f"{generated.plan.checksum:016x}"}
-    assert {(c.library, c.prefix, c.functions) for c in found} == {("kit", "kit", 20)}
+    assert {(c.library, c.prefix, c.functions) for c in found} == {("kit", "kit", 21)}
     assert len(found) == 2  # the .so, and the one member of the .a that holds the C half
 
 
@@ -264,7 +264,12 @@ def test_python_calls_every_function(workspace: Path, shared: BuildResult, gener
     out = _python(workspace, "everything")
     assert out["version"] == "kit 1.0" and out["add"] == 42 and out["divide"] == 3
     assert out["echo"] == "a\x00b é \udcff"  # NUL and bytes that are not UTF-8 survive the round trip
-    assert out["scale"] == [2.0, 5.0, -8.0] and out["sum"] == 6 and out["checksum"] == 0x3610A686
+    assert (
+        out["scale"] == [2.0, 5.0, -8.0]
+        and out["sum"] == 6
+        and out["twice"] == 42
+        and out["checksum"] == 0x3610A686
+    )
     assert out["midpoint"] == "Point(x=1.0, y=2.0, tag=7)"
     assert out["split"] == ["ab", "cd ef", 5]
     assert out["errors"] == {

@@ -697,6 +697,8 @@ def bridge_go(plan: BridgePlan, header: str) -> str:
     alias = plan.package.name
     uses_runtime = any(f.thread for f in plan.functions)
     paths = {plan.package.import_path: alias, **({"runtime": ""} if uses_runtime else {})}
+    for path, name in plan.imports:
+        paths[path] = "" if path.rsplit("/", 1)[-1] == name else name
     imports = [f'\t{paths[path] + " " if paths[path] else ""}"{path}"' for path in sorted(paths)]
     parts = [
         f"// {GENERATED}",

@@ -242,6 +242,7 @@ class BridgePlan:
     structs: tuple[StructPlan, ...]
     handles: tuple[HandlePlan, ...]
     uses_context: bool
+    imports: tuple[tuple[str, str], ...] = ()  # (import path, name) of other packages' named types
     checksum: int = 0
     signatures: tuple[str, ...] = field(default=())
 
@@ -274,12 +275,21 @@ class _Planner:
         self.prefix = prefix
         self.structs: dict[str, StructPlan] = {}
         self.handles: dict[str, HandlePlan] = {}
+        self.imports: dict[str, str] = {}  # import path -> package name
 
     def where(self, function: ApiFunction, what: str) -> str:
         location = function.location
         return f"{location.path}:{location.line}: {function.qualified_name}: {what}"
 
+    def imported(self, t: ApiType) -> None:
+        """Named types of other packages (time.Duration) appear in the shims: import them."""
+        for part in (t, t.elem):
+            if part is not None and part.named and part.package and part.package != self.api.import_path:
+                self.imports[part.package] = part.text.lstrip("[]*").split(".", 1)[0]
+
     def value(self, t: ApiType, function: ApiFunction, what: str, *, result: bool) -> Value:
+        if t.kind != "context":
+            self.imported(t)
         if t.kind in SCALARS:
             return Value("scalar", t.text, scalar=SCALARS[t.kind])
         if t.kind == "string":
@@ -340,6 +350,7 @@ class _Planner:
                         f"field, so every field must be exported and named; or pass a *{t.named} handle",
                     )
                 )
+            self.imported(f.type)
             if f.type.kind in SCALARS:
                 fields.append(
                     StructField(
@@ -544,6 +555,7 @@ def plan_bridge(
         structs=tuple(planner.structs.values()),
         handles=tuple(sorted(planner.handles.values(), key=lambda h: h.c)),
         uses_context=any(p.value.kind == "context" for f in functions for p in f.params),
+        imports=tuple(sorted(planner.imports.items())),
     )
     signatures = contract_signatures(plan)
     digest = hashlib.sha256("\n".join(signatures).encode()).digest()
