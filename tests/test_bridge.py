@@ -456,3 +456,20 @@ def test_build_takes_the_folder_the_way_the_bridge_prints_it(tmp_path: Path) -> 
     (tmp_path / "gen").mkdir()
     assert single_target("gen/", cwd=tmp_path, mode="c-shared").package == "./gen"  # no import path ends in /
     assert single_target("example.com/x", cwd=tmp_path).package == "example.com/x"
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("func F( {}", "syntax error"),
+        ("func F() int { return undefined }", "undefined: undefined"),
+    ],
+)
+def test_a_package_that_does_not_compile_exits_3(tmp_path: Path, source: str, message: str) -> None:
+    (tmp_path / "go.mod").write_text("module example.com/broken\n\ngo 1.22\n")
+    (tmp_path / "broken.go").write_text(f"package broken\n\n//cgoguard:export\n{source}\n")
+    completed = _cli("bridge", tmp_path, "--out", tmp_path / "gen", "--go", gofixtures.go_binary())
+    assert completed.returncode == 3 and message in completed.stderr, completed.stderr
+    assert not (tmp_path / "gen").exists()
+    missing = _cli("bridge", tmp_path / "absent", "--out", tmp_path / "gen", "--go", gofixtures.go_binary())
+    assert missing.returncode == 3 and "no such folder" in missing.stderr

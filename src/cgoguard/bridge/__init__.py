@@ -23,7 +23,7 @@ from cgoguard.bridge.plan import GENERATED, BridgeError, BridgePlan, Selection, 
 from cgoguard.bridge.python import binding_text, stub_text
 from cgoguard.errors import ConfigError, OutputError
 from cgoguard.fileio import read_regular, write_text_atomic
-from cgoguard.readers.gofront import Platform, read_api
+from cgoguard.readers.gofront import GoSourceError, Platform, read_api
 
 __all__ = [
     "BridgeError",
@@ -103,7 +103,7 @@ def plan_for(
     api = read_api(folder, platform or Platform(), go=go)
     if api.errors:
         shown = "; ".join(api.errors[:3])
-        raise BridgeError(f"{folder} does not compile as Go: {shown}")
+        raise GoSourceError(f"{folder} does not compile as Go: {shown}")
     return plan_bridge(api, name=name, prefix=prefix, selection=selection or Selection())
 
 
