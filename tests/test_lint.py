@@ -170,6 +170,49 @@ def test_bridge_fixture_source() -> None:
     assert _ids([str(BRIDGE)]) == [("bridge.go", 39, "CG405")]
 
 
+OLD_CGO_HEADER = """{first}
+
+/* Start of preamble from import "C" comments.  */
+
+static int twice(int x) {{ return 2 * x; }}
+
+/* End of preamble from import "C" comments.  */
+
+/* Start of boilerplate cgo prologue.  */
+
+#ifndef GO_CGO_PROLOGUE_H
+#define GO_CGO_PROLOGUE_H
+typedef long long GoInt64;
+#endif
+
+/* End of boilerplate cgo prologue.  */
+
+#ifdef __cplusplus
+extern "C" {{
+#endif
+
+extern char* Name();
+
+#ifdef __cplusplus
+}}
+#endif
+"""
+
+
+@pytest.mark.parametrize(
+    "first", ['/* Created by "go tool cgo" - DO NOT EDIT. */', "/* Created by cgo - DO NOT EDIT. */"]
+)
+def test_headers_written_by_older_cgo_are_generated(tmp_path: Path, first: str) -> None:
+    """Go 1.9 and older began their headers otherwise; the user cannot add a
+    guard to them either (the static preamble function breaks a second include)."""
+    generated = _write(tmp_path, "old.h", OLD_CGO_HEADER.format(first=first))
+    assert read_header(str(generated)).generated_by_cgo
+    assert _header_ids(generated) == {(22, "CG454")}
+    edited = _write(tmp_path, "edited.h", OLD_CGO_HEADER.format(first="/* Hand-edited. */"))
+    assert not read_header(str(edited)).generated_by_cgo
+    assert (1, "CG451") in _header_ids(edited)
+
+
 def test_cgo_header_parses_and_matches_its_library(
     fixture_path: Callable[[str], Path], cgo_header: Callable[[str], Path]
 ) -> None:
