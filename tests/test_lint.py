@@ -276,6 +276,25 @@ def test_not_self_contained_header_is_parsed_and_reported() -> None:
     assert _header_ids(header) == {(29, "CG458")}
 
 
+def test_standard_type_not_claimed_when_an_include_was_not_read(tmp_path: Path) -> None:
+    """bool may come from what was not found (Foundation.h) or not read: no CG458 then."""
+    darwin = _write(tmp_path, "n.h", "#pragma once\n#include <Foundation/Foundation.h>\nbool ready(void);\n")
+    assert read_header(str(darwin)).undeclared_standard_types == {}
+    assert {i for _, i in _header_ids(darwin)} == {"CG452", "CG455", "CG457"}
+    computed = _write(tmp_path, "c.h", "#pragma once\n#include VENDOR_H\nbool ready(void);\n")
+    assert read_header(str(computed)).undeclared_standard_types == {}
+    alone = _write(tmp_path, "a.h", "#pragma once\nbool ready(void);\n")
+    assert read_header(str(alone)).undeclared_standard_types == {"bool": 2}
+
+
+def test_header_imported_by_the_cgo_preamble_is_internal(tmp_path: Path) -> None:
+    """cgo preambles may #import (Objective-C) a header of C helpers: as internal as #include."""
+    header = _write(tmp_path, "helper.h", "#pragma once\n#include <stdbool.h>\nbool ready(void);\n")
+    _write(tmp_path, "helper_darwin.go", 'package helper\n\n// #import "./helper.h"\nimport "C"\n')
+    assert read_header(str(header)).included_by_cgo == ["helper_darwin.go"]
+    assert _header_ids(header) == set()
+
+
 def test_cgo_generated_headers_are_judged_for_what_the_user_controls() -> None:
     # cgoguard's own hardened build of examples/bridge: int and size_t only, no guard.
     assert _header_ids(HEADERS / "cgoguard-bridge" / "libbridge.h") == set()

@@ -71,7 +71,7 @@ _CGO_MARKERS = (
 _CGO_POINTER_ASSERT = re.compile(r"_check_for_(\d+)_bit_pointer_matching_GoInt")
 _IMPORT_C = re.compile(r'^\s*(?:import\s+)?"C"\s*\)?\s*$', re.MULTILINE)
 _GO_EXPORT = re.compile(r"^//export\s+(\w+)", re.MULTILINE)
-_INCLUDE_NAME = re.compile(r'#\s*include\s*[<"]([^>"\n]+)[>"]')
+_INCLUDE_NAME = re.compile(r'#\s*(?:include|import)\s*[<"]([^>"\n]+)[>"]')
 MAX_NEIGHBOUR_GO_FILES = 500
 
 
@@ -343,6 +343,10 @@ def _parse(path: str, text: str, tree: IncludeTree, include_dirs_given: bool = F
     # system's concern, not the header's.
     system = tuple(folder.rstrip("/") + "/" for folder in system_include_dirs())
     missing = [m for m in _active_missing(unit, tree) if not os.path.realpath(m.path).startswith(system)]
+    if missing or tree.not_followed:
+        # A file that was not found or not read may be where the type comes from
+        # (<Foundation/Foundation.h> brings bool): CG458 cannot tell.
+        undeclared = {}
     header = HeaderFile(
         path=path,
         generated_by_cgo=any(marker in text[:400] for marker in _CGO_GENERATED),
@@ -486,7 +490,7 @@ def _repeat_errors(path: str, tree: IncludeTree, text: str, prelude: str | None)
 
 
 def _cgo_neighbours(header: HeaderFile) -> None:
-    """Which Go files of the header's folder include it in their cgo preamble,
+    """Which Go files of the header's folder include (or #import) it in their cgo preamble,
     and the folder's //export names. Textual, bounded: enough to tell a header of
     C helpers that only Go includes from one that declares the library's API."""
     folder = os.path.dirname(os.path.abspath(header.path))
