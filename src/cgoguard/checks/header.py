@@ -416,7 +416,9 @@ def header_not_self_contained(header: HeaderFile) -> Iterator[Located]:
     "unknown type name" depending on the order of their includes, and binding
     generators that parse the header alone (cffi, bindgen, c2go) fail on it.
     cgoguard parses such a header the way its callers must use it, with the
-    standard headers included first, and checks the rest as usual."""
+    standard headers included first, and checks the rest as usual. Not claimed
+    when an include of the header was not found or not read (CG457, CG456): the
+    type may come from that file (``<Foundation/Foundation.h>`` brings ``bool``)."""
     for name, line in sorted(header.undeclared_standard_types.items(), key=lambda item: item[1]):
         yield Located(
             f"{name} is used without including <{STANDARD_TYPES[name]}>; the header compiles only "
