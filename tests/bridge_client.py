@@ -96,6 +96,7 @@ def everything() -> dict[str, Any]:
     context.close()
     out["wait"] = kit.wait(1)
     out["contract"] = [kit.CONTRACT_VERSION, f"{kit.CONTRACT_CHECKSUM:016x}"]
+    out["fips140"] = kit.fips140_enabled()
     return out
 
 

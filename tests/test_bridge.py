@@ -75,8 +75,8 @@ def _run(argv: list[str | Path], **kwargs: object) -> subprocess.CompletedProces
     return subprocess.run([str(a) for a in argv], capture_output=True, text=True, check=False, **kwargs)  # type: ignore[call-overload, no-any-return]
 
 
-def _python(workspace: Path, *args: str, library: Path | None = None) -> dict[str, object]:
-    env = dict(os.environ, PYTHONPATH=str(workspace / "gen" / "python"))
+def _python(workspace: Path, *args: str, library: Path | None = None, **extra: str) -> dict[str, object]:
+    env = dict(os.environ, PYTHONPATH=str(workspace / "gen" / "python"), **extra)
     if library is not None:
         env["KIT_LIBRARY"] = str(library)
     completed = _run([sys.executable, CLIENT, *args], env=env, timeout=300)
@@ -145,7 +145,9 @@ def test_generated_code_passes_every_lint_rule(workspace: Path, generated: Bridg
     assert [f.check_id for a in report.artifacts for f in a.findings] == []
     strict = lint([str(gen / "kit.h")], header_integers="strict")
     assert [f.check_id for a in strict.artifacts for f in a.findings] == []
-    assert len(report.artifacts) == 3
+    linted = sorted(Path(a.path).name for a in report.artifacts)
+    # bridge_fips_go123.go is for toolchains before Go 1.24: build constraints leave it out here.
+    assert linted == ["bridge.go", "bridge_fips.go", "bridge_runtime.go", "kit.h"]
 
 
 def test_the_header_states_ownership_and_compiles_as_c_and_cpp(
@@ -289,6 +291,12 @@ def test_python_calls_every_function(workspace: Path, shared: BuildResult, gener
     assert out["deadline"] == [-7, "context deadline exceeded"]
     assert out["cancel"] == [-7, "context canceled"]
     assert out["contract"] == [1, f"{generated.plan.checksum:016x}"]
+    assert out["fips140"] in (True, False)
+
+
+def test_the_fips_mode_the_go_runtime_runs_in_is_reported(workspace: Path, shared: BuildResult) -> None:
+    assert _python(workspace, "everything", GODEBUG="fips140=off")["fips140"] is False
+    assert _python(workspace, "everything", GODEBUG="fips140=on")["fips140"] is True
 
 
 def test_eight_python_threads_get_their_own_results_and_errors(workspace: Path, shared: BuildResult) -> None:
@@ -473,3 +481,33 @@ def test_a_package_that_does_not_compile_exits_3(tmp_path: Path, source: str, me
     assert not (tmp_path / "gen").exists()
     missing = _cli("bridge", tmp_path / "absent", "--out", tmp_path / "gen", "--go", gofixtures.go_binary())
     assert missing.returncode == 3 and "no such folder" in missing.stderr
+
+
+def test_c_reads_the_fips_mode(workspace: Path, shared: BuildResult) -> None:
+    # Through the .so: a c-archive cannot run in FIPS mode at all (Go's integrity check needs the
+    # checksum its own linker records; `cgoguard build` refuses fips + c-archive for that reason).
+    client = _client(workspace, "client-dlopen", "-DKIT_DLOPEN", "-ldl")
+    for godebug, state in (("fips140=off", "0"), ("fips140=on", "1")):
+        completed = _run(
+            [client, shared.artifact, "fips"], env=dict(os.environ, GODEBUG=godebug), timeout=120
+        )
+        assert completed.stdout.splitlines()[-1:] == [f"fips140 {state}"], completed.stdout + completed.stderr
+
+
+def test_a_toolchain_before_go_1_24_builds_it_and_says_fips_is_unknown(
+    workspace: Path, env: dict[str, str], tmp_path: Path
+) -> None:
+    old_go = gofixtures.pinned_go(gofixtures.OLD_GO)
+    kit = tmp_path / "kit"
+    shutil.copytree(workspace / "kit", kit)
+    (kit / "go.mod").write_text("module example.com/kit\n\ngo 1.21\n")
+    gen = tmp_path / "gen"
+    bridge(kit, gen, go=gofixtures.go_binary())
+    library = tmp_path / "libkit.so"
+    built = _run([old_go, "build", "-buildmode=c-shared", "-o", library, "."], cwd=gen, env=env, timeout=600)
+    assert built.returncode == 0, built.stderr
+    binary = tmp_path / "client"
+    compiled = _run(["gcc", "-I", gen, "-DKIT_DLOPEN", "-o", binary, workspace / "client.c", "-ldl"])
+    assert compiled.returncode == 0, compiled.stderr
+    assert _run([binary, library, "fips"]).stdout.splitlines()[-1:] == ["fips140 -1"]
+    _all_ok(_run([binary, library], timeout=120))

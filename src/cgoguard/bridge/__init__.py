@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from cgoguard.bridge.gocode import bridge_go, runtime_go, support_c
+from cgoguard.bridge.gocode import bridge_go, fips_go, runtime_go, support_c
 from cgoguard.bridge.header import header_text
 from cgoguard.bridge.plan import GENERATED, BridgeError, BridgePlan, Selection, plan_bridge
 from cgoguard.bridge.python import binding_text, stub_text
@@ -159,6 +159,8 @@ def generate_files(plan: BridgePlan, out: str) -> dict[str, str]:
     files = {
         "bridge.go": _seal(bridge_go(plan, header), "// {}"),
         "bridge_runtime.go": _seal(runtime_go(plan, header), "// {}"),
+        "bridge_fips.go": _seal(fips_go(plan, modern=True), "// {}"),
+        "bridge_fips_go123.go": _seal(fips_go(plan, modern=False), "// {}"),
         "bridge_support.c": _seal(support_c(plan, header), "/* {} */"),
         header: _seal(header_text(plan, header), "/* {} */"),
         f"python/{plan.name}/__init__.py": _seal(binding_text(plan), "# {}"),
@@ -183,7 +185,14 @@ def _read(path: str) -> str | None:
 def _leftovers(out: str, expected: set[str]) -> list[str]:
     """Generated files in ``out`` this run does not produce (a function or type removed)."""
     found = []
-    for candidate in ("bridge.go", "bridge_runtime.go", "bridge_support.c", "go.mod"):
+    for candidate in (
+        "bridge.go",
+        "bridge_runtime.go",
+        "bridge_fips.go",
+        "bridge_fips_go123.go",
+        "bridge_support.c",
+        "go.mod",
+    ):
         if candidate not in expected and os.path.isfile(os.path.join(out, candidate)):
             text = _read(os.path.join(out, candidate)) or ""
             if GENERATED in text.split("\n", 1)[0]:

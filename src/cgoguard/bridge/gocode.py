@@ -297,6 +297,16 @@ func @p@_contract_version() C.uint32_t {
 	return contractVersion
 }
 
+// @p@_fips140_enabled says whether the Go cryptography of this process runs
+// in FIPS 140-3 mode (GODEBUG=fips140=on or only, or a default built in): 1
+// on, 0 off, -1 when the toolchain that built the library predates
+// crypto/fips140 (Go 1.24). `cgoguard probe` asks it in a child process.
+//
+//export @p@_fips140_enabled
+func @p@_fips140_enabled() C.int32_t {
+	return C.int32_t(fips140State())
+}
+
 //export @p@_contract_checksum
 func @p@_contract_checksum() C.uint64_t {
 	return contractChecksum
@@ -468,6 +478,41 @@ def runtime_go(plan: BridgePlan, header: str) -> str:
     if plan.uses_context:
         text = text.replace('\t"sync"\n', '\t"sync"\n\t"time"\n') + _fill(_CONTEXT, plan, header)
     return _ends_with_blank_line(text)
+
+
+_FIPS_NEW = """// @generated@
+
+//go:build go1.24
+
+package main
+
+import "crypto/fips140"
+
+// fips140State: 1 when Go's FIPS 140-3 mode is on in this process, else 0.
+func fips140State() int32 {
+	if fips140.Enabled() {
+		return 1
+	}
+	return 0
+}
+"""
+
+_FIPS_OLD = """// @generated@
+
+//go:build !go1.24
+
+package main
+
+// fips140State: -1, unknown: this toolchain predates crypto/fips140 (Go 1.24).
+func fips140State() int32 {
+	return -1
+}
+"""
+
+
+def fips_go(plan: BridgePlan, *, modern: bool) -> str:
+    """The FIPS state query, one file per side of Go 1.24 (build constraints pick one)."""
+    return _ends_with_blank_line(_fill(_FIPS_NEW if modern else _FIPS_OLD, plan, ""))
 
 
 def support_c(plan: BridgePlan, header: str) -> str:

@@ -168,6 +168,11 @@ def header_text(plan: BridgePlan, header: str) -> str:
         f"The contract: compare with {m}_CONTRACT_VERSION and {m}_CONTRACT_CHECKSUM before the first "
         "call, and refuse a library built from another version of the Go API."
     )
+    out += _comment(
+        "Whether Go's cryptography in this process runs in FIPS 140-3 mode: 1 on, 0 off, -1 unknown "
+        "(a library built with Go older than 1.24)."
+    )
+    out.append(f"{m}_API int32_t {p}_fips140_enabled(void);")
     out.append(f"{m}_API uint32_t {p}_contract_version(void);")
     out.append(f"{m}_API uint64_t {p}_contract_checksum(void);")
     out.append("")

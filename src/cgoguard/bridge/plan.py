@@ -156,7 +156,7 @@ _HANDLE_MEMBERS = frozenset({"close", "cancel"})
 def _python_name(name: str) -> str:
     """A function or parameter name: a keyword or a builtin gets a trailing _ (PEP 8),
     so that ``Sum`` (``sum_``) never hides the builtin the generated code calls."""
-    if keyword.iskeyword(name) or name in dir(builtins) or name in {"self", "ctx"}:
+    if keyword.iskeyword(name) or name in dir(builtins) or name in {"self", "ctx", "fips140_enabled"}:
         return f"{name}_"
     return name
 
@@ -531,6 +531,7 @@ def plan_bridge(
     reserved = {
         f"{prefix}_{n}"
         for n in (
+            "fips140_enabled",
             "free",
             "last_error",
             "contract_version",

@@ -570,10 +570,21 @@ def binding_text(plan: BridgePlan) -> str:
         if f.receiver is None:
             out += ["", ""]
             out += _function(plan, f, "")
+    out += [
+        "",
+        "",
+        "def fips140_enabled() -> bool | None:",
+        '    """Whether Go\'s cryptography in this process runs in FIPS 140-3 mode (GODEBUG=fips140=on',
+        "    or only, or a default built into the library); None when the library was built with a Go",
+        '    older than 1.24, which cannot tell."""',
+        f"    state = _lib.{plan.prefix}_fips140_enabled()",
+        "    return None if state < 0 else bool(state)",
+    ]
     out += ["", "", "_PROTOTYPES: list[tuple[str, list[Any], Any]] = ["]
     p = plan.prefix
     out.append(f"    ('{p}_free', [ctypes.c_void_p], None),")
     out.append(f"    ('{p}_last_error', [], ctypes.c_char_p),")
+    out.append(f"    ('{p}_fips140_enabled', [], ctypes.c_int32),")
     if plan.uses_context:
         out.append(
             f"    ('{p}_context_new', [ctypes.c_int64, ctypes.POINTER(ctypes.c_uint64)], ctypes.c_int32),"
@@ -588,7 +599,7 @@ def binding_text(plan: BridgePlan) -> str:
     names = ["GoError", *[e for e, _ in _EXCEPTIONS.values() if e != "GoError"]]
     names += ["Context"] if plan.uses_context else []
     names += [class_name(s.name) for s in plan.structs] + [class_name(h.name) for h in plan.handles]
-    names += [f.python for f in plan.functions if f.receiver is None]
+    names += [f.python for f in plan.functions if f.receiver is None] + ["fips140_enabled"]
     out.insert(out.index("LIBRARY = " + repr(library)), f"__all__ = {sorted(set(names))!r}\n")
     return "\n".join(out)
 
@@ -649,5 +660,6 @@ def stub_text(plan: BridgePlan) -> str:
         if f.receiver is None:
             params, returns = _signature(plan, f)
             out.append(f"def {f.python}({params}) -> {returns}: ...")
+    out.append("def fips140_enabled() -> bool | None: ...")
     out.append("")
     return "\n".join(out)
