@@ -117,6 +117,7 @@ class ResultCache:
         self.ignored = 0  # entries present but not valid: recomputed
         self.stored = 0
         self.write_errors = 0
+        self._folders: set[str] = set()  # sub-folders known to exist: one mkdir each per run
         try:
             os.makedirs(self.folder, mode=0o700, exist_ok=True)
             st = os.stat(self.folder)
@@ -158,7 +159,9 @@ class ResultCache:
             return
         entry = {"format": FORMAT, "key": key, "item": None if item is None else item_to_json(item)}
         try:
-            os.makedirs(os.path.dirname(self._file(key)), mode=0o700, exist_ok=True)
+            if key[:2] not in self._folders:
+                os.makedirs(os.path.join(self.folder, key[:2]), mode=0o700, exist_ok=True)
+                self._folders.add(key[:2])
             write_text_atomic(self._file(key), json.dumps(entry), what="a cache entry")
         except (OSError, OutputError):
             self.write_errors += 1  # a full disk costs the next run a scan, never this run's report
