@@ -92,7 +92,8 @@ def run_scan(paths: list[Path], out: Path, *extra: str) -> dict[str, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    formatter = argparse.RawDescriptionHelpFormatter
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=formatter)
     parser.add_argument("--files", type=int, default=100_000)
     parser.add_argument("--subset", type=int, default=10_000, help="files in each speed run")
     parser.add_argument("--output", default="fleet-results.json")

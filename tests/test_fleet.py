@@ -171,7 +171,6 @@ def test_the_cache_misses_when_what_shaped_a_result_changes(
     elif change == "catalogue":
         monkeypatch.setattr(resultcache, "catalogue_digest", lambda: "another catalogue")
     else:
-        prerender = json.dumps.__call__  # another renderer
         prerender = lambda artifact: artifact_json(artifact) + " "  # noqa: E731
     hits = cache.hits
     list(ScanRun([fleet], jobs=1, cache=cache, config=config, prerender=prerender))
@@ -224,10 +223,8 @@ def test_json_lines_stream_each_artifact_as_it_arrives(fleet: Path) -> None:
     out = io.StringIO()
     reporter = JsonLinesReporter(out, ReportContext("scan", {"name": "cgoguard"}, []))
     run = ScanRun([fleet], jobs=2, prerender=reporter.prerender())
-    seen = 0
-    for item in run:
+    for seen, item in enumerate(run, 1):
         reporter.add(item)
-        seen += 1
         lines = out.getvalue().splitlines()
         assert len(lines) == seen + 1 and json.loads(lines[-1])["artifact"]["path"] == item.path
     reporter.finish(RunTotals(run.summary, run.tally, run.set_findings))
