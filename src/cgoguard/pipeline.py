@@ -11,6 +11,8 @@ streams (``prerender``), so the parent never becomes the bottleneck.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -20,7 +22,9 @@ from cgoguard.baseline import Baseline, BaselineOutcome, KnownFindings, drop_kno
 from cgoguard.checks import CheckTarget, all_checks, checks_for
 from cgoguard.config import Config
 from cgoguard.elfconst import DF_SYMBOLIC
+from cgoguard.errors import UsageError
 from cgoguard.executors import Executor, executor_for
+from cgoguard.fleet import Planned, Unit, UnitResult, group, has_error, hashable, relocate, windows
 from cgoguard.itemlimits import ItemLimits
 from cgoguard.model import (
     Artifact,
@@ -33,6 +37,7 @@ from cgoguard.model import (
     Severity,
 )
 from cgoguard.outcome import Tally, item_of
+from cgoguard.resultcache import ResultCache, entry_key, file_digest, render_identity, scope_digest
 from cgoguard.scanner import scan_candidate
 from cgoguard.sources import Candidate, Source, SourceStats, iter_candidates, sources_for
 
@@ -150,7 +155,13 @@ class ScanWorker:
         return self.config.function_tables
 
     def __call__(self, candidate: Candidate) -> Item | None:
-        artifact = scan_candidate(
+        artifact = self._scan(candidate)
+        if artifact is None:
+            return None
+        return self._finish(artifact, candidate)
+
+    def _scan(self, candidate: Candidate) -> Artifact | None:
+        return scan_candidate(
             candidate,
             hash_files=self.hash_files,
             mapped=self.mapped,
@@ -160,15 +171,37 @@ class ScanWorker:
             # Symbol precision needs the function tables whenever a database is given.
             function_tables=self.config.function_tables or self.config.vulndb is not None,
         )
-        if artifact is None:
-            return None
-        return self._finish(artifact, candidate)
 
     def crashed(self, candidate: Candidate, reason: str) -> Item:
         """The result for a candidate that passed its limits or whose worker process died."""
         return self._finish(Artifact(path=candidate.path, error=f"{reason}."), candidate)
 
+    def scan_unit(self, unit: Unit) -> UnitResult:
+        """Inputs with the same bytes: read once, reported under each path (see :mod:`cgoguard.fleet`)."""
+        first, *rest = unit.candidates
+        artifact = self._scan(first)
+        verified = unit.digest is not None and (
+            artifact is None or (artifact.sha256 == unit.digest and not has_error(artifact))
+        )
+        if artifact is None:
+            # Not an input cgoguard reads; the others are looked at on their own (a cheap peek).
+            return UnitResult((None, *(self(c) for c in rest)), verified)
+        self._vulnerabilities(artifact)
+        if not verified:
+            return UnitResult((self._item(artifact, first), *(self(c) for c in rest)), False)
+        copies = [relocate(artifact, first.path, c.path) for c in rest]
+        items = [self._item(artifact, first)]
+        items += [self._item(a, c) for a, c in zip(copies, rest, strict=True)]
+        return UnitResult(tuple(items), True)
+
+    def crashed_unit(self, unit: Unit, reason: str) -> UnitResult:
+        return UnitResult(tuple(self.crashed(c, reason) for c in unit.candidates), False)
+
     def _finish(self, artifact: Artifact, candidate: Candidate) -> Item:
+        self._vulnerabilities(artifact)
+        return self._item(artifact, candidate)
+
+    def _vulnerabilities(self, artifact: Artifact) -> None:
         if self.config.vulndb is not None:
             from cgoguard.readers.osv import cached_database
             from cgoguard.vulnstage import add_vulnerability_findings
@@ -177,6 +210,8 @@ class ScanWorker:
             add_vulnerability_findings(
                 artifact, cached_database(self.config.vulndb), keep_functions=self.keep_functions
             )
+
+    def _item(self, artifact: Artifact, candidate: Candidate) -> Item:
         self.config.apply(artifact)
         # The baseline filter: after the policy, before rendering and the tally.
         unchanged = tuple(drop_known(artifact, self.known)) if self.known is not None else ()
@@ -216,6 +251,8 @@ class ScanRun:
         on_progress: Callable[[], None] | None = None,
         exclude: Iterable[tuple[int, int]] = (),
         baseline: Baseline | None = None,
+        cache: ResultCache | None = None,
+        dedup: bool = False,
     ) -> None:
         # Paths become sources here; Source objects are taken as they are, in order.
         self.sources: list[Source] = []
@@ -261,11 +298,107 @@ class ScanRun:
         self.stats = SourceStats(excluded=frozenset(exclude))
         self.set_findings: list[Finding] = []
         self.finished = False
+        self.cache = cache
+        self.dedup = dedup or cache is not None
+        if self.dedup and not hash_files:
+            raise UsageError("a result cache and deduplication need the files' hashes: drop --no-hash.")
+        self.cache_scope = self._cache_scope(prerender, hash_files, collect_set) if cache is not None else ""
+
+    def _cache_scope(
+        self, prerender: Callable[[Artifact], str] | None, hash_files: bool, collect_set: bool
+    ) -> str:
+        """What every cache key of this run shares (see :mod:`cgoguard.resultcache`)."""
+        config = self.config
+        vulndb: list[object] = [self.vulndb]
+        if config.vulndb is not None:
+            with contextlib.suppress(OSError):
+                for root, folders, files in os.walk(config.vulndb) if os.path.isdir(config.vulndb) else ():
+                    folders.sort()
+                    for name in sorted(files):
+                        st = os.stat(os.path.join(root, name))
+                        vulndb.append(
+                            [
+                                os.path.relpath(os.path.join(root, name), config.vulndb),
+                                st.st_size,
+                                st.st_mtime_ns,
+                            ]
+                        )
+                if os.path.isfile(config.vulndb):
+                    vulndb.append(file_digest(config.vulndb))
+        limits = config.container_limits
+        known = self.worker.known
+        return scope_digest(
+            {
+                "select": sorted(config.select) if config.select is not None else None,
+                "ignore": sorted(config.ignore),
+                "severity": {k: int(v) for k, v in config.severity.items()},
+                "per_path_ignores": [[p, sorted(ids)] for p, ids in config.per_path_ignores],
+                "root": config.root,
+                "containers": [
+                    limits.member_bytes,
+                    limits.total_bytes,
+                    limits.members,
+                    limits.ratio,
+                    limits.depth,
+                ],
+                "platform": config.platform,
+                "deleted_files": config.deleted_files,
+                "function_tables": config.function_tables,
+                "vulndb": vulndb,
+                "render": render_identity(prerender),
+                "hash_files": hash_files,
+                "collect_set": collect_set,
+                "mapped": self.worker.mapped,
+                "baseline": hashlib.sha256(known.blob).hexdigest() if known is not None else None,
+            }
+        )
+
+    def _planned(self, candidate: Candidate) -> Planned:
+        digest = key = None
+        if hashable(candidate):
+            with contextlib.suppress(OSError):  # the worker reads it again and says why it cannot
+                digest = file_digest(candidate.file or candidate.path)
+        entry = Planned(candidate, digest, key)
+        if self.cache is not None and digest is not None:
+            entry.key = entry_key(self.cache_scope, digest, candidate.path, candidate.origin)
+            entry.cached = self.cache.get(entry.key)
+        return entry
+
+    def _fleet(self, candidates: Iterator[Candidate]) -> Iterator[Item | None]:
+        """Results in input order: cached ones at once, the rest from units (see :mod:`cgoguard.fleet`)."""
+        cache, worker = self.cache, self.worker
+        for window in windows(candidates):
+            planned = [self._planned(c) for c in window]
+            units = group(planned, self.dedup)
+            results = self.executor.map(worker.scan_unit, units, on_crash=worker.crashed_unit)
+            done: list[UnitResult] = []
+            try:
+                for entry in planned:
+                    if entry.cached is not None:
+                        yield entry.cached[0]
+                        continue
+                    while len(done) <= entry.unit:
+                        done.append(next(results))
+                    result = done[entry.unit]
+                    item = result.items[entry.offset]
+                    # Items with unread parts are not kept: an error may not happen next time.
+                    verified = result.verified and entry.key is not None
+                    if cache is not None and verified and (item is None or not item.unread):
+                        cache.put(entry.key, item)  # type: ignore[arg-type]
+                    yield item
+            finally:
+                close = getattr(results, "close", None)
+                if close is not None:
+                    close()
 
     def __iter__(self) -> Iterator[Item]:
         started = time.perf_counter()
         candidates = iter_candidates(self.sources, self.stats)
-        results = self.executor.map(self.worker, candidates, on_crash=self.worker.crashed)
+        results: Iterator[Item | None]
+        if self.dedup:
+            results = self._fleet(candidates)
+        else:
+            results = self.executor.map(self.worker, candidates, on_crash=self.worker.crashed)
         members: list[SetMember] = []
         unchanged: list[bytes] = []
         summary, tally = self.summary, self.tally

@@ -58,6 +58,23 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "(the default): the local copy of vuln.go.dev, fetched when missing or older than a day; 'off': "
         "no matching (config: vulndb; environment: CGOGUARD_VULNDB)",
     )
+    scan.add_argument(
+        "--executor",
+        default="local",
+        metavar="WHERE",
+        help="where the per-file work runs: local (worker processes, the default), local-dask (a Dask "
+        "LocalCluster of --jobs processes) or dask://HOST:PORT (a running Dask scheduler). Workers are "
+        "sent file paths, not bytes: every worker must see the inputs at the same paths as this machine "
+        "(a shared filesystem). Needs pip install 'cgoguard[dask]'",
+    )
+    scan.add_argument(
+        "--cache",
+        metavar="DIR",
+        help="a result cache: an input whose bytes, path, cgoguard version and configuration were seen "
+        "before costs a hash and a lookup. Only this process reads and writes DIR (not the workers); "
+        "it must be writable by nobody else. Identical files within a run are read once. For formats "
+        "rendered per file (json, jsonl, text, html, SBOMs); others are not cached",
+    )
     scan.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     scan.add_argument(
         "--no-hash",
@@ -111,6 +128,18 @@ def run(args: argparse.Namespace) -> int:
     )
     progress = common.Progress(not args.no_progress, "scanning")
     runs: list[ScanRun] = []
+    cache = None
+    if args.cache is not None:
+        if args.no_hash:
+            raise UsageError("--cache keys results by the files' hashes: drop --no-hash.")
+        from cgoguard.resultcache import ResultCache
+
+        cache = ResultCache(args.cache)
+    executor = None
+    if args.executor != "local":
+        from cgoguard.daskexec import DaskExecutor, scheduler_address
+
+        executor = DaskExecutor(scheduler_address(args.executor), jobs, limits=config.item_limits)
 
     def produce(
         prerender: Callable[[Artifact], str] | None, own: frozenset[tuple[int, int]]
@@ -125,6 +154,8 @@ def run(args: argparse.Namespace) -> int:
             on_progress=progress.tick,
             exclude=own,
             baseline=known,
+            executor=executor,
+            cache=cache,
         )
         scan_run.summary.vulndb_note = vulndb_note
         runs.append(scan_run)
@@ -136,4 +167,8 @@ def run(args: argparse.Namespace) -> int:
             scan_run.summary, scan_run.tally, scan_run.set_findings, baseline=scan_run.baseline_outcome
         )
 
-    return common.report(args, config, fmt, context, produce, totals, what="scanned")
+    try:
+        return common.report(args, config, fmt, context, produce, totals, what="scanned")
+    finally:
+        if executor is not None:
+            executor.close()

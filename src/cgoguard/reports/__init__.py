@@ -78,6 +78,7 @@ class Reporter(ABC):
 REPORTERS = {
     "text": "cgoguard.reports.text:TextReporter",
     "json": "cgoguard.reports.jsonreport:JsonReporter",
+    "jsonl": "cgoguard.reports.jsonlines:JsonLinesReporter",
     "sarif": "cgoguard.reports.sarif:SarifReporter",
     "openvex": "cgoguard.reports.openvex:OpenVexReporter",
     "cyclonedx": "cgoguard.reports.cyclonedx:CycloneDxReporter",
