@@ -54,6 +54,7 @@ __all__ = [
     "iter_findings",
     "iter_scan",
     "lint",
+    "probe",
     "scan",
     "scan_bytes",
     "scan_file",
@@ -568,4 +569,113 @@ def built_report(outcomes: Sequence[TargetOutcome], *, config: Config | None = N
         report.artifacts.append(artifact)
         report.tally.add_item(item_of(artifact))
     report.command = "build"
+    return report
+
+
+def _built_by_cgoguard(artifact: Artifact) -> bool:
+    """A manifest of `cgoguard build` beside the file names it with the same SHA-256."""
+    from pathlib import Path
+
+    if artifact.sha256 is None:
+        return False
+    name = Path(artifact.path)
+    for candidate in sorted(name.parent.glob("*.manifest.json")):
+        try:
+            manifest = load_manifest(candidate)
+        except UsageError:
+            continue
+        outputs = manifest.get("outputs")
+        for output in outputs if isinstance(outputs, list) else []:
+            if (
+                isinstance(output, dict)
+                and output.get("path") == name.name
+                and output.get("sha256") == artifact.sha256
+            ):
+                return True
+    return False
+
+
+def _fips_function(artifact: Artifact) -> str | None:
+    """A `cgoguard bridge` library's <prefix>_fips140_enabled, named by its contract note."""
+    contract = artifact.elf.bridge_contract if artifact.elf is not None else None
+    if contract is None or not contract.prefix or artifact.elf is None:
+        return None
+    name = f"{contract.prefix}_fips140_enabled"
+    return name if name in artifact.elf.exports else None
+
+
+def probe(
+    paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
+    *,
+    runs: int = 32,
+    arguments: Sequence[str] = ("--help",),
+    yes_execute: bool = False,
+    timeout: float = 10.0,
+    memory_mib: int = 1024,
+    env: dict[str, str] | None = None,
+    config: Config | None = None,
+    fail_on: Severity = Severity.HIGH,
+) -> Report:
+    """Scan each file (an executable or a shared library) and then load or run it ``runs``
+    times in a sandboxed child (:mod:`cgoguard.probe`), measuring ASLR, W^X, RELRO, the Go
+    runtime's FIPS mode and the dumpable state; the MEASURED checks' findings are added to the
+    artifact beside the static ones and ``artifact.probe`` holds the facts. Probing runs the
+    artifact's code: without ``yes_execute`` only files that a `cgoguard build` manifest
+    beside them names with the same SHA-256 are probed, and anything else is a UsageError
+    before anything runs. ``env``: the child's whole environment (default: this process's).
+    A probe that crashes, hangs past ``timeout`` seconds or does not load is that file's error
+    sentence (the run is then incomplete, exit 3)."""
+    from cgoguard.checks import CheckTarget, checks_for
+    from cgoguard.model import MeasuredSubject
+    from cgoguard.probe import ProbeFailed
+    from cgoguard.probe.helper import helper_binary
+    from cgoguard.probe.runner import Sandbox, measure
+
+    if runs < 1:
+        raise UsageError("--runs must be at least 1 (32 by default; 2 or more to measure variation).")
+    config = config if config is not None else Config()
+    names = _as_list(paths)
+    for name in names:
+        if os.path.isdir(name):
+            raise UsageError(f"{name}: probe takes files (an executable or a shared library), not folders.")
+    report = scan(names, config=config, fail_on=fail_on)
+    targets = [a for a in report.artifacts if a.error is None and a.elf is not None and not a.members]
+    if not yes_execute:
+        untrusted = [a.path for a in targets if not _built_by_cgoguard(a)]
+        if untrusted:
+            raise UsageError(
+                f"probing runs the artifact's code; {', '.join(untrusted)} was not built by `cgoguard build` "
+                "(no <name>.manifest.json beside it names it with this SHA-256). Add --yes-execute to run it "
+                "anyway, in a sandbox: its own process group, limits, no network where the kernel allows it."
+            )
+    helper = helper_binary() if targets else ""
+    sandbox = Sandbox(timeout=timeout, memory_mib=memory_mib, env=dict(os.environ if env is None else env))
+    checks = [c for c in checks_for(CheckTarget.MEASURED, MeasuredSubject) if config.enabled(c.id)]
+    for artifact in targets:
+        assert artifact.elf is not None and artifact.hardening is not None
+        try:
+            artifact.probe = measure(
+                helper,
+                artifact.path,
+                artifact.elf,
+                runs=runs,
+                arguments=arguments,
+                sandbox=sandbox,
+                fips_function=_fips_function(artifact),
+            )
+        except (ProbeFailed, OSError) as error:
+            report.tally.unread.append((artifact.path, f"probe: {error}"))
+            continue
+        subject = MeasuredSubject(
+            artifact.path, artifact.probe, artifact.elf, artifact.go, artifact.hardening
+        )
+        for check in checks:
+            evaluation = check.evaluate(subject)
+            for finding in evaluation.findings:
+                override = config.severity.get(finding.check_id)
+                if override is not None:
+                    finding.severity = override
+            artifact.record(check.id, evaluation.findings, evaluation.not_applicable)
+            report.tally.add_findings(int(f.severity) for f in evaluation.findings)
+    report.command = "probe"
     return report
