@@ -664,7 +664,9 @@ def probe(
                 fips_function=_fips_function(artifact),
             )
         except (ProbeFailed, OSError) as error:
-            report.tally.unread.append((artifact.path, f"probe: {error}"))
+            # The static findings stay; the item is incomplete and says why.
+            artifact.error = f"probe: {error}"
+            report.tally.unread.append((artifact.path, artifact.error))
             continue
         subject = MeasuredSubject(
             artifact.path, artifact.probe, artifact.elf, artifact.go, artifact.hardening

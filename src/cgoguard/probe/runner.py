@@ -100,10 +100,9 @@ def run_once(helper: str, argv: Sequence[str], sandbox: Sandbox) -> ProbeRun:
         finally:
             _kill_group(process)
     run = parse_report(output[:_REPORT_LIMIT].decode("utf-8", "replace"))
-    if run.error is not None:
-        raise ProbeFailed(run.error)
-    if not run.complete:
-        raise ProbeFailed(_died(process.returncode))
+    if run.error is not None or not run.complete:
+        code = process.returncode
+        raise ProbeFailed(_died(code) if code is not None and code < 0 else run.error or _died(code))
     return run
 
 
