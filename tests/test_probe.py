@@ -209,3 +209,21 @@ def test_the_report_parser_reads_what_the_helper_prints() -> None:
     assert run.maps[1].path == "[stack]" and not run.maps[1].writable_and_executable
     assert run.environ == {"GODEBUG": "fips140=only"}
     assert parse_report("").error is not None and parse_maps_line("garbage") is None
+
+
+def test_comply_counts_measured_checks_only_when_probed(fixture_path: FixturePath) -> None:
+    from cgoguard.api import comply
+
+    path = fixture_path("c_rwx")
+    probed = comply([path], frameworks=["nist-800-53r5"], probe_runs=2, yes_execute=True)
+    (control,) = (c for f in probed.evidence for c in f.controls if c.control.id == "SI-16")
+    (edge,) = (e for e in control.edges if "CG503" in e.edge.checks)
+    assert edge.status == "gaps"
+    assert [f.message for c in edge.checks for f in c.failures if c.check_id == "CG503"] != []
+    static = comply([path], frameworks=["nist-800-53r5"])
+    (control,) = (c for f in static.evidence for c in f.controls if c.control.id == "SI-16")
+    (edge,) = (e for e in control.edges if "CG503" in e.edge.checks)
+    assert edge.status == "not-evaluated"
+    assert {c.not_evaluated for c in edge.checks} == {
+        "the artifacts were not probed (comply --probe, or cgoguard probe)"
+    }

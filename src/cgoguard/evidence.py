@@ -47,6 +47,10 @@ _REASONS = {
         "no signature bundle was given (--signature with --key)",
         "未提供签名文件（--signature 与 --key）",
     ),
+    "no-probe": (
+        "the artifacts were not probed (comply --probe, or cgoguard probe)",
+        "未对制品进行实测（comply --probe 或 cgoguard probe）",
+    ),
     "no-against": ("headers were not compared with a library (--against)", "未将头文件与库比对（--against）"),
     "no-source-kind": ("no {kind} among the linted sources", "检查的源代码中没有 {kind}"),
 }
@@ -70,6 +74,7 @@ class Inputs:
     against: bool = False  # lint compared headers with a library (HEADER_BINARY checks ran)
     manifests: list[dict[str, Any]] = field(default_factory=list)
     signatures_given: bool = False  # signature bundles were checked (the SIGNATURE checks ran)
+    probed: bool = False  # the images were probed (the MEASURED checks ran)
     vulndb: str | None = None  # the database the Go images were matched against; None: not matched
     config: Config = field(default_factory=Config)
 
@@ -207,6 +212,11 @@ class _Judge:
         target = check.target
         if target in (CheckTarget.BINARY, CheckTarget.KNOWN_VULNERABILITIES):
             self._count_images(found, target, modes)
+        elif target == CheckTarget.MEASURED:
+            if self.inputs.probed:
+                self._count_images(found, target, modes)
+            else:
+                found.why_not("no-probe")
         elif target == CheckTarget.SIGNATURE:
             self._count_files(found)
         elif target == CheckTarget.ARTIFACT_SET:
