@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -21,6 +20,7 @@ from cgoguard.api import probe
 from cgoguard.errors import UsageError
 from cgoguard.gobuild.manifest import SCHEMA
 from cgoguard.model import Artifact, Severity
+from cgoguard.probe.runner import probe_environment
 from cgoguard.readers.procfs import parse_maps_line, parse_report
 
 RUNS = 8
@@ -86,15 +86,16 @@ def test_relro_is_read_only_after_load_where_the_image_asks(fixture_path: Fixtur
     assert artifact.probe.wx_mappings == [] and "CG503" in artifact.applied
 
 
-def _env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("GODEBUG", "GOFIPS140")}
-    env.update(extra)
-    return env
+@pytest.fixture(autouse=True)
+def _no_go_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Go's variables of the test environment would reach the probed process."""
+    monkeypatch.delenv("GODEBUG", raising=False)
+    monkeypatch.delenv("GOFIPS140", raising=False)
 
 
 @pytest.mark.parametrize(("godebug", "answer"), [("fips140=on", 1), ("fips140=off", 0)])
 def test_a_bridge_library_reports_its_fips_mode(fixture_path: FixturePath, godebug: str, answer: int) -> None:
-    artifact = _probed(fixture_path("go_cshared_fipsbridge"), env=_env(GODEBUG=godebug))
+    artifact = _probed(fixture_path("go_cshared_fipsbridge"), env={"GODEBUG": godebug})
     assert artifact.probe is not None
     assert artifact.probe.fips_function == "demo_fips140_enabled"
     assert artifact.probe.fips_result == answer
@@ -103,11 +104,11 @@ def test_a_bridge_library_reports_its_fips_mode(fixture_path: FixturePath, godeb
 
 
 def test_a_fips_build_overridden_at_run_time_is_a_finding(fixture_path: FixturePath) -> None:
-    artifact = _probed(fixture_path("go_exe_fips"), env=_env(GODEBUG="fips140=off"))
+    artifact = _probed(fixture_path("go_exe_fips"), env={"GODEBUG": "fips140=off"})
     (finding,) = (f for f in artifact.findings if f.check_id == "CG505")
     assert finding.severity == Severity.MEDIUM
     assert "GODEBUG fips140=off" in finding.message and "default is fips140=on" in finding.message
-    quiet = _probed(fixture_path("go_exe_fips"), env=_env())
+    quiet = _probed(fixture_path("go_exe_fips"))
     assert _ids(quiet)["CG505"] == Severity.INFO
 
 
@@ -208,7 +209,19 @@ def test_the_report_parser_reads_what_the_helper_prints() -> None:
     assert run.maps[0].path == "/opt/x/lib x.so" and run.maps[0].inode == 42 and run.maps[0].offset == 0x1000
     assert run.maps[1].path == "[stack]" and not run.maps[1].writable_and_executable
     assert run.environ == {"GODEBUG": "fips140=only"}
+    assert run.maps[0].device == "fe:00"
     assert parse_report("").error is not None and parse_maps_line("garbage") is None
+
+
+def test_only_the_loader_and_go_variables_reach_the_probed_process(
+    fixture_path: FixturePath, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base = {"CGOGUARD_TEST_SECRET": "token", "PATH": "/usr/bin", "GODEBUG": "fips140=off"}
+    assert probe_environment(base, {"GODEBUG": "fips140=on"}) == {"PATH": "/usr/bin", "GODEBUG": "fips140=on"}
+    monkeypatch.setenv("GODEBUG", "fips140=on")  # inherited: it decides how the Go runtime starts
+    artifact = _probed(fixture_path("go_cshared_fipsbridge"))
+    assert artifact.probe is not None
+    assert artifact.probe.godebug == "fips140=on" and artifact.probe.fips_result == 1
 
 
 def test_comply_counts_measured_checks_only_when_probed(fixture_path: FixturePath) -> None:

@@ -519,10 +519,10 @@ def comply(
     items = run if watch is None else watch(run)
     artifacts = [item.artifact for item in items if item.artifact is not None]
     if probe_runs:
-        from cgoguard.probe.runner import Sandbox
+        from cgoguard.probe.runner import Sandbox, probe_environment
 
         targets = _probe_targets(artifacts, yes_execute)
-        sandbox = Sandbox(env=dict(os.environ))
+        sandbox = Sandbox(env=probe_environment(os.environ))
         _measure(targets, run.tally, config, runs=probe_runs, arguments=("--help",), sandbox=sandbox)
     if signed is not None:
         _judge_signatures(artifacts, signed, config, run.tally)
@@ -696,10 +696,12 @@ def probe(
     artifact beside the static ones and ``artifact.probe`` holds the facts. Probing runs the
     artifact's code: without ``yes_execute`` only files that a `cgoguard build` manifest
     beside them names with the same SHA-256 are probed, and anything else is a UsageError
-    before anything runs. ``env``: the child's whole environment (default: this process's).
+    before anything runs. The child's environment: PATH, the locale, LD_LIBRARY_PATH and the Go
+    runtime's variables (GODEBUG, GOFIPS140, ...) of this process (``probe.runner.INHERITED``),
+    then ``env``; nothing else of this environment reaches the code probed.
     A probe that crashes, hangs past ``timeout`` seconds or does not load is that file's error
     sentence (the run is then incomplete, exit 3)."""
-    from cgoguard.probe.runner import Sandbox
+    from cgoguard.probe.runner import Sandbox, probe_environment
 
     if runs < 1:
         raise UsageError("--runs must be at least 1 (32 by default; 2 or more to measure variation).")
@@ -710,7 +712,7 @@ def probe(
             raise UsageError(f"{name}: probe takes files (an executable or a shared library), not folders.")
     report = scan(names, config=config, fail_on=fail_on)
     targets = _probe_targets(report.artifacts, yes_execute)
-    sandbox = Sandbox(timeout=timeout, memory_mib=memory_mib, env=dict(os.environ if env is None else env))
+    sandbox = Sandbox(timeout=timeout, memory_mib=memory_mib, env=probe_environment(os.environ, env))
     _measure(targets, report.tally, config, runs=runs, arguments=arguments, sandbox=sandbox)
     report.command = "probe"
     return report

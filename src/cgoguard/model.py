@@ -314,6 +314,7 @@ class Mapping:
     end: int
     perms: str  # "r-xp"
     offset: int
+    device: str  # "fe:00" (major:minor, hex)
     inode: int
     path: str  # "" for anonymous memory, "[stack]", "[heap]", a file's path
 

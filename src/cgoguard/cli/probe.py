@@ -44,7 +44,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help="set a variable in the probed process's environment (repeatable), e.g. GODEBUG=fips140=on",
+        help="set a variable in the probed process's environment (repeatable), e.g. GODEBUG=fips140=on; "
+        "of cgoguard's own environment only PATH, the locale, LD_LIBRARY_PATH and Go's variables pass",
     )
     parser.add_argument("--format", "-f", choices=FORMATS, default="text", help="report format")
     parser.add_argument(
@@ -56,8 +57,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    import os
-
     from cgoguard.api import probe, tool_info
     from cgoguard.checks import CheckTarget
     from cgoguard.errors import UsageError
@@ -65,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
     from cgoguard.outcome import item_of
     from cgoguard.reports import ReportContext, RunTotals, create_reporter
 
-    env = dict(os.environ)
+    env: dict[str, str] = {}
     for setting in args.env:
         name, sep, value = setting.partition("=")
         if not sep or not name:

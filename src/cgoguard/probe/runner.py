@@ -42,7 +42,34 @@ class Sandbox:
     address_space_mib: int = 16 << 10  # RLIMIT_AS: Go reserves address space it never touches
     open_files: int = 256
     file_size_mib: int = 64
-    env: MappingType[str, str] = field(default_factory=dict)  # the child's whole environment
+    env: MappingType[str, str] = field(
+        default_factory=dict
+    )  # the child's environment (HOME, TMPDIR: its folder)
+
+
+# Passed on from cgoguard's environment by default: what decides how the artifact loads and
+# how a Go runtime starts. Anything else (tokens, credentials) stays out of code being probed.
+INHERITED = (
+    "PATH",
+    "LANG",
+    "LC_ALL",
+    "TZ",
+    "LD_LIBRARY_PATH",
+    "GODEBUG",
+    "GOFIPS140",
+    "GOMAXPROCS",
+    "GOGC",
+    "GOMEMLIMIT",
+)
+
+
+def probe_environment(
+    base: MappingType[str, str], extra: MappingType[str, str] | None = None
+) -> dict[str, str]:
+    """The probed process's environment: the ``INHERITED`` variables of ``base``, then ``extra``."""
+    env = {name: base[name] for name in INHERITED if name in base}
+    env.update(extra or {})
+    return env
 
 
 def is_executable(elf: ElfFacts) -> bool:
@@ -85,7 +112,7 @@ def run_once(helper: str, argv: Sequence[str], sandbox: Sandbox) -> ProbeRun:
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             cwd=workdir,
-            env=dict(sandbox.env),
+            env={**sandbox.env, "HOME": workdir, "TMPDIR": workdir},
             start_new_session=True,
             preexec_fn=lambda: _limits(sandbox),
         )
@@ -131,8 +158,11 @@ def _series(region: str, values: list[int]) -> AddressSeries:
     return AddressSeries(region, tuple(values), varying.bit_count(), len(set(values)))
 
 
-def _image(run: ProbeRun, inode: int) -> list[Mapping]:
-    return [m for m in run.maps if m.inode == inode and inode != 0]
+def _image(run: ProbeRun, identity: tuple[str, str, int]) -> list[Mapping]:
+    """The artifact's mappings: its inode, on its device or under its real path (overlay
+    file systems show another device in /proc than stat does)."""
+    real, device, inode = identity
+    return [m for m in run.maps if m.inode == inode and (m.device == device or m.path == real)]
 
 
 def _relro(elf: ElfFacts, mappings: list[Mapping], image: list[Mapping]) -> MeasuredRelro | None:
@@ -160,7 +190,9 @@ def measure(
 ) -> ProbeFacts:
     """Probe one artifact ``runs`` times; ProbeFailed names the run that went wrong."""
     absolute = os.path.abspath(path)
-    inode = os.stat(absolute).st_ino
+    status = os.stat(absolute)
+    device = f"{os.major(status.st_dev):02x}:{os.minor(status.st_dev):02x}"
+    identity = (os.path.realpath(absolute), device, status.st_ino)
     executable = is_executable(elf)
     if executable:
         argv = ["exe", absolute, *arguments]
@@ -175,7 +207,7 @@ def measure(
             raise ProbeFailed(f"run {number} of {runs}: {error}") from None
         if executable and run.exit is not None and run.exit.startswith("signal"):
             raise ProbeFailed(f"run {number} of {runs}: the program was killed by {run.exit}")
-        image = _image(run, inode)
+        image = _image(run, identity)
         if not image:
             raise ProbeFailed(f"run {number} of {runs}: the artifact is not among the process's mappings")
         seen.append(run)
@@ -189,7 +221,7 @@ def measure(
             if found:  # a stack is known by its top: it grows down from there
                 bases[region].append(max(m.end for m in found) if top else min(m.start for m in found))
     first = seen[0]
-    image = _image(first, inode)
+    image = _image(first, identity)
     tracer = first.status.get("TracerPid")
     return ProbeFacts(
         kind="executable" if executable else "library",

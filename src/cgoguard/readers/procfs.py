@@ -45,6 +45,7 @@ def parse_maps_line(line: str) -> Mapping | None:
             end=int(high, 16),
             perms=parts[1],
             offset=int(parts[2], 16),
+            device=parts[3],
             inode=int(parts[4]),
             path=parts[5].strip() if len(parts) > 5 else "",
         )
