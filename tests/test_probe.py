@@ -180,6 +180,10 @@ def test_the_command_line_passes_program_arguments_and_writes_json(fixture_path:
     assert {"CG501", "CG503"} <= set(artifact["checks"]["passed"])
     refused = clirun.run("probe", path)
     assert refused.returncode == 2 and "--yes-execute" in refused.stderr and "Traceback" not in refused.stderr
+    archive = clirun.run("probe", "--yes-execute", fixture_path("c_archive"))
+    assert archive.returncode == 2 and "not an archive or a container" in archive.stderr
+    folder = clirun.run("probe", "--yes-execute", path.parent)
+    assert folder.returncode == 2 and "not folders" in folder.stderr
 
 
 def test_the_report_parser_reads_what_the_helper_prints() -> None:

@@ -711,6 +711,12 @@ def probe(
         if os.path.isdir(name):
             raise UsageError(f"{name}: probe takes files (an executable or a shared library), not folders.")
     report = scan(names, config=config, fail_on=fail_on)
+    held = [a.path for a in report.artifacts if a.members or a.container or a.is_archive]
+    if held:
+        raise UsageError(
+            f"{', '.join(held)}: probe takes an executable or a shared library, not an archive or a "
+            "container (extract the file to probe)."
+        )
     targets = _probe_targets(report.artifacts, yes_execute)
     sandbox = Sandbox(timeout=timeout, memory_mib=memory_mib, env=probe_environment(os.environ, env))
     _measure(targets, report.tally, config, runs=runs, arguments=arguments, sandbox=sandbox)
