@@ -281,9 +281,10 @@ RECIPES: dict[str, Recipe] = dict(
             "c_textrel", ".so", "textrel.c", "-O2", "-fno-pic", "-mcmodel=large", "-shared", "-Wl,-z,notext"
         ),
         _gcc("c_rwx", "", "rwx.c", "-O2"),
-        # Libraries whose constructor crashes or never returns (tests/test_probe.py).
+        # Libraries whose constructor crashes, never returns or starts a daemon (tests/test_probe.py).
         _gcc("c_probe_crash", ".so", "probe_crash.c", "-O2", "-fPIC", "-shared"),
         _gcc("c_probe_hang", ".so", "probe_hang.c", "-O2", "-fPIC", "-shared"),
+        _gcc("c_probe_escape", ".so", "probe_escape.c", "-O2", "-fPIC", "-shared"),
         _gcc("c_object", ".o", "library.c", "-O2", "-fcf-protection=full", "-c"),
         (
             "c_archive",

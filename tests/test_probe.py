@@ -142,6 +142,14 @@ def test_a_probe_that_crashes_or_hangs_is_one_error(fixture_path: FixturePath, n
     assert _leftovers(path) == []
 
 
+def test_a_process_that_leaves_the_group_does_not_outlive_the_probe(fixture_path: FixturePath) -> None:
+    path = fixture_path("c_probe_escape")  # its constructor starts a setsid() daemon
+    (artifact,) = probe([path], runs=2, yes_execute=True).artifacts
+    assert artifact.error is None and artifact.probe is not None
+    if "pid" in artifact.probe.network:  # the PID namespace's end kills it; without one nothing does
+        assert _leftovers(path) == []
+
+
 def test_probing_needs_consent_unless_cgoguard_built_it(fixture_path: FixturePath, tmp_path: Path) -> None:
     copy = tmp_path / "c_hardened"
     shutil.copyfile(fixture_path("c_hardened"), copy)

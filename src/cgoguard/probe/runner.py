@@ -127,8 +127,8 @@ def run_once(helper: str, argv: Sequence[str], sandbox: Sandbox) -> ProbeRun:
         finally:
             _kill_group(process)
     run = parse_report(output[:_REPORT_LIMIT].decode("utf-8", "replace"))
-    if run.error is not None or not run.complete:
-        code = process.returncode
+    if run.error is not None or not run.complete or run.killed is not None:
+        code = -run.killed if run.killed is not None else process.returncode
         raise ProbeFailed(_died(code) if code is not None and code < 0 else run.error or _died(code))
     return run
 

@@ -3,7 +3,7 @@
 The helper copies /proc/PID/{maps,status,limits,environ} of the probed process
 between ``begin NAME`` / ``end NAME`` lines and adds one-line facts before them
 (``network ...``, ``personality 0x...``, ``exit status N``, ``function N``,
-``dumpable N``, ``error ...``). This module only parses; it judges nothing.
+``dumpable N``, ``killed N``, ``error ...``). This module only parses; it judges nothing.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ class ProbeRun:
     network: str = ""
     personality: int | None = None
     exit: str | None = None  # "status 0", "signal 11"
+    killed: int | None = None  # the signal that ended the process holding the library
     function: int | None = None  # the int32 function's answer
     function_missing: bool = False
     dumpable: int | None = None
@@ -82,6 +83,8 @@ def parse_report(text: str) -> ProbeRun:
             run.personality = _integer(value, 16)
         elif key == "exit":
             run.exit = value
+        elif key == "killed":
+            run.killed = _integer(value, 10)
         elif key == "function":
             run.function_missing = value == "missing"
             run.function = None if run.function_missing else _integer(value, 10)

@@ -30,24 +30,38 @@
    code prints goes to /dev/null, so it can neither mix into nor fake the report. */
 static FILE *out;
 
+/* A new network namespace keeps the probed code off the network; a new PID namespace
+   makes the first child its init, so every process the probed code starts (even one
+   that left the process group with setsid) dies when that child ends. Unprivileged,
+   both need a new user namespace. */
 static void isolate(void) {
-    if (unshare(CLONE_NEWUSER | CLONE_NEWNET) == 0) {
-        fprintf(out, "network isolated user+net namespace\n");
+    if (unshare(CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWPID) == 0) {
+        fprintf(out, "network isolated user+net+pid namespaces\n");
         return;
     }
     int user_errno = errno;
-    if (unshare(CLONE_NEWNET) == 0) {
-        fprintf(out, "network isolated net namespace\n");
+    if (unshare(CLONE_NEWNET | CLONE_NEWPID) == 0) {
+        fprintf(out, "network isolated net+pid namespaces\n");
         return;
     }
-    fprintf(out, "network shared unshare(CLONE_NEWUSER|CLONE_NEWNET): %s; unshare(CLONE_NEWNET): %s\n",
-           strerror(user_errno), strerror(errno));
+    int net_errno = errno;
+    if (unshare(CLONE_NEWNET) == 0) {
+        fprintf(out, "network isolated net namespace (no pid namespace: %s)\n", strerror(net_errno));
+        return;
+    }
+    fprintf(out, "network shared unshare(CLONE_NEWUSER|CLONE_NEWNET|CLONE_NEWPID): %s; unshare(CLONE_NEWNET): %s\n",
+            strerror(user_errno), strerror(errno));
 }
 
 /* Copy a /proc file between begin/end lines; lines are written as read. */
 static void section(const char *name, pid_t pid, const char *file) {
     char path[64];
-    snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, file);
+    /* 0: this process (/proc/self: its own pid may be another namespace's number). */
+    if (pid == 0) {
+        snprintf(path, sizeof path, "/proc/self/%s", file);
+    } else {
+        snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, file);
+    }
     FILE *in = fopen(path, "r");
     fprintf(out, "begin %s\n", name);
     if (in == NULL) {
@@ -89,8 +103,43 @@ static int probe_library(const char *path, const char *symbol) {
     }
     fprintf(out, "dumpable %d\n", prctl(PR_GET_DUMPABLE, 0, 0, 0, 0));
     fprintf(out, "personality 0x%x\n", (unsigned)personality(0xffffffff));
-    report(getpid());
+    report(0);
     return 0;
+}
+
+/* Run probe_library in a child and wait for it; a child killed by a signal is reported
+   as "killed N". */
+static int in_child(const char *path, const char *symbol, int level) {
+    fflush(out);
+    pid_t child = fork();
+    if (child < 0) {
+        fprintf(out, "error fork %s\n", strerror(errno));
+        return 3;
+    }
+    if (child == 0) {
+        int code = level > 1 ? in_child(path, symbol, level - 1) : probe_library(path, symbol);
+        fflush(out);
+        _exit(code);
+    }
+    int status;
+    while (waitpid(child, &status, 0) < 0) {
+        if (errno != EINTR) {
+            fprintf(out, "error wait %s\n", strerror(errno));
+            return 3;
+        }
+    }
+    if (WIFSIGNALED(status)) {
+        fprintf(out, "killed %d\n", WTERMSIG(status));
+        return 3;
+    }
+    return WEXITSTATUS(status);
+}
+
+/* The first child is the PID namespace's init: it only waits, so the library's host is
+   an ordinary process (init ignores signals it has no handler for, even SIGSEGV from
+   raise()); when init ends, everything the library started ends with it. */
+static int probe_library_isolated(const char *path, const char *symbol) {
+    return in_child(path, symbol, 2);
 }
 
 static int probe_executable(char **argv) {
@@ -157,7 +206,7 @@ int main(int argc, char **argv) {
     setvbuf(out, NULL, _IOFBF, 1 << 16);
     fprintf(out, "cgoguard-probe 1\n");
     isolate();
-    int code = strcmp(argv[1], "lib") == 0 ? probe_library(argv[2], argc > 3 ? argv[3] : NULL)
+    int code = strcmp(argv[1], "lib") == 0 ? probe_library_isolated(argv[2], argc > 3 ? argv[3] : NULL)
                                            : probe_executable(argv + 2);
     fprintf(out, "done\n");
     fflush(out);
