@@ -107,15 +107,20 @@ static int probe_library(const char *path, const char *symbol) {
     return 0;
 }
 
+/* fork() with the report flushed first (else both processes would write its buffer);
+   a failure is reported. */
+static pid_t fork_reported(void) {
+    fflush(out);
+    pid_t child = fork();
+    if (child < 0) fprintf(out, "error fork %s\n", strerror(errno));
+    return child;
+}
+
 /* Run probe_library in a child and wait for it; a child killed by a signal is reported
    as "killed N". */
 static int in_child(const char *path, const char *symbol, int level) {
-    fflush(out);
-    pid_t child = fork();
-    if (child < 0) {
-        fprintf(out, "error fork %s\n", strerror(errno));
-        return 3;
-    }
+    pid_t child = fork_reported();
+    if (child < 0) return 3;
     if (child == 0) {
         int code = level > 1 ? in_child(path, symbol, level - 1) : probe_library(path, symbol);
         fflush(out);
@@ -143,12 +148,8 @@ static int probe_library_isolated(const char *path, const char *symbol) {
 }
 
 static int probe_executable(char **argv) {
-    fflush(out);
-    pid_t child = fork();
-    if (child < 0) {
-        fprintf(out, "error fork %s\n", strerror(errno));
-        return 3;
-    }
+    pid_t child = fork_reported();
+    if (child < 0) return 3;
     if (child == 0) {
         int null_in = open("/dev/null", O_RDONLY);
         if (null_in >= 0) dup2(null_in, 0);
