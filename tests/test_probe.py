@@ -243,7 +243,8 @@ def test_comply_counts_measured_checks_only_when_probed(fixture_path: FixturePat
     probed = comply([path], frameworks=["nist-800-53r5"], probe_runs=2, yes_execute=True)
     (control,) = (c for f in probed.evidence for c in f.controls if c.control.id == "SI-16")
     (edge,) = (e for e in control.edges if "CG503" in e.edge.checks)
-    assert edge.status == "gaps"
+    assert edge.status == "gaps" and edge.kind == "measured"
+    assert {e.kind for e in control.edges if "CG101" in e.edge.checks} == {"static"}
     assert [f.message for c in edge.checks for f in c.failures if c.check_id == "CG503"] != []
     static = comply([path], frameworks=["nist-800-53r5"])
     (control,) = (c for f in static.evidence for c in f.controls if c.control.id == "SI-16")

@@ -93,6 +93,7 @@ class CheckEvidence:
     counts: dict[str, int]  # by Outcome value
     failures: list[Failure]
     reason: tuple[str, dict[str, object]] | None = None  # why nothing was counted: key of _REASONS, values
+    measured: bool = False  # a MEASURED check: what `cgoguard probe` saw the artifact do when it ran
 
     def why_not(self, key: str, **values: object) -> None:
         self.reason = (key, values)
@@ -124,6 +125,11 @@ class CheckEvidence:
 class EdgeEvidence:
     edge: Edge
     checks: list[CheckEvidence]
+
+    @property
+    def kind(self) -> str:
+        """ "measured" when every check of the edge was measured by running the artifact, else "static"."""
+        return "measured" if self.checks and all(c.measured for c in self.checks) else "static"
 
     @property
     def status(self) -> str:
@@ -205,7 +211,7 @@ class _Judge:
     def _count(self, check_id: str, modes: tuple[str, ...]) -> CheckEvidence:
         check = find_check(check_id)
         assert check is not None  # the mappings were validated against the catalogue
-        found = CheckEvidence(check_id, _empty_counts(), [])
+        found = CheckEvidence(check_id, _empty_counts(), [], measured=check.target == CheckTarget.MEASURED)
         if not self.inputs.config.enabled(check_id):
             found.why_not("disabled")
             return found
@@ -392,6 +398,7 @@ def _control_dict(found: ControlEvidence) -> dict[str, Any]:
             {
                 "checks": list(e.edge.checks),
                 "relationship": e.edge.relationship,
+                "evidence": e.kind,
                 "status": e.status,
                 "scope": e.edge.scope,
                 "build_modes": list(e.edge.build_modes),
