@@ -128,11 +128,11 @@ def stack_heap_not_randomized(subject: MeasuredSubject) -> Iterator[CheckResult]
     target=CheckTarget.MEASURED,
     fix="""
         Remove what asks for it: a segment or section flagged WX (CG105), an executable-stack
-        request (CG103: -z noexecstack), text relocations (CG106: build with -fPIC).
+        request (CG104: -z noexecstack), text relocations (CG106: build with -fPIC).
     """,
     references=(
         "https://csrc.nist.gov/pubs/sp/800/53/r5/upd1/final",
-        "https://www.kernel.org/doc/html/latest/arch/x86/",
+        "https://man7.org/linux/man-pages/man5/proc_pid_maps.5.html",
     ),
 )
 def writable_executable(subject: MeasuredSubject) -> Iterator[CheckResult]:
