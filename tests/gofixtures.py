@@ -188,6 +188,8 @@ RECIPES: dict[str, Recipe] = dict(
         _go("go_cshared_fips", "bridge", "-buildmode=c-shared", env={"GOFIPS140": "v1.0.0"}),
         # Reports fips140.Enabled() to its host (tests/fixtures/go/fipsprobe).
         _go("go_cshared_fipsprobe", "fipsprobe", "-buildmode=c-shared"),
+        # The contract note of a `cgoguard bridge` library (prefix demo) and demo_fips140_enabled().
+        _go("go_cshared_fipsbridge", "fipsbridge", "-buildmode=c-shared"),
         _go(
             "go_cshared_rpath",
             "bridge",
@@ -279,6 +281,10 @@ RECIPES: dict[str, Recipe] = dict(
             "c_textrel", ".so", "textrel.c", "-O2", "-fno-pic", "-mcmodel=large", "-shared", "-Wl,-z,notext"
         ),
         _gcc("c_rwx", "", "rwx.c", "-O2"),
+        # Libraries whose constructor crashes, never returns or starts a daemon (tests/test_probe.py).
+        _gcc("c_probe_crash", ".so", "probe_crash.c", "-O2", "-fPIC", "-shared"),
+        _gcc("c_probe_hang", ".so", "probe_hang.c", "-O2", "-fPIC", "-shared"),
+        _gcc("c_probe_escape", ".so", "probe_escape.c", "-O2", "-fPIC", "-shared"),
         _gcc("c_object", ".o", "library.c", "-O2", "-fcf-protection=full", "-c"),
         (
             "c_archive",

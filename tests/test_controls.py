@@ -119,10 +119,13 @@ def test_nist_memory_protection_is_partial_and_signing_is_not_claimed() -> None:
     controls = _controls("nist-800-53r5")
     memory = controls["SI-16"]
     assert memory.addressable == "partial"
-    # PIE is evidence about executables only; NX, W^X and RELRO about every image.
-    pie, rest = memory.edges
+    # PIE is evidence about executables only; NX, W^X and RELRO about every image; what
+    # `cgoguard probe` measured (ASLR, W^X, RELRO after load) beside them, never instead.
+    pie, rest, measured = memory.edges
     assert pie.checks == ("CG101",) and set(pie.build_modes) == {"exe", "pie", "c"}
     assert {"CG104", "CG105"} <= set(rest.checks) and rest.build_modes == ()
+    assert measured.checks == ("CG501", "CG502", "CG503", "CG504")
+    assert measured.relationship == "partially-satisfies" and "probed machine" in measured.scope
     # CG240 (a verified signature covers the file) supports code authentication; preventing the
     # installation of unsigned components (CM-14) stays a deployment control with no edge.
     (signed,) = controls["SI-7(15)"].edges

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from cgoguard.bridge import BridgeOutcome
     from cgoguard.evidence import FrameworkEvidence
     from cgoguard.gobuild import Target, TargetOutcome
+    from cgoguard.probe.runner import Sandbox
     from cgoguard.signing import PublicKey, SigningKey, Verification
 
 __all__ = [
@@ -54,6 +55,7 @@ __all__ = [
     "iter_findings",
     "iter_scan",
     "lint",
+    "probe",
     "scan",
     "scan_bytes",
     "scan_file",
@@ -484,6 +486,8 @@ def comply(
     fail_on: Severity = Severity.HIGH,
     on_progress: Callable[[], None] | None = None,
     watch: Callable[[ScanRun], Iterable[Item]] | None = None,
+    probe_runs: int = 0,
+    yes_execute: bool = False,
 ) -> ComplyReport:
     """Collect evidence per control: scan ``paths`` (with ``config.vulndb`` the Go
     images are matched against it), lint ``sources`` (Go packages, C headers; with
@@ -492,7 +496,9 @@ def comply(
     verified with the public ``keys``) cover, and grade each control of ``frameworks``
     (IDs of shipped ones or of ``mappings`` files; all when empty) by the checks its
     mapping names. ``watch`` wraps the scan's items as they arrive (the CLI's progress
-    bar). Evidence, not a verdict:
+    bar). ``probe_runs``: also probe each scanned executable and library that many times
+    (:func:`probe`; its code runs, so ``yes_execute`` unless `cgoguard build` made it), so the
+    MEASURED checks count as evidence. Evidence, not a verdict:
     see :mod:`cgoguard.evidence`."""
     from cgoguard.checks import CheckTarget
     from cgoguard.controls import select_frameworks
@@ -512,6 +518,12 @@ def comply(
     )
     items = run if watch is None else watch(run)
     artifacts = [item.artifact for item in items if item.artifact is not None]
+    if probe_runs:
+        from cgoguard.probe.runner import Sandbox, probe_environment
+
+        targets = _probe_targets(artifacts, yes_execute)
+        sandbox = Sandbox(env=probe_environment(os.environ))
+        _measure(targets, run.tally, config, runs=probe_runs, arguments=("--help",), sandbox=sandbox)
     if signed is not None:
         _judge_signatures(artifacts, signed, config, run.tally)
     scanned = Report(tool_info(), artifacts, run.summary, run.tally, run.set_findings, "scan")
@@ -531,6 +543,7 @@ def comply(
         against=against is not None,
         manifests=loaded,
         signatures_given=signed is not None,
+        probed=bool(probe_runs),
         vulndb=config.vulndb,
         config=config,
     )
@@ -568,4 +581,144 @@ def built_report(outcomes: Sequence[TargetOutcome], *, config: Config | None = N
         report.artifacts.append(artifact)
         report.tally.add_item(item_of(artifact))
     report.command = "build"
+    return report
+
+
+def _built_by_cgoguard(artifact: Artifact) -> bool:
+    """A manifest of `cgoguard build` beside the file names it with the same SHA-256."""
+    from pathlib import Path
+
+    if artifact.sha256 is None:
+        return False
+    name = Path(artifact.path)
+    for candidate in sorted(name.parent.glob("*.manifest.json")):
+        try:
+            manifest = load_manifest(candidate)
+        except UsageError:
+            continue
+        outputs = manifest.get("outputs")
+        for output in outputs if isinstance(outputs, list) else []:
+            if (
+                isinstance(output, dict)
+                and output.get("path") == name.name
+                and output.get("sha256") == artifact.sha256
+            ):
+                return True
+    return False
+
+
+def _fips_function(artifact: Artifact) -> str | None:
+    """A `cgoguard bridge` library's <prefix>_fips140_enabled, named by its contract note."""
+    contract = artifact.elf.bridge_contract if artifact.elf is not None else None
+    if contract is None or not contract.prefix or artifact.elf is None:
+        return None
+    name = f"{contract.prefix}_fips140_enabled"
+    return name if name in artifact.elf.exports else None
+
+
+def _probe_targets(artifacts: list[Artifact], yes_execute: bool) -> list[Artifact]:
+    """The images a probe may run: read whole, not archives; built by cgoguard unless ``yes_execute``."""
+    targets = [a for a in artifacts if a.error is None and a.elf is not None and not a.members]
+    if not yes_execute:
+        untrusted = [a.path for a in targets if not _built_by_cgoguard(a)]
+        if untrusted:
+            raise UsageError(
+                f"probing runs the artifact's code; {', '.join(untrusted)} was not built by `cgoguard build` "
+                "(no <name>.manifest.json beside it names it with this SHA-256). Add --yes-execute to run it "
+                "anyway, in a sandbox: its own process group, limits, no network where the kernel allows it."
+            )
+    return targets
+
+
+def _measure(
+    targets: list[Artifact],
+    tally: Tally,
+    config: Config,
+    *,
+    runs: int,
+    arguments: Sequence[str],
+    sandbox: Sandbox,
+) -> None:
+    """Probe each target and record the MEASURED checks on it (a failed probe: its error)."""
+    from cgoguard.checks import CheckTarget, checks_for
+    from cgoguard.model import MeasuredSubject
+    from cgoguard.probe import ProbeFailed
+    from cgoguard.probe.helper import helper_binary
+    from cgoguard.probe.runner import measure
+
+    helper = helper_binary() if targets else ""
+    checks = [c for c in checks_for(CheckTarget.MEASURED, MeasuredSubject) if config.enabled(c.id)]
+    for artifact in targets:
+        assert artifact.elf is not None and artifact.hardening is not None
+        try:
+            artifact.probe = measure(
+                helper,
+                artifact.path,
+                artifact.elf,
+                runs=runs,
+                arguments=arguments,
+                sandbox=sandbox,
+                fips_function=_fips_function(artifact),
+            )
+        except (ProbeFailed, OSError) as error:
+            # The static findings stay; the item is incomplete and says why.
+            artifact.error = f"probe: {error}"
+            tally.unread.append((artifact.path, artifact.error))
+            continue
+        subject = MeasuredSubject(
+            artifact.path, artifact.probe, artifact.elf, artifact.go, artifact.hardening
+        )
+        for check in checks:
+            evaluation = check.evaluate(subject)
+            for finding in evaluation.findings:
+                override = config.severity.get(finding.check_id)
+                if override is not None:
+                    finding.severity = override
+            artifact.record(check.id, evaluation.findings, evaluation.not_applicable)
+            tally.add_findings(int(f.severity) for f in evaluation.findings)
+
+
+def probe(
+    paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
+    *,
+    runs: int = 32,
+    arguments: Sequence[str] = ("--help",),
+    yes_execute: bool = False,
+    timeout: float = 10.0,
+    memory_mib: int = 1024,
+    env: dict[str, str] | None = None,
+    config: Config | None = None,
+    fail_on: Severity = Severity.HIGH,
+) -> Report:
+    """Scan each file (an executable or a shared library) and then load or run it ``runs``
+    times in a sandboxed child (:mod:`cgoguard.probe`), measuring ASLR, W^X, RELRO, the Go
+    runtime's FIPS mode and the dumpable state; the MEASURED checks' findings are added to the
+    artifact beside the static ones and ``artifact.probe`` holds the facts. Probing runs the
+    artifact's code: without ``yes_execute`` only files that a `cgoguard build` manifest
+    beside them names with the same SHA-256 are probed, and anything else is a UsageError
+    before anything runs. The child's environment: PATH, the locale, LD_LIBRARY_PATH and the Go
+    runtime's variables (GODEBUG, GOFIPS140, ...) of this process (``probe.runner.INHERITED``),
+    then ``env``; nothing else of this environment reaches the code probed.
+    A probe that crashes, hangs past ``timeout`` seconds or does not load is that file's error
+    sentence (the run is then incomplete, exit 3)."""
+    from cgoguard.probe.runner import Sandbox, probe_environment
+
+    if runs < 1:
+        raise UsageError("--runs must be at least 1 (32 by default; 2 or more to measure variation).")
+    config = config if config is not None else Config()
+    names = _as_list(paths)
+    for name in names:
+        if os.path.isdir(name):
+            raise UsageError(f"{name}: probe takes files (an executable or a shared library), not folders.")
+    report = scan(names, config=config, fail_on=fail_on)
+    held = [a.path for a in report.artifacts if a.members or a.container or a.is_archive]
+    if held:
+        raise UsageError(
+            f"{', '.join(held)}: probe takes an executable or a shared library, not an archive or a "
+            "container (extract the file to probe)."
+        )
+    targets = _probe_targets(report.artifacts, yes_execute)
+    sandbox = Sandbox(timeout=timeout, memory_mib=memory_mib, env=probe_environment(os.environ, env))
+    _measure(targets, report.tally, config, runs=runs, arguments=arguments, sandbox=sandbox)
+    report.command = "probe"
     return report

@@ -47,6 +47,10 @@ _REASONS = {
         "no signature bundle was given (--signature with --key)",
         "未提供签名文件（--signature 与 --key）",
     ),
+    "no-probe": (
+        "the artifacts were not probed (comply --probe, or cgoguard probe)",
+        "未对制品进行实测（comply --probe 或 cgoguard probe）",
+    ),
     "no-against": ("headers were not compared with a library (--against)", "未将头文件与库比对（--against）"),
     "no-source-kind": ("no {kind} among the linted sources", "检查的源代码中没有 {kind}"),
 }
@@ -70,6 +74,7 @@ class Inputs:
     against: bool = False  # lint compared headers with a library (HEADER_BINARY checks ran)
     manifests: list[dict[str, Any]] = field(default_factory=list)
     signatures_given: bool = False  # signature bundles were checked (the SIGNATURE checks ran)
+    probed: bool = False  # the images were probed (the MEASURED checks ran)
     vulndb: str | None = None  # the database the Go images were matched against; None: not matched
     config: Config = field(default_factory=Config)
 
@@ -88,6 +93,7 @@ class CheckEvidence:
     counts: dict[str, int]  # by Outcome value
     failures: list[Failure]
     reason: tuple[str, dict[str, object]] | None = None  # why nothing was counted: key of _REASONS, values
+    measured: bool = False  # a MEASURED check: what `cgoguard probe` saw the artifact do when it ran
 
     def why_not(self, key: str, **values: object) -> None:
         self.reason = (key, values)
@@ -119,6 +125,11 @@ class CheckEvidence:
 class EdgeEvidence:
     edge: Edge
     checks: list[CheckEvidence]
+
+    @property
+    def kind(self) -> str:
+        """ "measured" when every check of the edge was measured by running the artifact, else "static"."""
+        return "measured" if self.checks and all(c.measured for c in self.checks) else "static"
 
     @property
     def status(self) -> str:
@@ -200,13 +211,18 @@ class _Judge:
     def _count(self, check_id: str, modes: tuple[str, ...]) -> CheckEvidence:
         check = find_check(check_id)
         assert check is not None  # the mappings were validated against the catalogue
-        found = CheckEvidence(check_id, _empty_counts(), [])
+        found = CheckEvidence(check_id, _empty_counts(), [], measured=check.target == CheckTarget.MEASURED)
         if not self.inputs.config.enabled(check_id):
             found.why_not("disabled")
             return found
         target = check.target
         if target in (CheckTarget.BINARY, CheckTarget.KNOWN_VULNERABILITIES):
             self._count_images(found, target, modes)
+        elif target == CheckTarget.MEASURED:
+            if self.inputs.probed:
+                self._count_images(found, target, modes)
+            else:
+                found.why_not("no-probe")
         elif target == CheckTarget.SIGNATURE:
             self._count_files(found)
         elif target == CheckTarget.ARTIFACT_SET:
@@ -382,6 +398,7 @@ def _control_dict(found: ControlEvidence) -> dict[str, Any]:
             {
                 "checks": list(e.edge.checks),
                 "relationship": e.edge.relationship,
+                "evidence": e.kind,
                 "status": e.status,
                 "scope": e.edge.scope,
                 "build_modes": list(e.edge.build_modes),

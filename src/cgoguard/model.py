@@ -303,6 +303,90 @@ class FipsStatus:
 
 
 # ---------------------------------------------------------------------------
+# Measured facts (cgoguard.probe: the artifact loaded or run in a sandboxed child)
+
+
+@dataclass(frozen=True, slots=True)
+class Mapping:
+    """One line of /proc/PID/maps."""
+
+    start: int
+    end: int
+    perms: str  # "r-xp"
+    offset: int
+    device: str  # "fe:00" (major:minor, hex)
+    inode: int
+    path: str  # "" for anonymous memory, "[stack]", "[heap]", a file's path
+
+    @property
+    def writable_and_executable(self) -> bool:
+        return "w" in self.perms and "x" in self.perms
+
+
+@dataclass(frozen=True, slots=True)
+class AddressSeries:
+    """Where one region started in each run, and what varied.
+
+    ``varying_bits``: how many address bits differ from the first run in some
+    run (popcount of the OR of XORs): an upper bound of the entropy if every
+    bit is uniform and independent; a bit that is random stays unchanged over
+    32 runs with probability 2^-31. ``distinct``: different values seen;
+    log2 of it is a lower bound, capped at log2(runs) (5 bits for 32 runs)."""
+
+    region: str  # "image" | "heap" | "stack" | "vdso"
+    bases: tuple[int, ...]  # one per run in which the region exists
+    varying_bits: int
+    distinct: int
+
+
+@dataclass(frozen=True, slots=True)
+class MeasuredRelro:
+    """The PT_GNU_RELRO range after load and the permissions of the memory covering it."""
+
+    start: int
+    end: int
+    writable: tuple[Mapping, ...]  # mappings inside the range still writable after load
+
+
+@dataclass(slots=True)
+class ProbeFacts:
+    """What `cgoguard probe` saw of one artifact in ``runs`` sandboxed runs (no judgement)."""
+
+    kind: str  # "library" (dlopen in a helper) | "executable" (run with ``arguments``)
+    runs: int
+    kernel: str  # uname release
+    machine: str  # host name and architecture
+    randomize_va_space: int | None  # /proc/sys/kernel/randomize_va_space; None: unreadable
+    mmap_rnd_bits: int | None  # /proc/sys/vm/mmap_rnd_bits
+    personality: int | None  # ADDR_NO_RANDOMIZE is 0x0040000
+    network: str  # how the child was kept off the network, or why it was not
+    series: list[AddressSeries]
+    mappings: list[Mapping]  # the artifact's mappings after load (first run)
+    wx_mappings: list[Mapping]  # writable and executable mappings of the whole process (first run)
+    relro: MeasuredRelro | None  # None: the image has no PT_GNU_RELRO
+    arguments: tuple[str, ...] = ()
+    exit: str | None = None  # executables: "status 0"
+    godebug: str | None = None  # GODEBUG as the process saw it (None: unset)
+    gofips140: str | None = None  # GOFIPS140 in its environment (None: unset)
+    fips_function: str | None = None  # the bridge's <prefix>_fips140_enabled, when it has one
+    fips_result: int | None = None  # what it returned: 1 on, 0 off, -1 unknown; None: not called or missing
+    tracer_pid: int | None = None  # libraries: TracerPid after load
+    dumpable: int | None = None  # libraries: prctl(PR_GET_DUMPABLE) after load
+    core_limit: str | None = None  # the soft core-dump limit the artifact would inherit ("0", "unlimited")
+
+
+@dataclass(frozen=True, slots=True)
+class MeasuredSubject:
+    """The subject of MEASURED checks: what a probe saw, beside the static facts."""
+
+    path: str
+    probe: ProbeFacts
+    elf: ElfFacts
+    go: GoFacts | None
+    hardening: Hardening
+
+
+# ---------------------------------------------------------------------------
 # Artifacts, findings, report
 
 
@@ -436,6 +520,7 @@ class Artifact:
     # ``findings``), and those that did not apply with the reason. A check in neither was not run.
     applied: list[str] = field(default_factory=list)
     not_applicable: dict[str, str] = field(default_factory=dict)
+    probe: ProbeFacts | None = None  # measured by `cgoguard probe` (None: not run)
 
     def record(self, check_id: str, findings: list[Finding], not_applicable: str | None) -> None:
         """One check's evaluation of this image."""

@@ -114,6 +114,7 @@ class CheckTarget(StrEnum):
     BUILD = "build"  # one built artifact and what its build plan expected: buildplan.BuiltArtifact
     KNOWN_VULNERABILITIES = "known-vulnerabilities"  # one Go artifact against the database: VulnSubject
     SIGNATURE = "signature"  # one scanned file against the signature bundles given: SignatureSubject
+    MEASURED = "measured"  # what `cgoguard probe` saw when the image ran: MeasuredSubject
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,6 +266,7 @@ PLUGIN_MODULES = (
     "buildplan",
     "vulns",
     "signatures",
+    "measured",
 )
 
 

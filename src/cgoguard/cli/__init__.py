@@ -24,7 +24,7 @@ from cgoguard.terminal import printable
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from cgoguard.cli import bridge, build, catalogue, comply, frameworks, lint, scan, verify, vulndb
+    from cgoguard.cli import bridge, build, catalogue, comply, frameworks, lint, probe, scan, verify, vulndb
 
     parser = argparse.ArgumentParser(
         prog="cgoguard",
@@ -46,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     vulndb.register(sub)
     frameworks.register(sub)
     verify.register(sub)
+    probe.register(sub)
     return parser
 
 
@@ -59,7 +60,13 @@ def _terminate(signum: int, frame: object) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args, extras = parser.parse_known_args(argv)
+    given = list(sys.argv[1:] if argv is None else argv)
+    args, extras = parser.parse_known_args(given)
+    if "--" in given and getattr(args, "program_arguments", None) is not None:
+        # `probe EXE -- ARGS`: what follows the first -- is the program's, not cgoguard's.
+        split = given.index("--")
+        args, extras = parser.parse_known_args(given[:split])
+        args.program_arguments = given[split + 1 :]
     trailing = getattr(args, "trailing_positionals", None)
     if extras and (trailing is None or any(extra.startswith("-") for extra in extras)):
         parser.error(f"unrecognized arguments: {' '.join(extras)}")  # as parse_args would

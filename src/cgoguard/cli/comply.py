@@ -105,6 +105,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="DAYS",
         help="--sign: the signature expires after DAYS (default: never)",
     )
+    command.add_argument(
+        "--probe",
+        type=int,
+        default=0,
+        metavar="RUNS",
+        help="also load or run each executable and library RUNS times in a sandbox (as `cgoguard probe`): "
+        "the measured checks CG501-CG506 become evidence; needs --yes-execute unless cgoguard built it",
+    )
+    command.add_argument(
+        "--yes-execute", action="store_true", help="--probe: run files no `cgoguard build` manifest names"
+    )
     command.add_argument("--verbose", "-v", action="store_true", help="text: also each artifact's detail")
     command.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     common.add_report_options(command, FORMATS)
@@ -156,6 +167,8 @@ def run(args: argparse.Namespace) -> int:
         ]
     if args.signature:
         targets.append(CheckTarget.SIGNATURE)
+    if args.probe:
+        targets.append(CheckTarget.MEASURED)
     context = ReportContext(
         "comply", tool_info(), common.enabled_checks(config, *targets), fail_on, args.verbose, lang=args.lang
     )
@@ -174,6 +187,8 @@ def run(args: argparse.Namespace) -> int:
         fail_on=fail_on,
         on_progress=progress.tick,
         watch=lambda run: progress.wrap(run, lambda: (run.stats.listed, run.stats.exhausted)),
+        probe_runs=args.probe,
+        yes_execute=args.yes_execute,
     )
     result.scan.summary.vulndb_note = vulndb_note
 

@@ -85,7 +85,8 @@ def _control_lines(found: ControlEvidence, lang: str, wrap: textwrap.TextWrapper
     for edge in found.edges:
         rationale, scope, _ = edge.edge.localized(lang)
         where = f" ({scope})" if scope else ""
-        yield f"    [{label(edge.edge.relationship, lang)}] {label(edge.status, lang)}{where}"
+        kind = f"; {label('measured', lang)}" if edge.kind == "measured" else ""
+        yield f"    [{label(edge.edge.relationship, lang)}{kind}] {label(edge.status, lang)}{where}"
         wrap.initial_indent = wrap.subsequent_indent = "      "
         yield from wrap.wrap(rationale)
         for check in edge.checks:

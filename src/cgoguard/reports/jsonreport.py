@@ -141,6 +141,8 @@ def artifact_to_dict(artifact: Artifact) -> dict[str, Any]:
             "sections": len(elf.section_names),
             "bridge_contract": asdict(elf.bridge_contract) if elf.bridge_contract else None,
         }
+    if artifact.probe is not None:  # only `cgoguard probe` sets it: other reports keep their shape
+        data["measured"] = asdict(artifact.probe)
     if h is not None:
         data["hardening"] = {
             "pie": h.pie,

@@ -21,6 +21,8 @@ _LABELS: dict[str, tuple[str, str]] = {
     "partially-satisfies": ("partially satisfies", "部分满足"),
     "supports": ("supports", "支持"),
     "none": ("none", "无"),
+    # an edge whose checks were measured by running the artifact (cgoguard probe)
+    "measured": ("measured", "实测"),
     # check outcomes (cgoguard.model.Outcome)
     "passed": ("passed", "通过"),
     "failed": ("failed", "未通过"),

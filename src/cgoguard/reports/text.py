@@ -15,7 +15,7 @@ from typing import IO, Any
 from rich.console import Console
 from rich.markup import escape
 
-from cgoguard.model import Artifact, Finding, Hardening, Item, Severity
+from cgoguard.model import Artifact, Finding, Hardening, Item, ProbeFacts, Severity
 from cgoguard.reports import ReportContext, Reporter, RunTotals
 from cgoguard.reports.labels import label as word
 from cgoguard.terminal import printable
@@ -155,12 +155,49 @@ def artifact_lines(
             f"conventions {m.text(contract.contract)}, checksum {m.text(contract.checksum)}, "
             f"{contract.functions} function(s)"
         )
+    if artifact.probe is not None:
+        lines += [f"{indent}  {m.text(line)}" for line in measured_lines(artifact.probe)]
     for finding in sorted(artifact.findings, key=lambda f: (-f.severity, f.check_id)):
         lines += finding_lines(finding, indent, verbose, m, width)
     for member in artifact.members:
         if verbose or _has_news(member):
             lines += artifact_lines(member, indent + "  ", verbose, m, width)
     return lines
+
+
+def measured_lines(probe: ProbeFacts) -> list[str]:
+    """What `cgoguard probe` measured, as stated facts (the checks judge them)."""
+    how = (
+        "loaded with dlopen"
+        if probe.kind == "library"
+        else f"run as {' '.join(probe.arguments) or '(no arguments)'}"
+    )
+    lines = [
+        f"measured: {probe.runs} runs, {how}, Linux {probe.kernel} on {probe.machine}; "
+        f"randomize_va_space={_unknown(probe.randomize_va_space)}, "
+        f"mmap_rnd_bits={_unknown(probe.mmap_rnd_bits)}; "
+        f"network: {probe.network or 'unknown'}",
+        "  ASLR (varying bits / distinct bases): "
+        + ", ".join(f"{s.region} {s.varying_bits}/{s.distinct}" for s in probe.series),
+        f"  mappings after load: {', '.join(m.perms for m in probe.mappings)}; "
+        f"W+X mappings: {len(probe.wx_mappings)}"
+        + ("" if probe.relro is None else f"; RELRO range writable parts: {len(probe.relro.writable)}"),
+    ]
+    fips = (
+        f"{probe.fips_function}() = {probe.fips_result}"
+        if probe.fips_function
+        else "no fips140 probe function"
+    )
+    lines.append(
+        f"  GODEBUG={_unknown(probe.godebug)}, GOFIPS140={_unknown(probe.gofips140)}, {fips}; "
+        f"dumpable={_unknown(probe.dumpable)}, TracerPid={_unknown(probe.tracer_pid)}, "
+        f"inherited core limit={_unknown(probe.core_limit)}"
+    )
+    return lines
+
+
+def _unknown(value: object) -> str:
+    return "-" if value is None else str(value)
 
 
 def _has_news(artifact: Artifact) -> bool:
