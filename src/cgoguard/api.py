@@ -21,11 +21,11 @@ import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from cgoguard._version import __version__
 from cgoguard.baseline import Baseline, BaselineOutcome, KnownFindings, drop_known, load_baseline, outcome
-from cgoguard.checks import all_checks
+from cgoguard.checks import Check, all_checks
 from cgoguard.config import Config
 from cgoguard.errors import UsageError
 from cgoguard.executors import Executor
@@ -451,6 +451,18 @@ def signed_digests(
     return SignedDigests(covered, tuple(refused))
 
 
+def _judge(check: Check[Any], subject: Any, artifact: Artifact, config: Config, tally: Tally) -> None:
+    """One check run in the parent on one artifact: the configured severity, the
+    record of what applied, the tally."""
+    evaluation = check.evaluate(subject)
+    for finding in evaluation.findings:
+        override = config.severity.get(finding.check_id)
+        if override is not None:
+            finding.severity = override
+    artifact.record(check.id, evaluation.findings, evaluation.not_applicable)
+    tally.add_findings(int(f.severity) for f in evaluation.findings)
+
+
 def _judge_signatures(artifacts: list[Artifact], signed: SignedDigests, config: Config, tally: Tally) -> None:
     """Run the SIGNATURE checks on each file scanned (archive members are covered by their file)."""
     from cgoguard.checks import CheckTarget, checks_for
@@ -461,13 +473,7 @@ def _judge_signatures(artifacts: list[Artifact], signed: SignedDigests, config: 
         for artifact in artifacts:
             if artifact.error is not None:
                 continue
-            evaluation = check.evaluate(SignatureSubject(artifact.path, artifact.sha256, signed))
-            for finding in evaluation.findings:
-                override = config.severity.get(finding.check_id)
-                if override is not None:
-                    finding.severity = override
-            artifact.record(check.id, evaluation.findings, evaluation.not_applicable)
-            tally.add_findings(int(f.severity) for f in evaluation.findings)
+            _judge(check, SignatureSubject(artifact.path, artifact.sha256, signed), artifact, config, tally)
 
 
 def comply(
@@ -669,13 +675,7 @@ def _measure(
             artifact.path, artifact.probe, artifact.elf, artifact.go, artifact.hardening
         )
         for check in checks:
-            evaluation = check.evaluate(subject)
-            for finding in evaluation.findings:
-                override = config.severity.get(finding.check_id)
-                if override is not None:
-                    finding.severity = override
-            artifact.record(check.id, evaluation.findings, evaluation.not_applicable)
-            tally.add_findings(int(f.severity) for f in evaluation.findings)
+            _judge(check, subject, artifact, config, tally)
 
 
 def probe(

@@ -17,7 +17,7 @@ from typing import IO, Any
 
 from cgoguard.model import Artifact, Item
 from cgoguard.reports import ReportContext, Reporter, RunTotals
-from cgoguard.reports.jsonreport import artifact_json, finding_to_dict, summary_to_dict
+from cgoguard.reports.jsonreport import artifact_json, finding_to_dict, run_summary
 
 
 class JsonLinesReporter(Reporter):
@@ -46,15 +46,7 @@ class JsonLinesReporter(Reporter):
     def finish(self, totals: RunTotals) -> None:
         for finding in totals.set_findings:
             self._line(json.dumps({"type": "set_finding", "finding": finding_to_dict(finding)}))
-        tally = totals.tally
-        summary = summary_to_dict(totals.summary)
-        summary.update(
-            complete=tally.complete,
-            missing=list(tally.missing),
-            unread=[{"path": path, "error": error} for path, error in tally.unread],
-        )
-        if totals.baseline is not None:
-            summary["baseline"] = totals.baseline.to_dict()
+        summary = run_summary(totals)
         record: dict[str, Any] = {"type": "summary", "summary": summary, "fail_on": str(self.context.fail_on)}
         if totals.evidence is not None:
             from cgoguard.evidence import evidence_to_dict

@@ -177,6 +177,21 @@ def summary_to_dict(summary: ScanSummary) -> dict[str, Any]:
     return asdict(summary)
 
 
+def run_summary(totals: RunTotals) -> dict[str, Any]:
+    """The ``summary`` of a JSON (or JSON Lines) report: what was scanned, whether it was
+    complete, what is missing or unread, and the baseline's outcome."""
+    tally = totals.tally
+    summary = summary_to_dict(totals.summary)
+    summary.update(
+        complete=tally.complete,
+        missing=list(tally.missing),
+        unread=[{"path": path, "error": error} for path, error in tally.unread],
+    )
+    if totals.baseline is not None:
+        summary["baseline"] = totals.baseline.to_dict()
+    return summary
+
+
 # The report is a tree of fresh dicts: no cycles to look for.
 _ENCODER = json.JSONEncoder(check_circular=False)
 
@@ -210,15 +225,7 @@ class JsonReporter(Reporter):
     def finish(self, totals: RunTotals) -> None:
         if self.count == 0:
             self.out.write('{"tool": ' + json.dumps(self.context.tool) + ', "artifacts": [')
-        tally = totals.tally
-        summary = summary_to_dict(totals.summary)
-        summary.update(
-            complete=tally.complete,
-            missing=list(tally.missing),
-            unread=[{"path": path, "error": error} for path, error in tally.unread],
-        )
-        if totals.baseline is not None:
-            summary["baseline"] = totals.baseline.to_dict()
+        summary = run_summary(totals)
         tail: dict[str, Any] = {
             "set_findings": [finding_to_dict(f) for f in totals.set_findings],
             "summary": summary,
