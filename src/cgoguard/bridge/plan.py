@@ -513,8 +513,8 @@ def plan_bridge(
     missing = sorted(set(selection.names) - known)
     if missing:
         raise BridgeError(
-            f"[tool.cgoguard.bridge] names {', '.join(missing)}, which {api.import_path} does not export "
-            f"(exported: {', '.join(sorted(known)) or 'nothing'})."
+            f"--export or [tool.cgoguard.bridge] names {', '.join(missing)}, which {api.import_path} "
+            f"does not export (exported: {', '.join(sorted(known)) or 'nothing'})."
         )
     planner = _Planner(api, prefix)
     functions = []
