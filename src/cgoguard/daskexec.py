@@ -46,6 +46,9 @@ def _failed(item: object, reason: str) -> ItemFailed:
     return ItemFailed(reason)
 
 
+_FIRST_BATCH = 16  # files in the first batch of a run (later batches double)
+
+
 class _ForkedBatch(Generic[T, R]):
     """Picklable: a batch in a forked process of the Dask worker, each item within its limits."""
 
@@ -88,7 +91,7 @@ class DaskExecutor(Executor):
         self,
         address: str | None,
         jobs: int | None = None,
-        batch_size: int = 64,
+        batch_size: int = 512,
         limits: ItemLimits | None = None,
     ) -> None:
         super().__init__(limits)
@@ -138,9 +141,16 @@ class DaskExecutor(Executor):
         ahead = 2 * self.workers()
         in_flight: deque[tuple[list[T], Any]] = deque()
 
+        # Small batches first, so that a short run still reaches every worker; then
+        # doubling up to batch_size, which spreads the cost of each task and of its
+        # forked process (measured: about 0.19 s per batch) over more files.
+        size = min(_FIRST_BATCH, self.batch_size)
+
         def refill() -> None:
+            nonlocal size
             while len(in_flight) < ahead:
-                batch = list(islice(source, self.batch_size))
+                batch = list(islice(source, size))
+                size = min(2 * size, self.batch_size)
                 if not batch:
                     return
                 # pure=False: two equal batches are still two tasks (a retry must run again).
