@@ -285,6 +285,17 @@ RECIPES: dict[str, Recipe] = dict(
         _gcc("c_probe_crash", ".so", "probe_crash.c", "-O2", "-fPIC", "-shared"),
         _gcc("c_probe_hang", ".so", "probe_hang.c", "-O2", "-fPIC", "-shared"),
         _gcc("c_probe_escape", ".so", "probe_escape.c", "-O2", "-fPIC", "-shared"),
+        # Full RELRO that its own constructor undoes (a GOT-patching hook library).
+        _gcc(
+            "c_relro_undone",
+            ".so",
+            "relro_undone.c",
+            "-O2",
+            "-fPIC",
+            "-shared",
+            "-Wl,-z,relro,-z,now",
+            "-ldl",
+        ),
         _gcc("c_object", ".o", "library.c", "-O2", "-fcf-protection=full", "-c"),
         (
             "c_archive",

@@ -86,6 +86,14 @@ def test_relro_is_read_only_after_load_where_the_image_asks(fixture_path: Fixtur
     assert artifact.probe.wx_mappings == [] and "CG503" in artifact.applied
 
 
+def test_relro_undone_at_run_time_is_caught(fixture_path: FixturePath) -> None:
+    artifact = _probed(fixture_path("c_relro_undone"))
+    assert artifact.hardening is not None and artifact.hardening.relro == "full"  # statically: all is well
+    assert artifact.probe is not None and artifact.probe.relro is not None
+    assert artifact.probe.relro.writable != ()
+    assert "CG504" in _ids(artifact)
+
+
 @pytest.fixture(autouse=True)
 def _no_go_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     """Go's variables of the test environment would reach the probed process."""
