@@ -87,7 +87,7 @@ def cache_dir() -> Path:
     return Path(base) / "cgoguard"
 
 
-def _identity(path: str) -> str:
+def file_identity(path: str) -> str:
     """A file's path, size and mtime: a new binary at the same place is a new key."""
     real = os.path.realpath(path)
     try:
@@ -145,13 +145,13 @@ def _env_key(env: Mapping[str, str]) -> dict[str, str]:
     """The part of the environment that can change `go env` answers."""
     key = {k: v for k, v in env.items() if k.startswith(("GO", "CGO_")) or k in ("CC", "CXX", "HOME", "PATH")}
     config = env.get("GOENV") or os.path.join(env.get("HOME", ""), ".config", "go", "env")
-    key["<goenv file>"] = _identity(config) if config != "off" else "off"
+    key["<goenv file>"] = file_identity(config) if config != "off" else "off"
     return key
 
 
 def inspect_toolchain(go: str, env: Mapping[str, str]) -> GoToolchain:
     """Run (or recall) `go env` for the environment a build will use."""
-    key = {"go": _identity(go), "env": _env_key(env)}
+    key = {"go": file_identity(go), "env": _env_key(env)}
     answers = _cached("goenv", key)
     if not isinstance(answers, dict):
         try:
@@ -238,7 +238,7 @@ def probe_c_flags(
             "Install gcc (apt-get install gcc) or set CC, or build with CGO_ENABLED=0 for pure Go."
         )
     key = {
-        "cc": [_identity(compiler), *cc_command[1:]],
+        "cc": [file_identity(compiler), *cc_command[1:]],
         "groups": [[g.purpose, [list(a) for a in g.alternatives]] for g in groups],
     }
     cached = _cached("ccprobe", key)

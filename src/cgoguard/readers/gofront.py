@@ -36,7 +36,7 @@ from typing import Any
 from cgoguard.apifacts import ApiField, ApiFunction, ApiParam, ApiType, GoApi
 from cgoguard.errors import CgoguardError, InputError
 from cgoguard.gobuild.errors import BuildError
-from cgoguard.gobuild.toolchain import INSTALL_HINT, cache_dir, find_go
+from cgoguard.gobuild.toolchain import INSTALL_HINT, cache_dir, file_identity, find_go
 from cgoguard.model import SourceLocation
 from cgoguard.sourcefacts import (
     CallEdge,
@@ -106,15 +106,6 @@ def _sources() -> dict[str, bytes]:
     }
 
 
-def _toolchain_identity(go: str) -> str:
-    real = os.path.realpath(go)
-    try:
-        status = os.stat(real)
-    except OSError:
-        return real
-    return f"{real}:{status.st_size}:{status.st_mtime_ns}"
-
-
 def _child_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     env = dict(os.environ)
     # Never reach for another toolchain or the module proxy.
@@ -137,7 +128,7 @@ def helper_binary(go: str | None = None) -> tuple[str, str]:
     digest = hashlib.sha256()
     for name in sorted(sources):
         digest.update(name.encode() + b"\0" + sources[name] + b"\0")
-    digest.update(_toolchain_identity(go_binary).encode())
+    digest.update(file_identity(go_binary).encode())
     folder = cache_dir() / "gofront" / digest.hexdigest()[:24]
     binary = folder / "gofront"
     goroot_file = folder / "goroot"
