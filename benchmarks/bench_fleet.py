@@ -10,6 +10,7 @@ process alone, not its workers), sampled from /proc until it exits.
 
     .venv/bin/python benchmarks/bench_fleet.py                    # 100,000 files, 10,000 per speed run
     .venv/bin/python benchmarks/bench_fleet.py --files 20000 --subset 2000
+    .venv/bin/python benchmarks/bench_fleet.py --parts memory      # client memory at 10k, 30k, 100k files
 """
 
 from __future__ import annotations
@@ -97,7 +98,11 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=100_000)
     parser.add_argument("--subset", type=int, default=10_000, help="files in each speed run")
     parser.add_argument("--output", default="fleet-results.json")
+    parser.add_argument(
+        "--parts", default="speed,memory,cache", help="which figures: speed, memory, cache (comma-separated)"
+    )
     args = parser.parse_args()
+    parts = set(args.parts.split(","))
     results: dict[str, object] = {"cores": os.cpu_count()}
     with tempfile.TemporaryDirectory(prefix="cgoguard-fleet-") as temp:
         root = Path(temp) / "corpus"
@@ -107,32 +112,35 @@ def main() -> None:
         out = Path(temp) / "out.jsonl"
         print(f"corpus: {args.files:,} files in {results['corpus_seconds']} s", flush=True)
         speed: dict[str, object] = {}
-        for workers in (1, 2, 4):
+        for workers in (1, 2, 4) if "speed" in parts else ():
             for executor in ("local", "local-dask"):
                 row = run_scan(subset, out, "--jobs", str(workers), "--executor", executor)
                 speed[f"{executor} x{workers}"] = row
                 print(f"{executor:>10} x{workers}: {row}", flush=True)
         results["speed"] = speed
         memory: dict[str, object] = {}
-        # Dask at three times the subset, not the whole corpus: it is the slower executor here.
-        sizes = {"local": folders, "local-dask": folders[: 3 * len(subset)]}
-        for executor, larger in sizes.items():
-            for label, paths in (("subset", subset), (f"{len(larger)}k", larger)):
+        # Dask at up to three times the subset, not the whole corpus: it is the slower executor here.
+        sizes = {
+            "local": [subset, folders[: 3 * len(subset)], folders],
+            "local-dask": [subset, folders[: 3 * len(subset)]],
+        }
+        for executor, runs in sizes.items() if "memory" in parts else ():
+            for paths in runs:
                 row = run_scan(paths, out, "--jobs", "2", "--executor", executor)
-                memory[f"{executor} {label}"] = row
-                print(f"{executor:>10} {label}: {row}", flush=True)
+                memory[f"{executor} {row['files']}"] = row
+                print(f"{executor:>10} {row['files']}: {row}", flush=True)
         results["memory"] = memory
         cache = Path(temp) / "cache"
         cached: dict[str, object] = {}
-        for label in ("cold", "warm"):
+        for label in ("cold", "warm") if "cache" in parts else ():
             row = run_scan(folders, out, "--jobs", "2", "--cache", str(cache))
             cached[label] = row
             print(f"cache {label}: {row}", flush=True)
-        entries = sum(1 for _ in cache.rglob("*.json"))
-        cached["entries"] = entries
-        cached["speedup"] = round(cached["cold"]["seconds"] / cached["warm"]["seconds"], 2)  # type: ignore[index]
-        results["cache"] = cached
-        shutil.rmtree(cache)
+        if cached:
+            cached["entries"] = sum(1 for _ in cache.rglob("*.json"))
+            cached["speedup"] = round(cached["cold"]["seconds"] / cached["warm"]["seconds"], 2)  # type: ignore[index]
+            results["cache"] = cached
+            shutil.rmtree(cache)
     Path(args.output).write_text(json.dumps(results, indent=2) + "\n")
     print(json.dumps(results, indent=2))
 

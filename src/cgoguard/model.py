@@ -8,10 +8,10 @@ nothing here reads files. Every class is a frozen-free ``dataclass`` with
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 
 class Severity(IntEnum):
@@ -627,12 +627,47 @@ class SetMember(NamedTuple):
     runtime_exports: tuple[str, ...] = ()  # Go images: the cgo runtime internals exported (crosscall2, ...)
     system: str | None = None  # Hardening.system: the target operating system when the image names one
 
+    @property
+    def inner_path(self) -> str:
+        """Its path inside the container that holds it (its own path outside one)."""
+        if self.origin and self.path.startswith(self.origin[-1] + "!"):
+            return self.path[len(self.origin[-1]) + 1 :]
+        return self.path
+
+    @property
+    def file_name(self) -> str:
+        return self.inner_path.replace("\\", "/").rpartition("/")[2]
+
+
+class GroupRow(NamedTuple):
+    """One group of a :class:`MemberStore` (see :mod:`cgoguard.checks.groups`)."""
+
+    container: str | None  # the outermost container's path; None: the run's own files
+    container_format: str | None
+    machine: str | None
+    system: str
+    id: int  # the store's number for it
+
+
+class MemberStore(Protocol):
+    """The set-level projections of a run, filed by group (:class:`cgoguard.setstore.SetStore`)."""
+
+    def groups(self) -> list[GroupRow]: ...
+
+    def members(self, group: int, *, go: bool = False, kind: str | None = None) -> Iterator[SetMember]: ...
+
+    def repeated(self, group: int, column: str) -> Iterator[list[SetMember]]: ...
+
+    def named(self, group: int, prefixes: Iterable[str]) -> Iterator[SetMember]: ...
+
 
 @dataclass(slots=True)
 class ArtifactSet:
-    """Every readable image of one run, after the merge: the subject of set-level checks."""
+    """Every readable image of one run, after the merge: the subject of set-level
+    checks, read group by group from a store (not held in memory: a fleet's run
+    has millions)."""
 
-    members: list[SetMember]
+    store: MemberStore
     one_group: bool = False  # the user says every input loads together (scan --group)
 
 

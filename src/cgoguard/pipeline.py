@@ -12,6 +12,7 @@ streams (``prerender``), so the parent never becomes the bottleneck.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 import time
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 
 from cgoguard.baseline import Baseline, BaselineOutcome, KnownFindings, drop_known, drop_known_set, outcome
 from cgoguard.checks import CheckTarget, all_checks, checks_for
+from cgoguard.checks.groups import group_key, library_name
 from cgoguard.config import Config
 from cgoguard.elfconst import DF_SYMBOLIC
 from cgoguard.errors import UsageError
@@ -39,6 +41,7 @@ from cgoguard.model import (
 from cgoguard.outcome import Tally, item_of
 from cgoguard.resultcache import ResultCache, entry_key, file_digest, render_identity, scope_digest
 from cgoguard.scanner import scan_candidate
+from cgoguard.setstore import SetStore
 from cgoguard.sources import Candidate, Source, SourceStats, iter_candidates, sources_for
 
 
@@ -218,8 +221,20 @@ class ScanWorker:
         return to_item(artifact, self.prerender, self.collect_set, candidate.origin, unchanged)
 
 
-def run_set_checks(members: list[SetMember], config: Config) -> list[Finding]:
+def set_store(config: Config) -> SetStore:
+    """An empty store for a run's set-level projections, filed by the groups of ``config``."""
+    return SetStore(functools.partial(group_key, one_group=config.one_group), library_name)
+
+
+def run_set_checks(members: SetStore | Iterable[SetMember], config: Config) -> list[Finding]:
     """The set-level stage: every enabled ARTIFACT_SET check over every image, with the policy applied."""
+    if not isinstance(members, SetStore):
+        store = set_store(config)
+        store.add(members)
+        try:
+            return run_set_checks(store, config)
+        finally:
+            store.close()
     subject = ArtifactSet(members, config.one_group)
     found: list[Finding] = []
     for check in checks_for(CheckTarget.ARTIFACT_SET, ArtifactSet):
@@ -399,7 +414,8 @@ class ScanRun:
             results = self._fleet(candidates)
         else:
             results = self.executor.map(self.worker, candidates, on_crash=self.worker.crashed)
-        members: list[SetMember] = []
+        # Every image's projection waits on disk for the set stage (a fleet's run has millions).
+        members = set_store(self.config)
         unchanged: list[bytes] = []
         summary, tally = self.summary, self.tally
         try:
@@ -414,7 +430,8 @@ class ScanRun:
                 summary.members += item.members
                 summary.errors += len(item.unread)
                 tally.add_item(item)
-                members.extend(item.set_members)
+                if item.set_members:
+                    members.add(item.set_members)
                 unchanged.extend(item.unchanged)
                 yield item
         finally:
@@ -425,7 +442,10 @@ class ScanRun:
             summary.skipped_special = self.stats.special
             tally.missing = list(self.stats.missing)
             summary.seconds = time.perf_counter() - started
-        self.set_findings = run_set_checks(members, self.config)
+        try:
+            self.set_findings = run_set_checks(members, self.config)
+        finally:
+            members.close()
         if self.baseline is not None:
             self.set_findings, seen = drop_known_set(self.set_findings, self.worker.known or ())
             unchanged += seen

@@ -22,11 +22,7 @@ from cgoguard.model import ArtifactSet, SetMember, Severity
 def _go_libraries(group: Group) -> list[SetMember]:
     """Shared libraries that carry a Go runtime of their own: c-shared builds, and C
     libraries that embed a c-archive. Plugins share their host program's runtime."""
-    return [
-        m
-        for m in group.members
-        if m.kind == "shared-library" and m.go_build_mode is not None and m.go_build_mode != "plugin"
-    ]
+    return [m for m in group.members(go=True, kind="shared-library") if m.go_build_mode != "plugin"]
 
 
 @check(
@@ -140,7 +136,7 @@ def go_runtimes_in_one_process(subject: ArtifactSet) -> Iterator[CheckResult]:
                 f"{group.shown(libraries)}; loaded into one process they crash.",
                 paths(libraries),
             )
-        programs = [m for m in group.members if m.go_build_mode in ("exe", "pie", "plugin")]
+        programs = (m for m in group.members(go=True) if m.go_build_mode in ("exe", "pie", "plugin"))
         for program in programs:
             candidates = [lib for lib in libraries if group.together([program, lib])]
             linked = [lib for lib in candidates if load_names(lib) & set(program.needed)]
@@ -225,7 +221,7 @@ def cgo_runtime_symbols_interposed(subject: ArtifactSet) -> Iterator[CheckResult
                     involved[library.path] = library
                     involved[other.path] = other
                     shared |= common
-            for program in group.members:
+            for program in group.members(go=True):
                 common = names.intersection(program.runtime_exports)
                 hosts = program.go_build_mode in ("exe", "pie") and load_names(library) & set(program.needed)
                 if hosts and common:
@@ -311,11 +307,7 @@ def system_symbol_shadowed(subject: ArtifactSet) -> Iterator[CheckResult]:
             hits = {family: exported & names for family, names in SYSTEM_SYMBOLS.items() if exported & names}
             if not hits:
                 continue
-            shadowed = [
-                m
-                for m in group.members
-                if m is not library and any(n.startswith(family) for n in load_names(m) for family in hits)
-            ]
+            shadowed = [m for m in group.named(hits) if m != library]
             found = "; ".join(
                 f"{listed(names)} ({family.rstrip('.so').rstrip('.')})" for family, names in hits.items()
             )
@@ -358,7 +350,7 @@ def go_archives_in_one_link(subject: ArtifactSet) -> Iterator[CheckResult]:
     folders; one machine. Among the files scanned directly, builds of the
     same main package (a default and a hardened archive) are alternatives."""
     for group in groups(subject):
-        archives = [m for m in group.members if m.kind == "relocatable" and m.go_build_mode == "c-archive"]
+        archives = [m for m in group.members(go=True, kind="relocatable") if m.go_build_mode == "c-archive"]
         shipped = sorted({_archive_of(m) for m in archives})
         if len(shipped) > 1 and group.together(archives):
             yield Related(

@@ -12,12 +12,11 @@ dependencies and installs to absolute paths by design.
 from __future__ import annotations
 
 import posixpath
-import re
 from collections import defaultdict
 from collections.abc import Iterator
 
 from cgoguard.checks import CheckResult, CheckTarget, Related, check
-from cgoguard.checks.groups import Group, groups, inner_path, listed, load_names, paths
+from cgoguard.checks.groups import Group, groups, library_name, listed, load_names, paths
 from cgoguard.model import ArtifactSet, SetMember, Severity
 
 # Libraries every Linux system provides, so no deliverable has to ship them:
@@ -94,8 +93,8 @@ def needed_library_not_shipped(subject: ArtifactSet) -> Iterator[CheckResult]:
         # The list of system libraries is Linux's; what FreeBSD or Solaris provide is not judged.
         if not _shipping(group) or group.system != "linux":
             continue
-        provided = set().union(*(load_names(m) for m in group.members))
-        for member in group.members:
+        provided = set().union(*(load_names(m) for m in group.members()))
+        for member in group.members():
             missing = [
                 name
                 for name in dict.fromkeys(member.needed)  # Go on some systems repeats DT_NEEDED entries
@@ -118,7 +117,7 @@ def _leaves_container(entry: str, member: SetMember) -> str | None:
     token = next((t for t in ("$ORIGIN", "${ORIGIN}") if entry == t or entry.startswith(t + "/")), None)
     if token is None:
         return None  # relative or empty entries: CG107 reports them for every image
-    depth = len([p for p in posixpath.dirname(inner_path(member)).split("/") if p not in ("", ".")])
+    depth = len([p for p in posixpath.dirname(member.inner_path).split("/") if p not in ("", ".")])
     for part in entry[len(token) :].split("/"):
         if part == "..":
             depth -= 1
@@ -164,7 +163,7 @@ def search_path_leaves_container(subject: ArtifactSet) -> Iterator[CheckResult]:
     for group in groups(subject):
         if not _shipping(group) or _image(group):
             continue
-        for member in group.members:
+        for member in group.members():
             outside = [(e, why) for e in member.search_path if (why := _leaves_container(e, member))]
             if outside:
                 shown = "; ".join(f"{entry!r}: {why}" for entry, why in outside)
@@ -197,28 +196,12 @@ def duplicate_copies(subject: ArtifactSet) -> Iterator[CheckResult]:
     (a wheel, a tarball, a package), or the files named or found in folders;
     one machine."""
     for group in groups(subject):
-        copies: dict[str, list[SetMember]] = defaultdict(list)
-        for member in group.members:
-            if member.sha256:
-                copies[member.sha256].append(member)
-        for digest, found in copies.items():
-            if len(found) > 1:
-                yield Related(
-                    f"{len(found)} identical copies (SHA-256 {digest[:12]}…) {group.where}: "
-                    f"{group.shown(found)}.",
-                    paths(found),
-                )
-
-
-# auditwheel renames a vendored library libfoo.so.1 to libfoo-<8 hex digits>.so.1.
-_VENDORED_HASH = re.compile(r"-[0-9a-f]{8}(?=\.so)")
-
-
-def _library_key(member: SetMember) -> str:
-    """What makes two images copies of one library: the soname (else the file
-    name), without the hash auditwheel puts into a vendored copy's name."""
-    name = member.soname or posixpath.basename(inner_path(member))
-    return _VENDORED_HASH.sub("", name)
+        for found in group.repeated("sha256"):
+            yield Related(
+                f"{len(found)} identical copies (SHA-256 {(found[0].sha256 or '')[:12]}…) {group.where}: "
+                f"{group.shown(found)}.",
+                paths(found),
+            )
 
 
 def _hardening_of(member: SetMember) -> str:
@@ -260,12 +243,10 @@ def copies_differ_in_hardening(subject: ArtifactSet) -> Iterator[CheckResult]:
     Among the files scanned directly, builds of the same main package are
     alternatives, not copies."""
     for group in groups(subject):
-        copies: dict[str, list[SetMember]] = defaultdict(list)
-        for member in group.members:
-            if member.kind == "shared-library" and (member.relro is not None or member.bind_now is not None):
-                copies[_library_key(member)].append(member)
-        for name, found in sorted(copies.items()):
-            if len({(m.relro, m.bind_now) for m in found}) > 1 and group.together(found):
+        for same_name in group.repeated("library"):
+            found = [m for m in same_name if m.relro is not None or m.bind_now is not None]
+            name = library_name(found[0]) if found else None
+            if name and len({(m.relro, m.bind_now) for m in found}) > 1 and group.together(found):
                 shown = "; ".join(f"{group.short(m.path)}: {_hardening_of(m)}" for m in found)
                 yield Related(f"copies of {name} {group.where} differ: {shown}.", paths(found))
 
@@ -307,9 +288,12 @@ def fips_mixed(subject: ArtifactSet) -> Iterator[CheckResult]:
     of the same main package (a default and a FIPS build side by side) are
     alternatives."""
     for group in groups(subject):
+        # Two passes: the providers (a handful), then the images only when they differ.
+        if len({m.fips_provider for m in group.members(go=True) if m.fips_provider is not None}) < 2:
+            continue
         by_provider: dict[str, list[SetMember]] = defaultdict(list)
-        for member in group.members:
-            if member.go_build_mode is not None and member.fips_provider is not None:
+        for member in group.members(go=True):
+            if member.fips_provider is not None:
                 by_provider[member.fips_provider].append(member)
         involved = [m for found in by_provider.values() for m in found]
         if len(by_provider) > 1 and group.together(involved):

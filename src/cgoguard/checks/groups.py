@@ -20,22 +20,39 @@ ships, and loads, together.
 
 from __future__ import annotations
 
-import posixpath
-from collections import defaultdict
+import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from cgoguard.model import ArtifactSet, SetMember
+from cgoguard.model import ArtifactSet, MemberStore, SetMember
 
 
 @dataclass(frozen=True, slots=True)
 class Group:
-    """Images that may load into one process, or be linked into one program."""
+    """Images that may load into one process, or be linked into one program.
+
+    Its members stay in the run's store (they may be millions): a check asks
+    for the ones it compares, in run order."""
 
     container: str | None  # the outermost container's path; None: the run's own files
     container_format: str | None  # "zip", "tar.gz", "deb", ...; None when not known
     machine: str | None
-    members: tuple[SetMember, ...]
+    store: MemberStore
+    id: int
     system: str = "linux"  # the target operating system (images that name none count as Linux)
+
+    def members(self, *, go: bool = False, kind: str | None = None) -> Iterator[SetMember]:
+        """Every member, or only the Go images, or only one kind (``Hardening.kind``)."""
+        return self.store.members(self.id, go=go, kind=kind)
+
+    def repeated(self, column: str) -> Iterator[list[SetMember]]:
+        """Members that share a ``"sha256"`` or a ``"library"`` (:func:`library_name`),
+        each list in run order; lists by their first member (sha256) or by name (library)."""
+        return self.store.repeated(self.id, column)
+
+    def named(self, prefixes: Iterable[str]) -> Iterator[SetMember]:
+        """Members whose soname or file name starts with one of ``prefixes``."""
+        return self.store.named(self.id, prefixes)
 
     @property
     def where(self) -> str:
@@ -76,41 +93,46 @@ def _test_data(member: SetMember) -> bool:
     nothing loads (the Go toolchain's wheel ships debug/elf's sample libraries,
     whose DT_NEEDED name libraries no one ships). Files the user names are
     never passed over, whatever their folder."""
-    return bool(member.origin) and "testdata" in inner_path(member).split("/")[:-1]
+    return bool(member.origin) and "testdata" in member.inner_path.split("/")[:-1]
+
+
+def group_key(member: SetMember, one_group: bool = False) -> tuple[str, str, str] | None:
+    """The group an image is filed under as it arrives (see the module
+    docstring); None for one no group holds (test data in a container).
+    ``one_group``: ``scan --group``, the user says everything scanned loads
+    together (two wheels in one virtualenv)."""
+    if _test_data(member):
+        return None
+    outer = member.origin[0] if member.origin and not one_group else None
+    # An image that names no system is taken for a Linux one (most Linux C objects name none).
+    return (outer or "", member.machine or "", member.system or "linux")
+
+
+# auditwheel renames a vendored library libfoo.so.1 to libfoo-<8 hex digits>.so.1.
+_VENDORED_HASH = re.compile(r"-[0-9a-f]{8}(?=\.so)")
+
+
+def library_name(member: SetMember) -> str | None:
+    """What makes two shared libraries copies of one library: the soname (else
+    the file name), without the hash auditwheel puts into a vendored copy's
+    name. None for other images: two programs called ``link`` (coreutils and
+    Go's linker) are not copies of one another."""
+    if member.kind != "shared-library":
+        return None
+    return _VENDORED_HASH.sub("", member.soname or member.file_name)
 
 
 def groups(subject: ArtifactSet) -> list[Group]:
-    """The set split into groups (see the module docstring): the run's own
-    files first, then each container by path; members keep the run's order."""
-    found: dict[tuple[str, str, str], list[SetMember]] = defaultdict(list)
-    for member in subject.members:
-        if _test_data(member):
-            continue
-        # --group: the user says everything scanned loads together (two wheels in one virtualenv).
-        outer = member.origin[0] if member.origin and not subject.one_group else None
-        # An image that names no system is taken for a Linux one (most Linux C objects name none).
-        system = member.system or "linux"
-        found[(outer or "", member.machine or "", system)].append(member)
-    result = []
-    for (outer, machine, system), members in sorted(found.items(), key=lambda kv: (kv[0][0] != "", kv[0])):
-        result.append(Group(outer or None, members[0].container, machine or None, tuple(members), system))
-    return result
-
-
-def inner_path(member: SetMember) -> str:
-    """The member's path inside the container that holds it (its own path outside one)."""
-    if member.origin and member.path.startswith(member.origin[-1] + "!"):
-        return member.path[len(member.origin[-1]) + 1 :]
-    return member.path
-
-
-def file_name(member: SetMember) -> str:
-    return posixpath.basename(inner_path(member).replace("\\", "/"))
+    """The set's groups: the run's own files first, then each container by path."""
+    return [
+        Group(row.container, row.container_format, row.machine, subject.store, row.id, row.system)
+        for row in subject.store.groups()
+    ]
 
 
 def load_names(member: SetMember) -> set[str]:
     """The names a DT_NEEDED entry can use for this image: its soname and its file name."""
-    return {name for name in (member.soname, file_name(member)) if name}
+    return {name for name in (member.soname, member.file_name) if name}
 
 
 def paths(members: list[SetMember]) -> tuple[str, ...]:

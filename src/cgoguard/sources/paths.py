@@ -15,6 +15,7 @@ import stat
 from collections.abc import Iterator
 
 from cgoguard.sources.base import Candidate, Source, SourceStats
+from cgoguard.spill import SpillSet
 
 
 def _describe(error: OSError, path: str) -> str:
@@ -44,24 +45,23 @@ class PathSource(Source):
 
 
 def walk(paths: list[str], stats: SourceStats) -> Iterator[Candidate]:
-    seen_files: set[tuple[int, int]] = set()
-    seen_dirs: set[tuple[int, int]] = set()
+    # Exact, and bounded in memory on any corpus: past a limit they move to a scratch database.
+    seen_files = SpillSet()
+    seen_dirs = SpillSet()
 
     def visit_file(path: str, st: os.stat_result) -> Iterator[Candidate]:
         key = (st.st_dev, st.st_ino)
         if key in stats.excluded:
             return  # cgoguard's own output
-        if key in seen_files:
+        if not seen_files.add(key):
             stats.duplicates += 1
             return
-        seen_files.add(key)
         yield Candidate(path)
 
     def visit_dir(path: str, st: os.stat_result) -> Iterator[Candidate]:
         key = (st.st_dev, st.st_ino)
-        if key in seen_dirs:
+        if not seen_dirs.add(key):
             return  # a loop or a second route to a folder already walked
-        seen_dirs.add(key)
         try:
             with os.scandir(path) as it:
                 entries = sorted(it, key=lambda e: e.name)
@@ -91,5 +91,9 @@ def walk(paths: list[str], stats: SourceStats) -> Iterator[Candidate]:
         else:
             stats.special += 1  # a FIFO, device or socket in a folder: counted, never opened
 
-    for path in paths:
-        yield from visit(path, named=True)
+    try:
+        for path in paths:
+            yield from visit(path, named=True)
+    finally:
+        seen_files.close()
+        seen_dirs.close()
