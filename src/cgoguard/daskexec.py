@@ -47,6 +47,8 @@ def _failed(item: object, reason: str) -> ItemFailed:
 
 
 _FIRST_BATCH = 16  # files in the first batch of a run (later batches double)
+# Messages each Dask connection keeps for debugging (see DaskExecutor.__init__).
+_MESSAGE_LOG = 8
 
 
 class _ForkedBatch(Generic[T, R]):
@@ -96,6 +98,7 @@ class DaskExecutor(Executor):
     ) -> None:
         super().__init__(limits)
         try:
+            import dask
             import distributed
         except ImportError:
             raise UsageError(
@@ -103,20 +106,24 @@ class DaskExecutor(Executor):
             ) from None
         self.batch_size = batch_size
         self.cluster: Any = None
-        if address is None:
-            self.cluster = distributed.LocalCluster(  # type: ignore[no-untyped-call]
-                n_workers=effective_jobs(jobs),
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=None,
-                silence_logs=logging.ERROR,
-            )
-            address = self.cluster.scheduler_address
-        try:
-            self.client: Any = distributed.Client(address, timeout="20s")  # type: ignore[no-untyped-call]
-        except (OSError, TimeoutError) as error:
-            self.close()
-            raise UsageError(f"cannot reach the Dask scheduler at {address}: {error}.") from None
+        # Every connection keeps its last low-level-log-length messages for debugging (default
+        # 1,000); each of ours names up to batch_size inputs, so the log alone would hold half a
+        # million paths in this process. Connections read the setting when they are made.
+        with dask.config.set({"distributed.admin.low-level-log-length": _MESSAGE_LOG}):
+            if address is None:
+                self.cluster = distributed.LocalCluster(  # type: ignore[no-untyped-call]
+                    n_workers=effective_jobs(jobs),
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                    silence_logs=logging.ERROR,
+                )
+                address = self.cluster.scheduler_address
+            try:
+                self.client: Any = distributed.Client(address, timeout="20s")  # type: ignore[no-untyped-call]
+            except (OSError, TimeoutError) as error:
+                self.close()
+                raise UsageError(f"cannot reach the Dask scheduler at {address}: {error}.") from None
 
     def close(self) -> None:
         client = getattr(self, "client", None)

@@ -16,9 +16,9 @@ from __future__ import annotations
 import sqlite3
 
 # Pages SQLite keeps in memory per connection (negative: KiB), whatever the database's size.
-CACHE_KIB = 8192
-# Pairs a SpillSet keeps in a Python set before it moves them to disk (about 10 MiB).
-MEMORY_PAIRS = 65536
+CACHE_KIB = 2048
+# Pairs a SpillSet keeps in a Python set before it moves them to disk (about 2.5 MiB).
+MEMORY_PAIRS = 16384
 
 
 def scratch_database() -> sqlite3.Connection:
