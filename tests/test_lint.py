@@ -295,6 +295,25 @@ def test_header_imported_by_the_cgo_preamble_is_internal(tmp_path: Path) -> None
     assert _header_ids(header) == set()
 
 
+@pytest.mark.parametrize(
+    ("between", "wrapped"),
+    [
+        ("", True),
+        ("#include <stddef.h>\n\n#define WRAPPED 1\n", True),  # gocv's core.h: <opencv2/opencv.hpp>
+        ("#include <stddef.h>\n#endif\n#ifdef __cplusplus\n", True),  # a second, plain opening
+        ("#include <stddef.h>\n#elif defined(OTHER)\n", False),  # not the __cplusplus branch
+        ("#define OPEN \\\n", False),  # the extern line is the macro's body
+    ],
+)
+def test_extern_c_block_may_follow_other_directives(tmp_path: Path, between: str, wrapped: bool) -> None:
+    close = "#ifdef __cplusplus\n}\n#endif\n" if wrapped else ""
+    text = f'#pragma once\n#ifdef __cplusplus\n{between}extern "C" {{\n#endif\nint f(void);\n{close}'
+    header = _write(tmp_path, "api.h", text)
+    assert read_header(str(header)).extern_c is wrapped
+    assert ((5 + between.count("\n"), "CG452") in _header_ids(header)) is not wrapped
+    assert read_header(str(HEADERS / "gocv" / "core.h")).extern_c
+
+
 def test_cgo_generated_headers_are_judged_for_what_the_user_controls() -> None:
     # cgoguard's own hardened build of examples/bridge: int and size_t only, no guard.
     assert _header_ids(HEADERS / "cgoguard-bridge" / "libbridge.h") == set()
@@ -355,24 +374,8 @@ def test_header_corpus_precision_and_recall(header_scores: dict[str, Any]) -> No
         assert score.precision >= 0.95 and score.recall >= 0.9, (rule, score)
 
 
-# Rules whose true cases the real headers found so far do not reach 3 (see
-# benchmarks/corpus/headers/SOURCE.md of each project); strict: once the corpus
-# has them, the mark must go.
-_SHORT_OF_TRUE_CASES = {"CG458"}
-
-
-@pytest.mark.parametrize(
-    "rule",
-    [
-        pytest.param(
-            rule,
-            marks=pytest.mark.xfail(
-                rule in _SHORT_OF_TRUE_CASES, reason="too few real true cases", strict=True
-            ),
-        )
-        for rule in [f"CG45{n}" for n in range(1, 9)]
-    ],
-)
+# Issue 12: every header rule has real true and false cases (CG458 was the last to reach 3 true).
+@pytest.mark.parametrize("rule", [f"CG45{n}" for n in range(1, 9)])
 def test_header_corpus_has_three_true_and_three_false_cases(header_scores: dict[str, Any], rule: str) -> None:
     score = header_scores.get(rule)
     assert score is not None and score.true_labels >= 3 and score.false_labels >= 3, score

@@ -142,13 +142,17 @@ def include_guard(code: str) -> str | None:
     return None
 
 
+# extern "C" { opening an #ifdef __cplusplus branch, possibly after directives that leave the
+# branch open (gocv includes <opencv2/opencv.hpp> there first); not a continued #define line.
+_EXTERN_C = re.compile(
+    r"#\s*if(?:def\s+__cplusplus|\s+defined\s*\(?\s*__cplusplus)[^\n]*\n"
+    r"(?:\s*#\s*(?:include|import|define|undef|pragma)\b[^\n]*(?<!\\)\n)*"
+    r'\s*extern\s+"C"\s*\{'
+)
+
+
 def has_extern_c(code: str) -> bool:
-    return (
-        re.search(
-            r'#\s*if(?:def\s+__cplusplus|\s+defined\s*\(?\s*__cplusplus)[^\n]*\n\s*extern\s+"C"\s*\{', code
-        )
-        is not None
-    )
+    return _EXTERN_C.search(code) is not None
 
 
 def _visibility_ranges(code: str) -> list[tuple[int, int]]:
