@@ -55,6 +55,11 @@ def test_position_independent_images_measure_entropy(fixture_path: FixturePath, 
     bits, distinct = _series(artifact, "image")
     assert bits > 0 and distinct > 1
     assert _series(artifact, "stack")[0] > 0
+    assert artifact.probe is not None
+    if artifact.probe.kind == "library":  # a thread the helper starts beside the library's code
+        assert _series(artifact, "thread stack")[0] > 0
+    else:
+        assert all(s.region != "thread stack" for s in artifact.probe.series)
     assert "CG501" in artifact.applied and "CG501" not in _ids(artifact)
     assert artifact.probe is not None and artifact.probe.runs == RUNS
 

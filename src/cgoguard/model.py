@@ -333,7 +333,7 @@ class AddressSeries:
     32 runs with probability 2^-31. ``distinct``: different values seen;
     log2 of it is a lower bound, capped at log2(runs) (5 bits for 32 runs)."""
 
-    region: str  # "image" | "heap" | "stack" | "vdso"
+    region: str  # "image" | "heap" | "stack" | "thread stack" (libraries) | "vdso"
     bases: tuple[int, ...]  # one per run in which the region exists
     varying_bits: int
     distinct: int

@@ -8,6 +8,7 @@ the probe's facts beside the static ones.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 
 from cgoguard.checks import CheckResult, CheckTarget, NotApplicable, check
@@ -103,11 +104,13 @@ def stack_heap_not_randomized(subject: MeasuredSubject) -> Iterator[CheckResult]
     """The stack and the brk heap are placed by the kernel, not by the image: a fixed
     stack or heap makes return-address and heap-spray attacks reliable whatever the
     image's flags. Same estimator as CG501. A Go executable has no brk heap (Go maps
-    its heap with mmap), so only its stack is judged."""
+    its heap with mmap), so only its stack is judged. For a library the probe also
+    starts one thread in the process and measures the mapping that holds its stack
+    (thread stacks, those of the Go runtime's threads in a c-shared library too,
+    come from the C library's mmap allocator)."""
     probe = subject.probe
-    judged = [
-        s for s in (_series(probe, "stack"), _series(probe, "heap")) if s is not None and len(s.bases) > 1
-    ]
+    found = map(functools.partial(_series, probe), ("stack", "thread stack", "heap"))
+    judged = [s for s in found if s is not None and len(s.bases) > 1]
     if not judged:
         yield NotApplicable("fewer than two runs showed a stack or a heap")
         return

@@ -56,7 +56,7 @@ def helper_binary() -> str:
         source_file = Path(work, "probe.c")
         source_file.write_bytes(source)
         built = Path(work, "probe")
-        command = [compiler, "-O2", "-o", str(built), str(source_file), "-ldl"]
+        command = [compiler, "-O2", "-pthread", "-o", str(built), str(source_file), "-ldl"]
         try:
             completed = subprocess.run(
                 command, capture_output=True, text=True, timeout=_COMPILE_SECONDS, check=False

@@ -199,7 +199,7 @@ def measure(
     else:
         argv = ["lib", absolute, *([fips_function] if fips_function else [])]
     seen: list[ProbeRun] = []
-    bases: dict[str, list[int]] = {"image": [], "heap": [], "stack": [], "vdso": []}
+    bases: dict[str, list[int]] = {"image": [], "heap": [], "stack": [], "thread stack": [], "vdso": []}
     for number in range(1, runs + 1):
         try:
             run = run_once(helper, argv, sandbox)
@@ -220,6 +220,10 @@ def measure(
             found = [m for m in run.maps if m.path == name]
             if found:  # a stack is known by its top: it grows down from there
                 bases[region].append(max(m.end for m in found) if top else min(m.start for m in found))
+        if run.thread_stack is not None:  # libraries: the mapping holding the helper's thread's stack
+            holding = [m for m in run.maps if m.start <= run.thread_stack < m.end]
+            if holding:
+                bases["thread stack"].append(holding[0].end)
     first = seen[0]
     image = _image(first, identity)
     tracer = first.status.get("TracerPid")

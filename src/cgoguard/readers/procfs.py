@@ -3,7 +3,8 @@
 The helper copies /proc/PID/{maps,status,limits,environ} of the probed process
 between ``begin NAME`` / ``end NAME`` lines and adds one-line facts before them
 (``network ...``, ``personality 0x...``, ``exit status N``, ``function N``,
-``dumpable N``, ``killed N``, ``error ...``). This module only parses; it judges nothing.
+``dumpable N``, ``thread-stack 0x...``, ``killed N``, ``error ...``). This module
+only parses; it judges nothing.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ class ProbeRun:
     function: int | None = None  # the int32 function's answer
     function_missing: bool = False
     dumpable: int | None = None
+    thread_stack: int | None = None  # an address inside the stack of a thread the helper started
     maps: list[Mapping] = field(default_factory=list)
     status: dict[str, str] = field(default_factory=dict)
     core_limit: str | None = None  # soft "Max core file size"
@@ -90,6 +92,8 @@ def parse_report(text: str) -> ProbeRun:
             run.function = None if run.function_missing else _integer(value, 10)
         elif key == "dumpable":
             run.dumpable = _integer(value, 10)
+        elif key == "thread-stack" and value.startswith("0x"):
+            run.thread_stack = _integer(value[2:], 16)
     run.maps = [m for m in (parse_maps_line(line) for line in sections.get("maps", [])) if m is not None]
     for line in sections.get("status", []):
         name, _, value = line.partition(":")

@@ -4,7 +4,8 @@
  * libraries, the dumpable flag and an optional int32 function's answer.
  * cgoguard parses the output; this program judges nothing.
  *
- *   probe lib PATH [SYMBOL]     dlopen(PATH, RTLD_NOW), call SYMBOL if given
+ *   probe lib PATH [SYMBOL]     dlopen(PATH, RTLD_NOW), call SYMBOL if given, start one
+ *                               thread and report where its stack is
  *   probe exe PATH [ARG...]     run PATH, read it at its exit (PTRACE_EVENT_EXIT)
  *
  * It first leaves the network: a new network namespace (in a new user
@@ -24,6 +25,7 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <unistd.h>
 
 /* The report goes to a private copy of the first standard output; what the probed
@@ -87,6 +89,26 @@ static void report(pid_t pid) {
     section("environ", pid, "environ");
 }
 
+/* A thread's stack comes from the C library's thread allocator (an mmap), as do the
+   stacks of the threads a Go c-shared library's runtime starts through cgo. */
+static void *stack_address(void *where) {
+    volatile char local = 0;
+    *(uintptr_t *)where = (uintptr_t)&local;
+    return NULL;
+}
+
+static void report_thread_stack(void) {
+    pthread_t thread;
+    uintptr_t where = 0;
+    int failed = pthread_create(&thread, NULL, stack_address, &where);
+    if (failed != 0) {
+        fprintf(out, "thread-stack error %s\n", strerror(failed));
+        return;
+    }
+    pthread_join(thread, NULL);
+    fprintf(out, "thread-stack 0x%lx\n", (unsigned long)where);
+}
+
 static int probe_library(const char *path, const char *symbol) {
     void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (handle == NULL) {
@@ -101,6 +123,7 @@ static int probe_library(const char *path, const char *symbol) {
             fprintf(out, "function %d\n", (int)function());
         }
     }
+    report_thread_stack();
     fprintf(out, "dumpable %d\n", prctl(PR_GET_DUMPABLE, 0, 0, 0, 0));
     fprintf(out, "personality 0x%x\n", (unsigned)personality(0xffffffff));
     report(0);
