@@ -147,11 +147,43 @@ def test_identical_files_are_read_once_and_reported_under_each_path(fleet: Path)
 def test_the_cache_hits_on_a_second_run(fleet: Path, tmp_path: Path) -> None:
     cache = ResultCache(tmp_path / "cache")
     first = scan(fleet, jobs=1, cache=cache)
-    assert (cache.hits, cache.stored) == (0, 7)  # six artifacts and the text file
+    # Six artifacts and the text file; the c-shared library's four copies share one entry.
+    assert (cache.hits, cache.stored) == (0, 4)
     counting = Counting()
     second = scan(fleet, executor=counting, cache=cache)
     assert second == first == scan(fleet, jobs=1)
     assert cache.hits == 7 and counting.items == []
+
+
+def test_a_cached_result_serves_the_same_bytes_at_another_path(fleet: Path, tmp_path: Path) -> None:
+    """JSON renderings are stored for a placeholder path: a file moved or copied
+    elsewhere costs a lookup, and its report is the one made at its new path."""
+    cache = ResultCache(tmp_path / "cache")
+    scan(fleet, jobs=1, cache=cache)
+    moved = tmp_path / "elsewhere" / "deeper"
+    shutil.copytree(fleet, moved)
+    (moved / "copies" / "lib1.so").rename(moved / "copies" / "renamed.so")
+    counting = Counting()
+    served = scan(moved, executor=counting, cache=cache)
+    assert counting.items == [] and cache.hits == 7
+    assert served == scan(moved, jobs=1)
+    text = json.dumps(served)
+    assert str(fleet) not in text and "placeholder" not in text
+    assert any(a["path"] == str(moved / "copies" / "renamed.so") for a in served["artifacts"])
+    archive = next(a for a in served["artifacts"] if a["members"])
+    assert all(m["path"].startswith(archive["path"] + "!") for m in archive["members"])
+
+
+def test_per_path_ignores_keep_the_path_in_the_key(fleet: Path, tmp_path: Path) -> None:
+    """The same bytes judge differently at two paths: those entries stay per path."""
+    cache = ResultCache(tmp_path / "cache")
+    config = config_from_table({"per-path-ignores": {"copies/lib0.so": ["CG103"]}}, root=str(fleet))
+    run = ScanRun([fleet], jobs=1, prerender=artifact_json, cache=cache, config=config)
+    assert not run.portable
+    plain = report(run)
+    assert cache.stored == 7
+    again = report(ScanRun([fleet], jobs=1, prerender=artifact_json, cache=cache, config=config))
+    assert again == plain and cache.hits == 7
 
 
 @pytest.mark.parametrize("change", ["config", "severity", "version", "catalogue", "render"])
@@ -182,19 +214,20 @@ def test_entries_that_do_not_hold_are_ignored_and_recomputed(fleet: Path, tmp_pa
     cache = ResultCache(folder)
     expected = scan(fleet, jobs=1, cache=cache)
     entries = sorted(folder.rglob("*.json"))
-    assert len(entries) == 7
-    entries[0].write_text(entries[0].read_text()[:40])  # written half
-    entries[1].write_text(entries[2].read_text())  # another key's entry
-    data = json.loads(entries[3].read_text())
+    assert len(entries) == 4  # the four different contents
+    texts = [entry.read_text() for entry in entries]
+    entries[0].write_text(texts[0][:40])  # written half
+    entries[1].write_text(texts[2])  # another key's entry
+    data = json.loads(texts[2])
     if data["item"] is not None:
         data["item"]["severities"] = ["high"]
     else:
         data["item"] = {"path": 1}
-    entries[3].write_text(json.dumps(data))  # malformed inside
-    entries[4].write_bytes(b"\x80\x04K\x01.")  # a pickle: never loaded
+    entries[2].write_text(json.dumps(data))  # malformed inside
+    entries[3].write_bytes(b"\x80\x04K\x01.")  # a pickle: never loaded
     again = ResultCache(folder)
     assert scan(fleet, jobs=1, cache=again) == expected
-    assert (again.hits, again.ignored, again.stored) == (3, 4, 4)
+    assert (again.hits, again.ignored, again.stored) == (0, 7, 4)  # every lookup ignored, each rewritten
     third = ResultCache(folder)
     scan(fleet, jobs=1, cache=third)
     assert third.hits == 7

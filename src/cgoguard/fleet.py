@@ -6,13 +6,16 @@ hash and one lookup; inputs with the same bytes within one window become one
 :class:`Unit`, which a worker reads once and reports under each path
 (:func:`relocate`). The worker says whether the bytes it read are the bytes
 the parent hashed (``UnitResult.verified``): if the file changed in between,
-nothing is cached and the other paths are read on their own.
+nothing is cached and the other paths are read on their own. When the report's
+rendering allows it (see :mod:`cgoguard.resultcache`), the worker renders a
+unit once for a random placeholder path and the parent puts each real path in
+(:func:`localize`): the cache entry then serves the same bytes at any path.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -35,6 +38,9 @@ class Unit:
 class UnitResult(NamedTuple):
     items: tuple[Item | None, ...]  # one per candidate of the unit, in its order
     verified: bool  # the worker read the bytes the parent hashed
+    # The items were made for a placeholder path (their ``path``), to be localized
+    # (:func:`localize`) for each candidate by the parent; otherwise each is its own.
+    portable: bool = False
 
 
 @dataclass(slots=True)
@@ -82,6 +88,19 @@ def _relocate(artifact: Artifact, old: str, new: str) -> None:
         hardening.nx_detail = _moved(hardening.nx_detail, old, new)
     for member in artifact.members:
         _relocate(member, old, new)
+
+
+def localize(item: Item, path: str, path_text: Callable[[str], str]) -> Item:
+    """A portable item (made at a placeholder path, its ``path``) as made at ``path``:
+    the rendered text (where the placeholder appears only as ``path_text`` of it and
+    of ``placeholder!member``) and the set-level projections' paths and containers."""
+    old = item.path
+    text = item.text.replace(path_text(old), path_text(path)) if item.text is not None else None
+    members = tuple(
+        m._replace(path=_moved(m.path, old, path), origin=tuple(_moved(o, old, path) for o in m.origin))
+        for m in item.set_members
+    )
+    return item._replace(path=path, text=text, set_members=members)
 
 
 def hashable(candidate: Candidate) -> bool:

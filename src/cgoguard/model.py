@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
-from typing import NamedTuple, Protocol
+from typing import NamedTuple, Protocol, runtime_checkable
 
 
 class Severity(IntEnum):
@@ -683,6 +683,18 @@ class ScanSummary:
     seconds: float = 0.0
     vulndb: str | None = None  # the vulnerability database the Go artifacts were matched against
     vulndb_note: str | None = None  # why the default database was not used, when it could not be had
+
+
+@runtime_checkable
+class MovableRender(Protocol):
+    """A prerender function whose text names the artifact's paths only as
+    ``path_text(path)``, wherever the artifact's facts put them (its path, its
+    members' ``path!member`` paths, the messages that name them): replacing
+    ``path_text(old)`` by ``path_text(new)`` gives the text rendered at ``new``."""
+
+    def __call__(self, artifact: Artifact) -> str: ...
+
+    def path_text(self, path: str) -> str: ...
 
 
 class Item(NamedTuple):

@@ -15,6 +15,7 @@ import contextlib
 import functools
 import hashlib
 import os
+import secrets
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from cgoguard.config import Config
 from cgoguard.elfconst import DF_SYMBOLIC
 from cgoguard.errors import UsageError
 from cgoguard.executors import Executor, executor_for
-from cgoguard.fleet import Planned, Unit, UnitResult, group, has_error, hashable, relocate, windows
+from cgoguard.fleet import Planned, Unit, UnitResult, group, has_error, hashable, localize, relocate, windows
 from cgoguard.itemlimits import ItemLimits
 from cgoguard.model import (
     Artifact,
@@ -34,6 +35,7 @@ from cgoguard.model import (
     Finding,
     FipsStatus,
     Item,
+    MovableRender,
     ScanSummary,
     SetMember,
     Severity,
@@ -151,6 +153,8 @@ class ScanWorker:
     collect_set: bool = True
     mapped: bool = True  # map files (fast); only where a SIGBUS ends a worker, not the caller
     known: KnownFindings | None = None  # fingerprints of the baseline's findings (not reported)
+    # Units are rendered once at this path and localized by the parent (see cgoguard.fleet).
+    placeholder: str | None = None
 
     @property
     def keep_functions(self) -> bool:
@@ -192,6 +196,9 @@ class ScanWorker:
         self._vulnerabilities(artifact)
         if not verified:
             return UnitResult((self._item(artifact, first), *(self(c) for c in rest)), False)
+        if self.placeholder is not None and all(c.origin == first.origin for c in rest):
+            item = self._item(relocate(artifact, first.path, self.placeholder), first)
+            return UnitResult((item,) * len(unit.candidates), True, portable=True)
         copies = [relocate(artifact, first.path, c.path) for c in rest]
         items = [self._item(artifact, first)]
         items += [self._item(a, c) for a, c in zip(copies, rest, strict=True)]
@@ -298,6 +305,16 @@ class ScanRun:
             self.config.enabled(c.id) for c in checks_for(CheckTarget.ARTIFACT_SET, ArtifactSet)
         )
         self.baseline = baseline
+        self.dedup = dedup or cache is not None
+        # Results that serve the same bytes at any path (see cgoguard.fleet): the rendering
+        # can move a text to another path, and nothing else about the item depends on it.
+        self.path_text = prerender.path_text if isinstance(prerender, MovableRender) else None
+        self.portable = (
+            self.dedup
+            and self.path_text is not None
+            and baseline is None
+            and not self.config.per_path_ignores
+        )
         self.worker = ScanWorker(
             self.config,
             hash_files,
@@ -305,6 +322,8 @@ class ScanRun:
             collect_set,
             mapped=self.executor.isolates_crashes,
             known=baseline.known() if baseline is not None else None,
+            # Random: a file cannot contain it by chance or by design.
+            placeholder=f"cgoguard-placeholder-{secrets.token_hex(16)}" if self.portable else None,
         )
         self.baseline_outcome: BaselineOutcome | None = None  # complete after the iteration
         self.on_progress = on_progress
@@ -314,7 +333,6 @@ class ScanRun:
         self.set_findings: list[Finding] = []
         self.finished = False
         self.cache = cache
-        self.dedup = dedup or cache is not None
         if self.dedup and not hash_files:
             raise UsageError("a result cache and deduplication need the files' hashes: drop --no-hash.")
         self.cache_scope = self._cache_scope(prerender, hash_files, collect_set) if cache is not None else ""
@@ -365,6 +383,7 @@ class ScanRun:
                 "collect_set": collect_set,
                 "mapped": self.worker.mapped,
                 "baseline": hashlib.sha256(known.blob).hexdigest() if known is not None else None,
+                "portable": self.portable,
             }
         )
 
@@ -375,7 +394,8 @@ class ScanRun:
                 digest = file_digest(candidate.file or candidate.path)
         entry = Planned(candidate, digest, key)
         if self.cache is not None and digest is not None:
-            entry.key = entry_key(self.cache_scope, digest, candidate.path, candidate.origin)
+            path = None if self.portable else candidate.path
+            entry.key = entry_key(self.cache_scope, digest, path, candidate.origin)
             entry.cached = self.cache.get(entry.key)
         return entry
 
@@ -387,10 +407,11 @@ class ScanRun:
             units = group(planned, self.dedup)
             results = self.executor.map(worker.scan_unit, units, on_crash=worker.crashed_unit)
             done: list[UnitResult] = []
+            stored: set[str] = set()  # portable keys: one entry for every path of a unit
             try:
                 for entry in planned:
                     if entry.cached is not None:
-                        yield entry.cached[0]
+                        yield self._localized(entry.cached[0], entry.candidate, self.portable)
                         continue
                     while len(done) <= entry.unit:
                         done.append(next(results))
@@ -398,13 +419,20 @@ class ScanRun:
                     item = result.items[entry.offset]
                     # Items with unread parts are not kept: an error may not happen next time.
                     verified = result.verified and entry.key is not None
-                    if cache is not None and verified and (item is None or not item.unread):
+                    kept = item is None or (not item.unread and result.portable == self.portable)
+                    if cache is not None and verified and kept and entry.key not in stored:
                         cache.put(entry.key, item)  # type: ignore[arg-type]
-                    yield item
+                        stored.add(entry.key)  # type: ignore[arg-type]
+                    yield self._localized(item, entry.candidate, result.portable)
             finally:
                 close = getattr(results, "close", None)
                 if close is not None:
                     close()
+
+    def _localized(self, item: Item | None, candidate: Candidate, portable: bool) -> Item | None:
+        if item is None or not portable or self.path_text is None:
+            return item
+        return localize(item, candidate.path, self.path_text)
 
     def __iter__(self) -> Iterator[Item]:
         started = time.perf_counter()

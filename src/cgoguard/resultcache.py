@@ -17,8 +17,11 @@ made from:
 - the vulnerability database (its description and the stat of its files);
 - how the item was rendered (the prerender function and its options), whether
   files are hashed, whether set-level projections are collected, the baseline;
-- the display path and the containers the input sits in: reports name the path,
-  and per-path ignores make the same bytes judge differently at two paths.
+- the containers the input sits in; and its display path, unless the report's
+  rendering can move a result to another path (:class:`~cgoguard.model.MovableRender`:
+  JSON, JSON Lines, HTML) and nothing else depends on it (no per-path ignores, no
+  baseline): then the entry is stored for a placeholder path and serves the same
+  bytes at any path (:func:`cgoguard.fleet.localize`).
 
 Reading trusts nothing in the folder: an entry is JSON (never pickle: loading
 would run code), bounded in size, and checked field by field; it names its
@@ -79,7 +82,9 @@ def render_identity(prerender: Callable[..., Any] | None) -> list[Any]:
     if isinstance(prerender, functools.partial):
         keywords = sorted((k, repr(v)) for k, v in prerender.keywords.items())
         return [*render_identity(prerender.func), [repr(a) for a in prerender.args], keywords]
-    return [getattr(prerender, "__module__", "?"), getattr(prerender, "__qualname__", repr(prerender))]
+    # A function by its name; a callable object by its class (its repr would name an address).
+    name = getattr(prerender, "__qualname__", None) or type(prerender).__qualname__
+    return [getattr(prerender, "__module__", "?"), name]
 
 
 def file_digest(path: str) -> str:
@@ -103,7 +108,8 @@ def scope_digest(parts: dict[str, Any]) -> str:
     return _digest({"format": FORMAT, "code": code_digest(), "catalogue": catalogue_digest(), **parts})
 
 
-def entry_key(scope: str, content: str, path: str, origin: tuple[str, ...]) -> str:
+def entry_key(scope: str, content: str, path: str | None, origin: tuple[str, ...]) -> str:
+    """``path`` None: an entry that serves these bytes at any path (see the module docstring)."""
     return _digest([scope, content, path, list(origin)])
 
 

@@ -196,9 +196,20 @@ def run_summary(totals: RunTotals) -> dict[str, Any]:
 _ENCODER = json.JSONEncoder(check_circular=False)
 
 
-def artifact_json(artifact: Artifact) -> str:
-    """One artifact as a JSON text (runs in the scan workers)."""
-    return _ENCODER.encode(artifact_to_dict(artifact))
+class ArtifactJson:
+    """One artifact as a JSON text (runs in the scan workers). Its paths appear in
+    the text only as JSON string bodies (``path_text``), so a text rendered for one
+    path can be moved to another (:class:`cgoguard.model.MovableRender`)."""
+
+    def __call__(self, artifact: Artifact) -> str:
+        return _ENCODER.encode(artifact_to_dict(artifact))
+
+    @staticmethod
+    def path_text(path: str) -> str:
+        return _ENCODER.encode(path)[1:-1]
+
+
+artifact_json = ArtifactJson()
 
 
 class JsonReporter(Reporter):
