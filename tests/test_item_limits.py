@@ -191,6 +191,28 @@ def test_project_root_from_config_allows_sibling_folders(tmp_path: Path) -> None
     assert "CG456" not in {f.check_id for f in artifact.findings}
 
 
+def test_the_headers_go_module_is_the_project_without_a_config(tmp_path: Path) -> None:
+    """robotgo's screen/goScreen.h includes "../base/types.h": its own module's file."""
+    module = tmp_path / "module"
+    (module / "base").mkdir(parents=True)
+    (module / "screen").mkdir()
+    (module / "go.mod").write_text("module example.com/m\n\ngo 1.22\n")
+    _header(module / "base", "types.h", "#pragma once\ntypedef int widget_t;\n")
+    _header(tmp_path, "outside.h", "#pragma once\ntypedef int other_t;\n")
+    header = _header(
+        module / "screen",
+        "api.h",
+        '#pragma once\n#include "../base/types.h"\n#include "../../outside.h"\nwidget_t f(int);\n',
+    )
+    (artifact,) = lint([str(header)])
+    assert artifact.error is None
+    skipped = [(f.check_id, f.location.line if f.location else 0) for f in artifact.findings]
+    assert ("CG456", 2) not in skipped and ("CG456", 3) in skipped  # above the module: not read
+    (module / "go.mod").unlink()
+    (artifact,) = lint([str(header)])
+    assert ("CG456", 2) in [(f.check_id, f.location.line if f.location else 0) for f in artifact.findings]
+
+
 def test_fifo_and_device_includes_neither_hang_nor_read(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "pipe.h")
     header = _header(tmp_path, "api.h", '#pragma once\n#include "pipe.h"\n#include "zero.h"\nint api(int);\n')

@@ -153,6 +153,20 @@ def read_binary_symbols(path: str) -> BinarySymbols:
     return symbols
 
 
+def module_root(path: str) -> str | None:
+    """The folder of the Go module a header belongs to (the nearest go.mod above
+    it): its includes may climb out of their own folder (``"../base/types.h"``)
+    and still be the project's files, read like the header's own folder."""
+    folder = os.path.dirname(os.path.abspath(path))
+    while True:
+        if os.path.isfile(os.path.join(folder, "go.mod")):
+            return folder
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
+
+
 def lint_header(
     target: LintTarget,
     binary: BinarySymbols | None,
@@ -162,8 +176,12 @@ def lint_header(
     go_exports: dict[str, GoExportSignature] | None = None,
 ) -> Artifact:
     artifact = Artifact(path=target.path)
+    roots = list(project_roots or [])
+    module = module_root(target.path)
+    if module is not None:
+        roots.append(module)
     try:
-        header = read_header(target.path, include_dirs, project_roots)
+        header = read_header(target.path, include_dirs, roots)
     except HeaderError as error:
         artifact.error = str(error)
         return artifact
@@ -244,7 +262,7 @@ def lint(
 ) -> list[Artifact]:
     """Lint Go packages and C headers; one Artifact per file, in a stable order,
     with the configuration's policy applied. Included files are read only from
-    the project (the configuration's folder), the headers' own folders,
+    the project (the configuration's folder, each header's Go module), the headers' own folders,
     ``include_dirs`` and the system include folders. ``header_integers``: CG453's
     level (default: the configuration's, else "portability")."""
     # --against a Go package folder: its exports are what the headers must declare.
