@@ -360,7 +360,7 @@ func rawComment(g *ast.CommentGroup) string {
 var (
 	cFuncDef   = regexp.MustCompile(`(?m)^[A-Za-z_][\w \t\*]*?\b([A-Za-z_]\w*)\s*\(([^;{}()]*)\)\s*\{`)
 	cParamName = regexp.MustCompile(`([A-Za-z_]\w*)\s*(?:\[\s*\])?\s*$`)
-	cProto     = regexp.MustCompile(`\b([A-Za-z_]\w*)\s*\(([^;{}()]*)\)\s*;`)
+	cProtoTail = regexp.MustCompile(`^\s*\(([^;{}()]*)\)\s*;`) // a prototype after its name
 	freeish    = regexp.MustCompile(`(?i)free|release|destroy|dispose|delete|dealloc`)
 )
 
@@ -406,16 +406,41 @@ func braceBody(text string, open int) string {
 	return text[open:]
 }
 
-// headerFrees: declared functions named like a free function that take a pointer.
+// headerFrees: declared functions (a name, then cProtoTail) named like a free
+// function that take a pointer. The parameter list cannot hold a "(", so each
+// prototype is fixed by the word before its "(": only free-like words are
+// tried, not every prototype of a large C file (glfw's: a third of a run).
 func headerFrees(text string) []string {
 	found := []string{}
-	for _, m := range cProto.FindAllStringSubmatch(text, -1) {
-		if freeish.MatchString(m[1]) && strings.Contains(m[2], "*") {
-			found = append(found, m[1])
+	for start := 0; start < len(text); {
+		if !isWordByte(text[start]) {
+			start++
+			continue
 		}
+		end := start
+		for end < len(text) && isWordByte(text[end]) {
+			end++
+		}
+		word, open := text[start:end], end
+		for open < len(text) && strings.IndexByte("\t\n\f\r ", text[open]) >= 0 {
+			open++
+		}
+		if open < len(text) && text[open] == '(' && !isDigit(word[0]) && freeish.MatchString(word) {
+			if m := cProtoTail.FindStringSubmatch(text[end:]); m != nil && strings.Contains(m[1], "*") {
+				found = append(found, word)
+			}
+		}
+		start = end
 	}
 	return found
 }
+
+// isWordByte: \w of Go's regexp (ASCII letters, digits, underscore).
+func isWordByte(b byte) bool {
+	return b == '_' || isDigit(b) || ('a' <= b && b <= 'z') || ('A' <= b && b <= 'Z')
+}
+
+func isDigit(b byte) bool { return '0' <= b && b <= '9' }
 
 func fileFacts(l *loader, f *parsedFile) fileJSON {
 	out := fileJSON{Path: f.path, Package: f.file.Name.Name, ImportsC: f.importsC,
