@@ -462,6 +462,9 @@ class ScanRun:
                     members.add(item.set_members)
                 unchanged.extend(item.unchanged)
                 yield item
+        except BaseException:
+            members.close()  # stopped early or failed: no set stage, the scratch database goes now
+            raise
         finally:
             close = getattr(results, "close", None)
             if close is not None:
